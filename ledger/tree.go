@@ -1,0 +1,235 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/cosmos/iavl"
+	iavldb "github.com/cosmos/iavl/db"
+	ics23 "github.com/cosmos/ics23/go"
+)
+
+// Tree is the versioned, Merkle-proved state: an IAVL tree in its own
+// database. Writes go to the working version; Commit saves it and the root
+// hash becomes the app hash. Reads of committed versions (queries, proofs)
+// are safe to run concurrently with writes to the working version.
+type Tree struct {
+	mu   sync.RWMutex
+	db   iavldb.DB
+	tree *iavl.MutableTree
+}
+
+// OpenTree opens (or creates) the tree stored under dir/name.db. An empty dir
+// opens an in-memory tree, for tests.
+func OpenTree(dir, name string) (*Tree, error) {
+	var db iavldb.DB
+	if dir == "" {
+		db = iavldb.NewMemDB()
+	} else {
+		ldb, err := iavldb.NewGoLevelDB(name, dir)
+		if err != nil {
+			return nil, fmt.Errorf("open state db %s/%s: %w", dir, name, err)
+		}
+		db = ldb
+	}
+	t := iavl.NewMutableTree(db, 100_000, true, iavl.NewNopLogger())
+	if _, err := t.Load(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load state tree: %w", err)
+	}
+	return &Tree{db: db, tree: t}, nil
+}
+
+// Close closes the tree and its database.
+func (t *Tree) Close() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	errTree := t.tree.Close()
+	errDB := t.db.Close()
+	return errors.Join(errTree, errDB)
+}
+
+// Version returns the last committed version (0 when none).
+func (t *Tree) Version() int64 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	v, _ := t.tree.GetLatestVersion()
+	return v
+}
+
+// CommittedHash returns the root hash of the last committed version.
+func (t *Tree) CommittedHash() []byte {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.tree.Hash()
+}
+
+// WorkingHash returns the root hash the working version would commit to.
+func (t *Tree) WorkingHash() []byte {
+	t.mu.Lock() // WorkingHash computes and caches node hashes
+	defer t.mu.Unlock()
+	return t.tree.WorkingHash()
+}
+
+// SetInitialVersion makes the first committed version v instead of 1.
+func (t *Tree) SetInitialVersion(v uint64) { t.tree.SetInitialVersion(v) }
+
+// Commit saves the working version and returns its hash and number.
+func (t *Tree) Commit() ([]byte, int64, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	h, v, err := t.tree.SaveVersion()
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: save version: %v", ErrStore, err)
+	}
+	return h, v, nil
+}
+
+// Rollback discards uncommitted writes.
+func (t *Tree) Rollback() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.tree.Rollback()
+}
+
+// Get implements Reader on the working version.
+func (t *Tree) Get(key []byte) ([]byte, error) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	v, err := t.tree.Get(key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: get: %v", ErrStore, err)
+	}
+	return v, nil
+}
+
+// Set implements KV on the working version.
+func (t *Tree) Set(key, value []byte) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, err := t.tree.Set(key, value); err != nil {
+		return fmt.Errorf("%w: set: %v", ErrStore, err)
+	}
+	return nil
+}
+
+// Delete implements KV on the working version.
+func (t *Tree) Delete(key []byte) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, _, err := t.tree.Remove(key); err != nil {
+		return fmt.Errorf("%w: remove: %v", ErrStore, err)
+	}
+	return nil
+}
+
+// Iterate implements Reader on the working version.
+func (t *Tree) Iterate(start, end []byte, fn func(key, value []byte) bool) error {
+	t.mu.RLock()
+	it, err := t.tree.Iterator(start, end, true)
+	if err != nil {
+		t.mu.RUnlock()
+		return fmt.Errorf("%w: iterator: %v", ErrStore, err)
+	}
+	// Collect under the lock, call fn outside it so fn may write.
+	type kv struct{ k, v []byte }
+	var all []kv
+	for ; it.Valid(); it.Next() {
+		all = append(all, kv{it.Key(), it.Value()})
+	}
+	cerr := it.Close()
+	t.mu.RUnlock()
+	if cerr != nil {
+		return fmt.Errorf("%w: iterator: %v", ErrStore, cerr)
+	}
+	for _, e := range all {
+		if !fn(e.k, e.v) {
+			break
+		}
+	}
+	return nil
+}
+
+// Snapshot is a read-only view of one committed version.
+type Snapshot struct {
+	tree    *iavl.ImmutableTree
+	Version int64
+}
+
+// At returns a read-only view of committed version v (0 = latest).
+func (t *Tree) At(v int64) (*Snapshot, error) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	latest, _ := t.tree.GetLatestVersion()
+	if v == 0 {
+		v = latest
+	}
+	if v == 0 {
+		return nil, fmt.Errorf("%w: nothing committed yet", ErrStore)
+	}
+	if v > latest {
+		return nil, fmt.Errorf("%w: version %d is not committed (latest %d)", ErrStore, v, latest)
+	}
+	it, err := t.tree.GetImmutable(v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: version %d: %v", ErrStore, v, err)
+	}
+	return &Snapshot{tree: it, Version: v}, nil
+}
+
+// Get implements Reader.
+func (s *Snapshot) Get(key []byte) ([]byte, error) {
+	v, err := s.tree.Get(key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: get: %v", ErrStore, err)
+	}
+	return v, nil
+}
+
+// Iterate implements Reader.
+func (s *Snapshot) Iterate(start, end []byte, fn func(key, value []byte) bool) error {
+	it, err := s.tree.Iterator(start, end, true)
+	if err != nil {
+		return fmt.Errorf("%w: iterator: %v", ErrStore, err)
+	}
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		if !fn(it.Key(), it.Value()) {
+			break
+		}
+	}
+	return nil
+}
+
+// Hash returns the root hash of this version.
+func (s *Snapshot) Hash() []byte { return s.tree.Hash() }
+
+// Proof returns an ICS-23 proof of key's membership (or absence) in this
+// version, verifiable against Hash.
+func (s *Snapshot) Proof(key []byte) (*ics23.CommitmentProof, error) {
+	p, err := s.tree.GetProof(key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: proof: %v", ErrStore, err)
+	}
+	return p, nil
+}
+
+// VerifyProof checks that proof shows key holding value (or, when value is
+// nil, key being absent) under root. It is what a client runs against the
+// app hash of a signed header.
+func VerifyProof(root []byte, proof *ics23.CommitmentProof, key, value []byte) error {
+	if proof == nil {
+		return fmt.Errorf("%w: no proof", ErrStore)
+	}
+	if value == nil {
+		if !ics23.VerifyNonMembership(ics23.IavlSpec, root, proof, key) {
+			return errors.New("non-membership proof does not verify against the root")
+		}
+		return nil
+	}
+	if !ics23.VerifyMembership(ics23.IavlSpec, root, proof, key, value) {
+		return errors.New("membership proof does not verify against the root")
+	}
+	return nil
+}
