@@ -1,0 +1,414 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/ipfs/boxo/blockservice"
+	"github.com/ipfs/boxo/blockstore"
+	chunk "github.com/ipfs/boxo/chunker"
+	mdag "github.com/ipfs/boxo/ipld/merkledag"
+	ft "github.com/ipfs/boxo/ipld/unixfs"
+	"github.com/ipfs/boxo/ipld/unixfs/importer/balanced"
+	"github.com/ipfs/boxo/ipld/unixfs/importer/helpers"
+	uio "github.com/ipfs/boxo/ipld/unixfs/io"
+	blocks "github.com/ipfs/go-block-format"
+	"github.com/ipfs/go-cid"
+	ipld "github.com/ipfs/go-ipld-format"
+)
+
+// dagStore implements Store over any boxo Blockstore. Reads go through
+// verifyingBlockstore, so every block is checked against its CID; the
+// UnixFS work (import, read, directories) is boxo's.
+type dagStore struct {
+	raw     blockstore.Blockstore // the backend, unverified
+	vbs     *verifyingBlockstore
+	bserv   blockservice.BlockService
+	dag     ipld.DAGService
+	profile Profile
+	// addFile, when set, replaces the local file import (the kubo backend
+	// sends files to the node's /api/v0/add and cross-checks the CID).
+	addFile func(ctx context.Context, r io.Reader) (cid.Cid, error)
+	// afterAddPath, when set, runs after AddPath stored a DAG (the kubo
+	// backend pins the root).
+	afterAddPath func(ctx context.Context, root cid.Cid) error
+	closeFn      func() error
+}
+
+func newDAGStore(bs blockstore.Blockstore, p Profile) (*dagStore, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	v := &verifyingBlockstore{Blockstore: bs}
+	// No exchange: the store never asks the network for blocks itself (the
+	// kubo backend's node does that on its side).
+	bserv := blockservice.New(v, nil)
+	return &dagStore{raw: bs, vbs: v, bserv: bserv, dag: mdag.NewDAGService(bserv), profile: p}, nil
+}
+
+func (s *dagStore) Profile() Profile { return s.profile }
+
+func (s *dagStore) Close() error {
+	if s.closeFn != nil {
+		return s.closeFn()
+	}
+	return nil
+}
+
+// Add imports r as one UnixFS file.
+func (s *dagStore) Add(ctx context.Context, r io.Reader) (cid.Cid, error) {
+	if s.addFile != nil {
+		return s.addFile(ctx, r)
+	}
+	nd, err := importFile(ctx, r, s.profile, s.dag)
+	if err != nil {
+		return cid.Undef, err
+	}
+	return nd.Cid(), nil
+}
+
+// AddPath imports a file or a folder tree.
+func (s *dagStore) AddPath(ctx context.Context, path string) (cid.Cid, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return cid.Undef, fmt.Errorf("add %s: %w", path, err)
+	}
+	if fi.Mode().IsRegular() && s.addFile != nil {
+		f, err := os.Open(path)
+		if err != nil {
+			return cid.Undef, fmt.Errorf("add %s: %w", path, err)
+		}
+		defer f.Close()
+		return s.addFile(ctx, f)
+	}
+	nd, err := importPath(ctx, path, fi, s.profile, s.dag)
+	if err != nil {
+		return cid.Undef, err
+	}
+	if s.afterAddPath != nil {
+		if err := s.afterAddPath(ctx, nd.Cid()); err != nil {
+			return cid.Undef, err
+		}
+	}
+	return nd.Cid(), nil
+}
+
+// Get opens a UnixFS file (or a raw block) for verified reading.
+func (s *dagStore) Get(ctx context.Context, c cid.Cid) (File, error) {
+	nd, err := s.getNode(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	dr, err := uio.NewDagReader(ctx, nd, s.dag)
+	if err != nil {
+		switch {
+		case errors.Is(err, uio.ErrIsDir):
+			return nil, fmt.Errorf("get %s: %w", c, ErrIsDirectory)
+		case errors.Is(err, uio.ErrCantReadSymlinks), errors.Is(err, uio.ErrUnkownNodeType):
+			return nil, fmt.Errorf("get %s: %v: %w", c, err, ErrUnsupported)
+		}
+		return nil, fmt.Errorf("get %s: %v: %w", c, err, ErrUnsupported)
+	}
+	return &dagFile{DagReader: dr}, nil
+}
+
+// dagFile adapts boxo's DagReader (Size is uint64 there).
+type dagFile struct{ uio.DagReader }
+
+func (f *dagFile) Size() int64 { return int64(f.DagReader.Size()) }
+
+// getNode fetches and decodes one verified node.
+func (s *dagStore) getNode(ctx context.Context, c cid.Cid) (ipld.Node, error) {
+	if !c.Defined() {
+		return nil, fmt.Errorf("undefined CID: %w", ErrInvalidCID)
+	}
+	switch c.Type() {
+	case cid.DagProtobuf, cid.Raw:
+	default:
+		return nil, fmt.Errorf("get %s: codec 0x%x: %w", c, c.Type(), ErrUnsupported)
+	}
+	nd, err := s.dag.Get(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", c, classify(err))
+	}
+	return nd, nil
+}
+
+// directory opens c as a UnixFS directory.
+func (s *dagStore) directory(ctx context.Context, c cid.Cid) (uio.Directory, error) {
+	nd, err := s.getNode(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := uio.NewDirectoryFromNode(s.dag, nd)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a directory: %w", c, ErrUnsupported)
+	}
+	return dir, nil
+}
+
+// Resolve walks link names through directories.
+func (s *dagStore) Resolve(ctx context.Context, root cid.Cid, path string) (cid.Cid, error) {
+	cur := root
+	for _, name := range strings.Split(path, "/") {
+		if name == "" {
+			continue
+		}
+		dir, err := s.directory(ctx, cur)
+		if err != nil {
+			return cid.Undef, err
+		}
+		child, err := dir.Find(ctx, name)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) || errors.Is(err, mdag.ErrLinkNotFound) {
+				return cid.Undef, fmt.Errorf("resolve %s/%s: no link %q: %w", root, path, name, ErrNotFound)
+			}
+			return cid.Undef, fmt.Errorf("resolve %s/%s: %w", root, path, classify(err))
+		}
+		cur = child.Cid()
+	}
+	return cur, nil
+}
+
+// List returns a directory's entries sorted by name.
+func (s *dagStore) List(ctx context.Context, c cid.Cid) ([]Entry, error) {
+	dir, err := s.directory(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	var out []Entry
+	err = dir.ForEachLink(ctx, func(l *ipld.Link) error {
+		out = append(out, Entry{Name: l.Name, CID: l.Cid, Size: l.Size})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", c, classify(err))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func (s *dagStore) Has(ctx context.Context, c cid.Cid) (bool, error) {
+	if !c.Defined() {
+		return false, fmt.Errorf("undefined CID: %w", ErrInvalidCID)
+	}
+	ok, err := s.raw.Has(ctx, c)
+	if err != nil {
+		return false, fmt.Errorf("has %s: %w", c, classify(err))
+	}
+	return ok, nil
+}
+
+func (s *dagStore) GetBlock(ctx context.Context, c cid.Cid) (blocks.Block, error) {
+	if !c.Defined() {
+		return nil, fmt.Errorf("undefined CID: %w", ErrInvalidCID)
+	}
+	b, err := s.vbs.Get(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("get block %s: %w", c, classify(err))
+	}
+	return b, nil
+}
+
+func (s *dagStore) PutBlock(ctx context.Context, b blocks.Block) error {
+	if err := verifyBlock(b.Cid(), b.RawData()); err != nil {
+		return err
+	}
+	if err := s.raw.Put(ctx, b); err != nil {
+		return fmt.Errorf("put block %s: %w", b.Cid(), classify(err))
+	}
+	return nil
+}
+
+// classify makes boxo's not-found errors match ErrNotFound too.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) || errors.Is(err, ErrBackend) {
+		return err
+	}
+	if ipld.IsNotFound(err) {
+		return fmt.Errorf("%w: %v", ErrNotFound, err)
+	}
+	if errors.Is(err, blockstore.ErrHashMismatch) {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return err
+}
+
+// verifyBlock checks that data hashes to c with c's own hash function.
+func verifyBlock(c cid.Cid, data []byte) error {
+	if len(data) > MaxBlockSize {
+		return fmt.Errorf("block %s: %d bytes > %d: %w", c, len(data), MaxBlockSize, ErrTooLarge)
+	}
+	got, err := c.Prefix().Sum(data)
+	if err != nil {
+		return fmt.Errorf("block %s: hash: %v: %w", c, err, ErrUnsupported)
+	}
+	if !got.Equals(c) {
+		return fmt.Errorf("block %s: bytes hash to %s: %w", c, got, ErrCorrupt)
+	}
+	return nil
+}
+
+// verifyingBlockstore checks every block it returns against its CID.
+type verifyingBlockstore struct {
+	blockstore.Blockstore
+}
+
+func (v *verifyingBlockstore) Get(ctx context.Context, c cid.Cid) (blocks.Block, error) {
+	b, err := v.Blockstore.Get(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := verifyBlock(c, b.RawData()); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (v *verifyingBlockstore) Put(ctx context.Context, b blocks.Block) error {
+	if err := verifyBlock(b.Cid(), b.RawData()); err != nil {
+		return err
+	}
+	return v.Blockstore.Put(ctx, b)
+}
+
+func (v *verifyingBlockstore) PutMany(ctx context.Context, bs []blocks.Block) error {
+	for _, b := range bs {
+		if err := verifyBlock(b.Cid(), b.RawData()); err != nil {
+			return err
+		}
+	}
+	return v.Blockstore.PutMany(ctx, bs)
+}
+
+// ctxReader stops an import when ctx is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// importFile runs boxo's balanced UnixFS importer over r, writing every node
+// to dserv (batched), exactly as kubo's `ipfs add` does.
+func importFile(ctx context.Context, r io.Reader, p Profile, dserv ipld.DAGService) (ipld.Node, error) {
+	batch := ipld.NewBatch(ctx, dserv)
+	params := helpers.DagBuilderParams{
+		Maxlinks:   p.MaxLinks,
+		RawLeaves:  true,
+		CidBuilder: p.cidBuilder(),
+		Dagserv:    batchDAG{DAGService: dserv, batch: batch},
+	}
+	db, err := params.New(chunk.NewSizeSplitter(ctxReader{ctx, r}, p.ChunkSize))
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	nd, err := balanced.Layout(db)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", classify(err))
+	}
+	if err := batch.Commit(); err != nil {
+		return nil, fmt.Errorf("import: store blocks: %w", classify(err))
+	}
+	return nd, nil
+}
+
+// importPath imports a file, symlink or folder tree like `ipfs add -r`.
+func importPath(ctx context.Context, path string, fi os.FileInfo, p Profile, dserv ipld.DAGService) (ipld.Node, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	mode := fi.Mode()
+	switch {
+	case mode.IsRegular():
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("add %s: %w", path, err)
+		}
+		defer f.Close()
+		nd, err := importFile(ctx, f, p, dserv)
+		if err != nil {
+			return nil, fmt.Errorf("add %s: %w", path, err)
+		}
+		return nd, nil
+	case mode&os.ModeSymlink != 0:
+		target, err := os.Readlink(path)
+		if err != nil {
+			return nil, fmt.Errorf("add %s: %w", path, err)
+		}
+		data, err := ft.SymlinkData(target)
+		if err != nil {
+			return nil, fmt.Errorf("add %s: %w", path, err)
+		}
+		nd := mdag.NodeWithData(data)
+		if err := nd.SetCidBuilder(p.cidBuilder()); err != nil {
+			return nil, fmt.Errorf("add %s: %w", path, err)
+		}
+		if err := dserv.Add(ctx, nd); err != nil {
+			return nil, fmt.Errorf("add %s: %w", path, classify(err))
+		}
+		return nd, nil
+	case mode.IsDir():
+		dir, err := uio.NewDirectory(dserv, uio.WithCidBuilder(p.cidBuilder()))
+		if err != nil {
+			return nil, fmt.Errorf("add %s: %w", path, err)
+		}
+		ents, err := os.ReadDir(path) // sorted by name
+		if err != nil {
+			return nil, fmt.Errorf("add %s: %w", path, err)
+		}
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), ".") { // kubo skips hidden files unless --hidden
+				continue
+			}
+			child := filepath.Join(path, e.Name())
+			cfi, err := os.Lstat(child)
+			if err != nil {
+				return nil, fmt.Errorf("add %s: %w", child, err)
+			}
+			cn, err := importPath(ctx, child, cfi, p, dserv)
+			if err != nil {
+				return nil, err
+			}
+			if err := dir.AddChild(ctx, e.Name(), cn); err != nil {
+				return nil, fmt.Errorf("add %s: %w", child, err)
+			}
+		}
+		nd, err := dir.GetNode()
+		if err != nil {
+			return nil, fmt.Errorf("add %s: %w", path, err)
+		}
+		if err := dserv.Add(ctx, nd); err != nil {
+			return nil, fmt.Errorf("add %s: %w", path, classify(err))
+		}
+		return nd, nil
+	}
+	return nil, fmt.Errorf("add %s: file mode %s: %w", path, mode, ErrUnsupported)
+}
+
+// batchDAG sends Add/AddMany through an ipld.Batch (parallel, buffered
+// writes) and everything else to the DAG service.
+type batchDAG struct {
+	ipld.DAGService
+	batch *ipld.Batch
+}
+
+func (b batchDAG) Add(ctx context.Context, nd ipld.Node) error { return b.batch.Add(ctx, nd) }
+
+func (b batchDAG) AddMany(ctx context.Context, nds []ipld.Node) error {
+	return b.batch.AddMany(ctx, nds)
+}

@@ -1,0 +1,201 @@
+package content
+
+import (
+	"context"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	blocks "github.com/ipfs/go-block-format"
+	"github.com/ipfs/go-cid"
+	ipld "github.com/ipfs/go-ipld-format"
+	mh "github.com/multiformats/go-multihash"
+)
+
+// DiskOptions tunes the embedded store.
+type DiskOptions struct {
+	// NoSync skips fsync of each block file and its folder. Faster, but a
+	// crash may lose recently added blocks (never corrupt them unnoticed:
+	// reads verify).
+	NoSync bool
+}
+
+// OpenDisk opens (creating if needed) the embedded on-disk store under dir.
+// Blocks live in dir/blocks/<XX>/<KEY>.data, where KEY is the RFC 4648
+// base32 (upper case, unpadded) of the block's multihash and XX the two
+// characters before its last one — kubo's flatfs "next-to-last/2" layout.
+func OpenDisk(dir string, p Profile, opts ...DiskOptions) (Store, error) {
+	var o DiskOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	bs, err := newDiskBlockstore(dir, o)
+	if err != nil {
+		return nil, err
+	}
+	return newDAGStore(bs, p)
+}
+
+const blockSuffix = ".data"
+
+var keyEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// diskBlockstore is a flat-file blockstore keyed by multihash, like kubo's
+// flatfs. It implements boxo's blockstore.Blockstore.
+type diskBlockstore struct {
+	root string // dir/blocks
+	sync bool
+}
+
+func newDiskBlockstore(dir string, o DiskOptions) (*diskBlockstore, error) {
+	if dir == "" {
+		return nil, fmt.Errorf("content store: empty directory")
+	}
+	root := filepath.Join(dir, "blocks")
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("content store %s: %w", dir, err)
+	}
+	return &diskBlockstore{root: root, sync: !o.NoSync}, nil
+}
+
+func (d *diskBlockstore) paths(c cid.Cid) (dir, file string) {
+	key := keyEncoding.EncodeToString(c.Hash())
+	shard := key[len(key)-3 : len(key)-1]
+	dir = filepath.Join(d.root, shard)
+	return dir, filepath.Join(dir, key+blockSuffix)
+}
+
+func (d *diskBlockstore) Has(_ context.Context, c cid.Cid) (bool, error) {
+	_, p := d.paths(c)
+	_, err := os.Stat(p)
+	if err == nil {
+		return true, nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return false, err
+}
+
+func (d *diskBlockstore) Get(_ context.Context, c cid.Cid) (blocks.Block, error) {
+	_, p := d.paths(c)
+	data, err := os.ReadFile(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %w", ErrNotFound, ipld.ErrNotFound{Cid: c})
+		}
+		return nil, err
+	}
+	// Verified by verifyingBlockstore; NewBlockWithCid does not re-hash.
+	return blocks.NewBlockWithCid(data, c)
+}
+
+func (d *diskBlockstore) GetSize(_ context.Context, c cid.Cid) (int, error) {
+	_, p := d.paths(c)
+	fi, err := os.Stat(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return -1, fmt.Errorf("%w: %w", ErrNotFound, ipld.ErrNotFound{Cid: c})
+		}
+		return -1, err
+	}
+	return int(fi.Size()), nil
+}
+
+func (d *diskBlockstore) Put(_ context.Context, b blocks.Block) error {
+	dir, p := d.paths(b.Cid())
+	if _, err := os.Stat(p); err == nil {
+		return nil // content addressed: already there
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".put-*")
+	if err != nil {
+		return err
+	}
+	tmpName := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmpName)
+		}
+	}()
+	if _, err := tmp.Write(b.RawData()); err != nil {
+		return err
+	}
+	if d.sync {
+		if err := tmp.Sync(); err != nil {
+			return err
+		}
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmpName, p); err != nil {
+		return err
+	}
+	ok = true
+	if d.sync {
+		if f, err := os.Open(dir); err == nil {
+			err = f.Sync()
+			f.Close()
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (d *diskBlockstore) PutMany(ctx context.Context, bs []blocks.Block) error {
+	for _, b := range bs {
+		if err := d.Put(ctx, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *diskBlockstore) DeleteBlock(_ context.Context, c cid.Cid) error {
+	_, p := d.paths(c)
+	err := os.Remove(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// AllKeysChan lists stored blocks as CIDv1 raw (the codec is not kept, as in
+// kubo).
+func (d *diskBlockstore) AllKeysChan(ctx context.Context) (<-chan cid.Cid, error) {
+	ch := make(chan cid.Cid, 64)
+	go func() {
+		defer close(ch)
+		_ = filepath.WalkDir(d.root, func(p string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() || !strings.HasSuffix(e.Name(), blockSuffix) {
+				return nil
+			}
+			raw, derr := keyEncoding.DecodeString(strings.TrimSuffix(e.Name(), blockSuffix))
+			if derr != nil {
+				return nil
+			}
+			h, derr := mh.Cast(raw)
+			if derr != nil {
+				return nil
+			}
+			select {
+			case ch <- cid.NewCidV1(cid.Raw, h):
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	return ch, nil
+}
