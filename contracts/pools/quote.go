@@ -1,0 +1,151 @@
+package pools
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+
+	"github.com/riffchain/riffchain/ledger"
+)
+
+// Quote is a read-only answer to "what would this swap do now": the path,
+// the exact amounts (what executing the same swap in the same state
+// yields), every hop with its reserves, and the execution price.
+type Quote struct {
+	Path      []string      `json:"path"`
+	AssetIn   string        `json:"asset_in"`
+	AssetOut  string        `json:"asset_out"`
+	AmountIn  ledger.Amount `json:"amount_in"`
+	AmountOut ledger.Amount `json:"amount_out"`
+	// Price is amount_out/amount_in as a reduced fraction "n/d"; PriceE18
+	// is floor(amount_out*10^18/amount_in).
+	Price    string `json:"price"`
+	PriceE18 string `json:"price_e18"`
+	Hops     []Hop  `json:"hops"`
+}
+
+func quoteOf(steps []*step) (Quote, error) {
+	q := Quote{AssetIn: steps[0].in, AssetOut: steps[len(steps)-1].out}
+	for _, s := range steps {
+		h, err := s.hop()
+		if err != nil {
+			return Quote{}, err
+		}
+		q.Path = append(q.Path, s.st.ID)
+		q.Hops = append(q.Hops, h)
+	}
+	q.AmountIn = q.Hops[0].AmountIn
+	q.AmountOut = q.Hops[len(q.Hops)-1].AmountOut
+	q.Price = Ratio(q.AmountOut.Big(), q.AmountIn.Big())
+	q.PriceE18 = Scaled(q.AmountOut.Big(), q.AmountIn.Big())
+	return q, nil
+}
+
+// QuotePath quotes selling exactly amountIn of assetIn along path.
+func (k *Keeper) QuotePath(path []string, assetIn string, amountIn ledger.Amount) (Quote, error) {
+	if amountIn.IsZero() {
+		return Quote{}, fmt.Errorf("%w: amount_in", ErrZeroAmount)
+	}
+	steps, err := k.route(path, assetIn)
+	if err != nil {
+		return Quote{}, err
+	}
+	if err := planIn(steps, amountIn.Big()); err != nil {
+		return Quote{}, err
+	}
+	return quoteOf(steps)
+}
+
+// QuotePathExactOut quotes buying exactly amountOut of the path's last asset
+// with assetIn along path.
+func (k *Keeper) QuotePathExactOut(path []string, assetIn string, amountOut ledger.Amount) (Quote, error) {
+	if amountOut.IsZero() {
+		return Quote{}, fmt.Errorf("%w: amount_out", ErrZeroAmount)
+	}
+	steps, err := k.route(path, assetIn)
+	if err != nil {
+		return Quote{}, err
+	}
+	if err := planOut(steps, amountOut.Big()); err != nil {
+		return Quote{}, err
+	}
+	return quoteOf(steps)
+}
+
+// candidatePaths lists every direct path (one pool holding both assets) and
+// every two-hop path (assetIn → M → assetOut) in creation order of the
+// first pool, then of the second.
+func (k *Keeper) candidatePaths(assetIn, assetOut string) ([][]string, error) {
+	first, err := k.poolIDs(assetIn)
+	if err != nil {
+		return nil, err
+	}
+	var direct, twoHop [][]string
+	for _, id1 := range first {
+		p1, err := k.getPool(id1)
+		if err != nil {
+			return nil, err
+		}
+		mid, _ := p1.Other(assetIn)
+		if mid == assetOut {
+			direct = append(direct, []string{id1})
+			continue
+		}
+		second, err := k.poolIDs(mid)
+		if err != nil {
+			return nil, err
+		}
+		for _, id2 := range second {
+			p2, err := k.getPool(id2)
+			if err != nil {
+				return nil, err
+			}
+			if p2.Has(assetOut) {
+				twoHop = append(twoHop, []string{id1, id2})
+			}
+		}
+	}
+	return append(direct, twoHop...), nil
+}
+
+// Quote finds the best way to sell exactly amountIn of assetIn for assetOut
+// among the direct pools and the two-hop paths through one intermediate
+// asset: the largest amount out; on a tie the shorter path, then the
+// earlier-created pools. It fails with ErrNoRoute when no path yields a
+// positive amount.
+func (k *Keeper) Quote(amountIn ledger.Amount, assetIn, assetOut string) (Quote, error) {
+	if assetIn == assetOut {
+		return Quote{}, fmt.Errorf("%w: %s", ErrSameAsset, assetIn)
+	}
+	if amountIn.IsZero() {
+		return Quote{}, fmt.Errorf("%w: amount_in", ErrZeroAmount)
+	}
+	for _, a := range []string{assetIn, assetOut} {
+		if _, err := k.fungible(a); err != nil {
+			return Quote{}, err
+		}
+	}
+	paths, err := k.candidatePaths(assetIn, assetOut)
+	if err != nil {
+		return Quote{}, err
+	}
+	var best *Quote
+	var bestOut *big.Int
+	for _, path := range paths {
+		q, err := k.QuotePath(path, assetIn, amountIn)
+		if err != nil {
+			if errors.Is(err, ErrZeroAmount) || errors.Is(err, ErrInsufficientLiquidity) || errors.Is(err, ledger.ErrOverflow) {
+				continue
+			}
+			return Quote{}, err
+		}
+		out := q.AmountOut.Big()
+		if best == nil || out.Cmp(bestOut) > 0 {
+			best, bestOut = &q, out
+		}
+	}
+	if best == nil {
+		return Quote{}, fmt.Errorf("%w: %s to %s", ErrNoRoute, assetIn, assetOut)
+	}
+	return *best, nil
+}
