@@ -256,6 +256,32 @@ func TestPassphrase(t *testing.T) {
 		})
 	}
 
+	// A good passphrase learnt by decrypting is cached too.
+	reader, rc := open(t, dir, BackendFile, "pw-one")
+	for i := 0; i < 3; i++ {
+		if _, err := reader.Sign("a", []byte("m")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := reader.Add("d"); err != nil {
+		t.Fatal(err)
+	}
+	if rc.calls != 1 {
+		t.Fatalf("passphrase asked %d times after decrypting, want 1", rc.calls)
+	}
+	if err := reader.Delete("d"); err != nil {
+		t.Fatal(err)
+	}
+
+	// An empty passphrase never encrypts a first key.
+	fresh, _ := open(t, t.TempDir(), BackendFile, "")
+	if _, err := fresh.Add("first"); !errors.Is(err, ErrBadPassphrase) {
+		t.Fatalf("Add with empty passphrase: %v, want ErrBadPassphrase", err)
+	}
+	if l, err := fresh.List(); err != nil || len(l) != 0 {
+		t.Fatalf("empty-passphrase Add left keys: %v, %v", l, err)
+	}
+
 	// Public operations never ask, even with a wrong or missing passphrase.
 	pub, pc := open(t, dir, BackendFile, "wrong")
 	if l, err := pub.List(); err != nil || len(l) != 2 {
@@ -724,5 +750,33 @@ func TestCorruptFiles(t *testing.T) {
 				t.Fatalf("Add beside corrupt key: %v", err)
 			}
 		})
+	}
+}
+
+func TestConcurrentAddSameName(t *testing.T) {
+	dir := t.TempDir()
+	const n = 8
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		// Separate Keyrings (separate processes, in effect) racing on one name.
+		k, _ := open(t, dir, BackendTest, "")
+		go func() { _, err := k.Add("race"); errs <- err }()
+	}
+	ok := 0
+	for i := 0; i < n; i++ {
+		err := <-errs
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, ErrKeyExists):
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d Adds succeeded, want exactly 1", ok)
+	}
+	k, _ := open(t, dir, BackendTest, "")
+	if _, err := k.Sign("race", []byte("m")); err != nil {
+		t.Fatal(err)
 	}
 }
