@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/ipfs/boxo/blockservice"
 	"github.com/ipfs/boxo/blockstore"
@@ -105,7 +106,7 @@ func (s *dagStore) Get(ctx context.Context, c cid.Cid) (File, error) {
 	if err != nil {
 		return nil, err
 	}
-	dr, err := uio.NewDagReader(ctx, nd, s.dag)
+	dr, err := uio.NewDagReader(ctx, nd, nodeGetter{s.dag})
 	if err != nil {
 		switch {
 		case errors.Is(err, uio.ErrIsDir):
@@ -161,6 +162,9 @@ func (s *dagStore) Resolve(ctx context.Context, root cid.Cid, path string) (cid.
 			continue
 		}
 		dir, err := s.directory(ctx, cur)
+		if errors.Is(err, ErrUnsupported) {
+			return cid.Undef, fmt.Errorf("resolve %s/%s: %q is under a non-directory: %w", root, path, name, ErrNotFound)
+		}
 		if err != nil {
 			return cid.Undef, err
 		}
@@ -411,4 +415,49 @@ func (b batchDAG) Add(ctx context.Context, nd ipld.Node) error { return b.batch.
 
 func (b batchDAG) AddMany(ctx context.Context, nds []ipld.Node) error {
 	return b.batch.AddMany(ctx, nds)
+}
+
+// nodeGetter fetches nodes one by one (a few in parallel) so that the real
+// error of a failed block — ErrCorrupt, ErrNotFound, ErrBackend — reaches
+// the reader. merkledag's own GetMany replaces it with a generic message.
+type nodeGetter struct{ dag ipld.DAGService }
+
+const getManyWorkers = 4
+
+func (g nodeGetter) Get(ctx context.Context, c cid.Cid) (ipld.Node, error) {
+	nd, err := g.dag.Get(ctx, c)
+	if err != nil {
+		return nil, classify(err)
+	}
+	return nd, nil
+}
+
+func (g nodeGetter) GetMany(ctx context.Context, cs []cid.Cid) <-chan *ipld.NodeOption {
+	out := make(chan *ipld.NodeOption, len(cs))
+	jobs := make(chan cid.Cid)
+	var wg sync.WaitGroup
+	workers := min(getManyWorkers, len(cs))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range jobs {
+				nd, err := g.Get(ctx, c)
+				out <- &ipld.NodeOption{Node: nd, Err: err}
+			}
+		}()
+	}
+	go func() {
+		defer close(out)
+		defer wg.Wait()
+		defer close(jobs)
+		for _, c := range cs {
+			select {
+			case jobs <- c:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
 }

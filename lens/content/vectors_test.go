@@ -184,7 +184,7 @@ func TestKuboDirectoryVector(t *testing.T) {
 	if _, err := s.Resolve(ctx, c, "sub/nope"); !errorsIs(err, ErrNotFound) {
 		t.Fatalf("Resolve(missing) error = %v, want ErrNotFound", err)
 	}
-	if _, err := s.Resolve(ctx, c, "a.txt/x"); !errorsIs(err, ErrUnsupported) {
-		t.Fatalf("Resolve(through file) error = %v, want ErrUnsupported", err)
+	if _, err := s.Resolve(ctx, c, "a.txt/x"); !errorsIs(err, ErrNotFound) {
+		t.Fatalf("Resolve(through file) error = %v, want ErrNotFound", err)
 	}
 }
