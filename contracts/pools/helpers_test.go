@@ -84,7 +84,9 @@ func (e *env) ledger() *ledger.Ledger { return ledger.New(e.kv, nil) }
 
 func (e *env) keeper() *Keeper { return New(e.ledger()) }
 
-func (e *env) blk() ledger.Block { return ledger.Block{Height: e.height, Time: 1_700_000_000 + e.height} }
+func (e *env) blk() ledger.Block {
+	return ledger.Block{Height: e.height, Time: 1_700_000_000 + e.height}
+}
 
 func (e *env) mint(asset string, to ledger.Address, n *big.Int) {
 	e.t.Helper()
