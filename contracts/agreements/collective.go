@@ -1,0 +1,131 @@
+package agreements
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/riffchain/riffchain/ledger"
+)
+
+// MaxMembers bounds a collective's size.
+const MaxMembers = 32
+
+// currentCollective returns addr's current collective state, or nil when
+// addr is not a collective. It is the keeper's CollectiveLookup.
+func (k *Keeper) currentCollective(addr ledger.Address) (*Collective, error) {
+	var c Collective
+	ok, err := getJSON(k.kv, CollectiveKey(addr), &c)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (k *Keeper) saveCollective(c *Collective, action string) error {
+	b, err := setJSON(k.kv, CollectiveKey(c.Address), c)
+	if err != nil {
+		return err
+	}
+	if err := k.kv.Set(CollectiveVersionKey(c.Address, c.Version), b); err != nil {
+		return err
+	}
+	k.events.Emit("collective", "address", c.Address.String(), "version", strconv.FormatUint(c.Version, 10),
+		"action", action, "state", string(b))
+	return nil
+}
+
+func (k *Keeper) nextCollectiveSeq() (uint64, error) {
+	b, err := k.kv.Get([]byte(keyCollectiveSeq))
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	if b != nil {
+		n, err = strconv.ParseUint(string(b), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%w: collective sequence: %v", ledger.ErrStore, err)
+		}
+	}
+	n++
+	return n, k.kv.Set([]byte(keyCollectiveSeq), []byte(strconv.FormatUint(n, 10)))
+}
+
+// ExecCreateCollective executes "collective/create": a new k-of-n
+// collective at version 1 whose address is derived from a global sequence
+// (returned as "collective").
+func (k *Keeper) ExecCreateCollective(blk ledger.Block, signer ledger.Address, m *MsgCreateCollective) (ledger.Output, error) {
+	if err := m.Check(); err != nil {
+		return nil, err
+	}
+	members := append([]ledger.Address(nil), m.Members...)
+	sort.Slice(members, func(i, j int) bool { return bytes.Compare(members[i][:], members[j][:]) < 0 })
+	for _, a := range members {
+		c, err := k.currentCollective(a)
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			return nil, fmt.Errorf("%w: %s", ErrNestedCollective, a)
+		}
+	}
+	seq, err := k.nextCollectiveSeq()
+	if err != nil {
+		return nil, err
+	}
+	addr := CollectiveAddress(seq)
+	if existing, err := k.currentCollective(addr); err != nil {
+		return nil, err
+	} else if existing != nil {
+		return nil, fmt.Errorf("%w: collective %s already exists", ledger.ErrStore, addr)
+	}
+	c := &Collective{Address: addr, Name: m.Name, Members: members, Threshold: m.Threshold, Version: 1,
+		Creator: signer, CreatedHeight: blk.Height, UpdatedHeight: blk.Height}
+	for _, a := range members {
+		if err := k.kv.Set(MemberIndexKey(a, addr), []byte{}); err != nil {
+			return nil, err
+		}
+	}
+	if err := k.saveCollective(c, "create"); err != nil {
+		return nil, err
+	}
+	return ledger.Output{"collective": addr.String(), "version": "1", "threshold": strconv.FormatUint(uint64(c.Threshold), 10)}, nil
+}
+
+// ExecLeaveCollective executes "collective/leave": the signer leaves; the
+// version goes up by one and, if the threshold would exceed the remaining
+// members, it is lowered to their number. The last member cannot leave
+// (the collective's holdings would be locked for ever).
+func (k *Keeper) ExecLeaveCollective(blk ledger.Block, signer ledger.Address, m *MsgLeaveCollective) (ledger.Output, error) {
+	if err := m.Check(); err != nil {
+		return nil, err
+	}
+	c, err := k.currentCollective(m.Collective)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownCollective, m.Collective)
+	}
+	if !c.HasMember(signer) {
+		return nil, fmt.Errorf("%w: %s of %s", ErrNotMember, signer, c.Address)
+	}
+	if len(c.Members) == 1 {
+		return nil, fmt.Errorf("%w: %s", ErrLastMember, c.Address)
+	}
+	c.Members = removeAddr(c.Members, signer)
+	if int(c.Threshold) > len(c.Members) {
+		c.Threshold = uint32(len(c.Members))
+	}
+	c.Version++
+	c.UpdatedHeight = blk.Height
+	if err := k.kv.Delete(MemberIndexKey(signer, c.Address)); err != nil {
+		return nil, err
+	}
+	if err := k.saveCollective(c, "leave"); err != nil {
+		return nil, err
+	}
+	return ledger.Output{"collective": c.Address.String(), "version": strconv.FormatUint(c.Version, 10),
+		"threshold": strconv.FormatUint(uint64(c.Threshold), 10)}, nil
+}

@@ -1,0 +1,46 @@
+package agreements
+
+import "errors"
+
+// Sentinel errors. The app maps each one to a stable ABCI code; they are
+// wrapped with context using fmt.Errorf("...: %w", err).
+var (
+	// Body and file shape.
+	ErrInvalidBody        = errors.New("invalid agreement body")
+	ErrUnsupportedVersion = errors.New("unsupported agreement version")
+	ErrWrongChain         = errors.New("agreement is for another chain")
+	ErrPartyCount         = errors.New("an agreement needs 2 to 32 parties")
+	ErrDuplicateParty     = errors.New("duplicate party")
+	ErrSourceNotParty     = errors.New("action source is not a party")
+	ErrObligorNotParty    = errors.New("obligation owed by a non-party")
+	ErrNoExpiry           = errors.New("agreement has no expiry")
+	ErrUnsupportedAction  = errors.New("unsupported action")
+	ErrIDMismatch         = errors.New("agreement id does not match its body")
+	ErrBadSignature       = errors.New("bad agreement signature")
+	ErrNotParty           = errors.New("not a party to the agreement")
+	ErrMissingSignature   = errors.New("missing signature")
+	ErrDuplicateSignature = errors.New("duplicate signature")
+	ErrCollectiveVersion  = errors.New("signature names a stale or unknown collective version")
+	ErrUnknownAgreement   = errors.New("unknown agreement")
+	ErrAgreementExists    = errors.New("agreement already exists")
+	ErrAlreadySettled     = errors.New("agreement already settled")
+	ErrNotOpen            = errors.New("agreement is not open")
+	ErrExpired            = errors.New("agreement expired")
+	ErrAlreadyAccepted    = errors.New("already accepted")
+	ErrNotAllAccepted     = errors.New("not every party has accepted")
+	ErrNotProposer        = errors.New("not the proposer")
+	ErrEscrowInsufficient = errors.New("insufficient funds for escrow")
+	ErrSettlementFailed   = errors.New("settlement failed")
+	ErrNotSettled         = errors.New("agreement is not settled")
+	ErrNotEntitled        = errors.New("not entitled to attest this obligation")
+	ErrUnknownObligation  = errors.New("unknown obligation")
+	ErrAlreadyAttested    = errors.New("obligation already attested fulfilled")
+	ErrBadThreshold       = errors.New("collective threshold must be between 1 and the number of members")
+	ErrDuplicateMember    = errors.New("duplicate collective member")
+	ErrMemberCount        = errors.New("a collective needs 1 to 32 members")
+	ErrNestedCollective   = errors.New("a collective cannot be a member of a collective")
+	ErrUnknownCollective  = errors.New("unknown collective")
+	ErrNotCollective      = errors.New("party is not a collective")
+	ErrNotMember          = errors.New("not a member of the collective")
+	ErrLastMember         = errors.New("the last member cannot leave a collective")
+)

@@ -1,0 +1,140 @@
+package agreements
+
+import (
+	"fmt"
+
+	"github.com/riffchain/riffchain/ledger"
+)
+
+// Query limits for AgreementsByParty.
+const (
+	DefaultPageLimit = 100
+	MaxPageLimit     = 1000
+)
+
+// GetAgreement returns the record of agreement id.
+func GetAgreement(r ledger.Reader, id string) (*Record, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	var rec Record
+	ok, err := getJSON(r, AgreementKey(id), &rec)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownAgreement, id)
+	}
+	return &rec, nil
+}
+
+// Page is one page of a party's agreements. Next, when set, is the opaque
+// cursor to pass as after for the following page.
+type Page struct {
+	Agreements []Record `json:"agreements"`
+	Next       string   `json:"next,omitempty"`
+}
+
+// AgreementsByParty lists the agreements party is a party to, optionally
+// only those in status (""= any), ordered by status then id, after the
+// cursor after (from a previous Page.Next), at most limit (0 = default
+// 100, at most 1000).
+func AgreementsByParty(r ledger.Reader, party ledger.Address, status Status, after string, limit int) (*Page, error) {
+	if _, err := ParseStatus(string(status)); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = DefaultPageLimit
+	}
+	if limit > MaxPageLimit {
+		limit = MaxPageLimit
+	}
+	base := PartyIndexPrefix(party)
+	prefix := base
+	if status != "" {
+		prefix = PartyStatusPrefix(party, status)
+	}
+	start := prefix
+	if after != "" {
+		start = append(append(append([]byte(nil), base...), after...), 0)
+		if string(start) < string(prefix) {
+			start = prefix
+		}
+	}
+	var ids, cursors []string
+	err := r.Iterate(start, ledger.PrefixEnd(prefix), func(k, _ []byte) bool {
+		suffix := string(k[len(base):])
+		ids = append(ids, suffix[len(suffix)-64:])
+		cursors = append(cursors, suffix)
+		return len(ids) <= limit
+	})
+	if err != nil {
+		return nil, err
+	}
+	page := &Page{Agreements: []Record{}}
+	if len(ids) > limit {
+		ids = ids[:limit]
+		page.Next = cursors[limit-1]
+	}
+	for _, id := range ids {
+		rec, err := GetAgreement(r, id)
+		if err != nil {
+			return nil, err
+		}
+		page.Agreements = append(page.Agreements, *rec)
+	}
+	return page, nil
+}
+
+// GetCollective returns a collective's current state.
+func GetCollective(r ledger.Reader, addr ledger.Address) (*Collective, error) {
+	var c Collective
+	ok, err := getJSON(r, CollectiveKey(addr), &c)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownCollective, addr)
+	}
+	return &c, nil
+}
+
+// CollectiveAt returns a collective as it was at version v.
+func CollectiveAt(r ledger.Reader, addr ledger.Address, v uint64) (*Collective, error) {
+	var c Collective
+	ok, err := getJSON(r, CollectiveVersionKey(addr, v), &c)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: %s version %d", ErrUnknownCollective, addr, v)
+	}
+	return &c, nil
+}
+
+// CollectivesOf lists the collectives member currently belongs to, in
+// address order.
+func CollectivesOf(r ledger.Reader, member ledger.Address) ([]ledger.Address, error) {
+	prefix := MemberIndexPrefix(member)
+	out := []ledger.Address{}
+	err := r.Iterate(prefix, ledger.PrefixEnd(prefix), func(k, _ []byte) bool {
+		var a ledger.Address
+		copy(a[:], k[len(prefix):])
+		out = append(out, a)
+		return true
+	})
+	return out, err
+}
+
+// Agreement returns the record of agreement id (keeper form of GetAgreement).
+func (k *Keeper) Agreement(id string) (*Record, error) { return GetAgreement(k.kv, id) }
+
+// AgreementsByParty is the keeper form of AgreementsByParty.
+func (k *Keeper) AgreementsByParty(party ledger.Address, status Status, after string, limit int) (*Page, error) {
+	return AgreementsByParty(k.kv, party, status, after, limit)
+}
+
+// Collective is the keeper form of GetCollective.
+func (k *Keeper) Collective(addr ledger.Address) (*Collective, error) {
+	return GetCollective(k.kv, addr)
+}
