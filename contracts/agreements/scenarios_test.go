@@ -59,7 +59,7 @@ func TestScenarioCircularProposeAccept(t *testing.T) {
 	shares := e.fungible("BSH", b, map[ledger.Address]uint64{b: 500})
 	cur := e.fungible("USD", c, map[ledger.Address]uint64{c: 9_000})
 	body := Body{Parties: []ledger.Address{a, b, c}, Title: "circle",
-		Actions: []Action{xferItem(a, b, item, "mona"), xfer(b, c, shares, 200), xfer(c, a, cur, 7_000)},
+		Actions:         []Action{xferItem(a, b, item, "mona"), xfer(b, c, shares, 200), xfer(c, a, cur, 7_000)},
 		ExpiresAtHeight: 50}
 	out, err := e.propose(body, "A", false)
 	if err != nil {
@@ -318,8 +318,8 @@ func TestScenarioObligations(t *testing.T) {
 	cur := e.fungible("EUR", b, map[ledger.Address]uint64{b: 100})
 	mk := func(salt string) *File {
 		f, err := NewFile(Body{Parties: []ledger.Address{a, b}, Title: "service", TermsCID: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
-			Actions: []Action{xfer(b, a, cur, 10)},
-			Obligations: []Obligation{{By: a, To: b, What: "deliver report"}, {By: b, To: a, What: "give feedback"}},
+			Actions:         []Action{xfer(b, a, cur, 10)},
+			Obligations:     []Obligation{{By: a, To: b, What: "deliver report"}, {By: b, To: a, What: "give feedback"}},
 			ExpiresAtHeight: 100, Salt: salt}, testChain)
 		if err != nil {
 			t.Fatal(err)
