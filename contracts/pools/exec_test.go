@@ -205,7 +205,16 @@ func TestBadCasesLeaveStateUnchanged(t *testing.T) {
 		{"remove locked shares as pool account", remove(PoolAccount(p1), &MsgRemove{Pool: p1, Shares: n(1000)}), ErrInsufficientShares},
 
 		{"swap unknown pool", swap(bob, &MsgSwap{Path: []string{"POOL-77"}, AssetIn: A, AmountIn: amtp(100), MinOut: amtp(0)}), ErrUnknownPool},
-		{"swap unknown asset", swap(bob, &MsgSwap{Path: []string{p1}, AssetIn: "NOPE-9", AmountIn: amtp(100), MinOut: amtp(0)}), ErrBadPath},
+		{"swap unknown asset", swap(bob, &MsgSwap{Path: []string{p1}, AssetIn: "NOPE-9", AmountIn: amtp(100), MinOut: amtp(0)}), ledger.ErrUnknownAsset},
+		{"swap unique asset", swap(bob, &MsgSwap{Path: []string{p1}, AssetIn: e.unique, AmountIn: amtp(1), MinOut: amtp(0)}), ledger.ErrWrongAssetKind},
+		{"keeper swap unknown asset", func(k *Keeper) (ledger.Output, error) {
+			_, err := k.Swap(e.blk(), bob, []string{p1}, "NOPE-9", n(10), zero)
+			return nil, err
+		}, ledger.ErrUnknownAsset},
+		{"keeper exact out max in", func(k *Keeper) (ledger.Output, error) {
+			_, err := k.SwapExactOut(e.blk(), bob, []string{p1, p2}, A, n(1000), n(10))
+			return nil, err
+		}, ErrMaxInExceeded},
 		{"swap path does not connect", swap(bob, &MsgSwap{Path: []string{p1}, AssetIn: C, AmountIn: amtp(100), MinOut: amtp(0)}), ErrBadPath},
 		{"swap path second hop wrong", swap(bob, &MsgSwap{Path: []string{p1, p1}, AssetIn: A, AmountIn: amtp(1000), MinOut: amtp(0)}), ErrBadPath},
 		{"swap path cycles to start", swap(bob, &MsgSwap{Path: []string{p1, p2}, AssetIn: B, AmountIn: amtp(1000), MinOut: amtp(0)}), ErrBadPath},

@@ -514,7 +514,7 @@ func propRun(t *testing.T, seed uint64, steps int) {
 }
 
 func TestPropertyRandomSequences(t *testing.T) {
-	steps := 1500
+	steps := 1000
 	seeds := []uint64{1, 2, 3}
 	if testing.Short() {
 		steps, seeds = 300, seeds[:1]

@@ -107,7 +107,7 @@ func capMax(n *big.Int) *big.Int {
 
 func TestDifferentialFormulas(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
-	n := 20000
+	n := 10000
 	if testing.Short() {
 		n = 2000
 	}

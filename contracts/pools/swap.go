@@ -248,6 +248,9 @@ func (k *Keeper) ExecSwap(blk ledger.Block, signer ledger.Address, m *MsgSwap) (
 	if err := checkExpiry(blk, m.Expiry); err != nil {
 		return nil, err
 	}
+	if _, err := k.fungible(m.AssetIn); err != nil {
+		return nil, fmt.Errorf("swap %s: %w", m.AssetIn, err)
+	}
 	assetOut, err := k.pathOut(m.Path, m.AssetIn)
 	if err != nil {
 		return nil, fmt.Errorf("swap %s along %v: %w", m.AssetIn, m.Path, err)
