@@ -191,6 +191,14 @@ func TestScenarioShortThenRetry(t *testing.T) {
 			}
 			e.wantBal(a, x, "100")
 			e.wantBal(b, cur, "40")
+			for _, ev := range e.events {
+				if ev.Type == "transfer" {
+					t.Fatalf("failed settlement emitted %+v", ev)
+				}
+			}
+			if st := e.stateFromEvent(); st.LastError == "" || st.Status != StatusProposed {
+				t.Fatalf("event state %+v", st)
+			}
 			rec := e.record(id)
 			if rec.Status != StatusProposed || !rec.allAccepted() || rec.LastError == "" || rec.LastErrorHeight != e.blk.Height {
 				t.Fatalf("record %+v", rec)
@@ -393,5 +401,36 @@ func TestScenarioObligations(t *testing.T) {
 	}
 	if n := len(e.record(f2.ID).History); n < 5 {
 		t.Fatalf("history has %d entries", n)
+	}
+}
+
+// EndBlock drops stale index entries and lapses an agreement indexed by
+// both height and time once.
+func TestEndBlockRobust(t *testing.T) {
+	e := newEnv(t)
+	a, b := addr("A"), addr("B")
+	x := e.fungible("XSH", a, map[ledger.Address]uint64{a: 100})
+	out, err := e.propose(Body{Parties: []ledger.Address{a, b}, Actions: []Action{xfer(a, b, x, 1)},
+		ExpiresAtHeight: 11, ExpiresAtTime: e.blk.Time + 1}, "A", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := out["agreement_id"]
+	stale := "00000000000000000000000000000000000000000000000000000000000000aa"
+	e.must(func(k *Keeper) (ledger.Output, error) { return nil, k.kv.Set(ExpiryHeightKey(5, stale), []byte{}) })
+	e.blk.Height, e.blk.Time = 12, e.blk.Time+2
+	e.endBlock()
+	lapses := 0
+	for _, ev := range e.events {
+		if ev.Type == "agreement" {
+			lapses++
+		}
+	}
+	if lapses != 1 || e.record(id).Status != StatusLapsed {
+		t.Fatalf("lapse events %d, status %s", lapses, e.record(id).Status)
+	}
+	e.wantBal(a, x, "100")
+	if v, _ := e.tree.Get(ExpiryHeightKey(5, stale)); v != nil {
+		t.Fatal("stale index entry kept")
 	}
 }
