@@ -442,6 +442,13 @@ func (k *Keeper) ExecReject(blk ledger.Block, signer ledger.Address, m *MsgRejec
 		if v.Approvals == nil {
 			v.Approvals = []ledger.Address{}
 		}
+		if uint32(len(v.Approvals)) < v.Threshold {
+			// A member taking back its approval can undo the collective's acceptance.
+			rec.AcceptedBy = removeAddr(rec.AcceptedBy, *m.As)
+			if rec.AcceptedBy == nil {
+				rec.AcceptedBy = []ledger.Address{}
+			}
+		}
 		v.Rejections = append(v.Rejections, signer)
 		rec.addHistory(blk, "member_rejected", &signer, m.As.String())
 		if uint32(len(v.Rejections)) < v.Threshold {
