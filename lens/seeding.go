@@ -1,0 +1,172 @@
+package lens
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/riffchain/riffchain/ledger"
+)
+
+// Hosts returns how many accounts announce hosting cid.
+func (k *Keeper) Hosts(cid string) (uint64, error) {
+	c, err := CanonicalCID(cid)
+	if err != nil {
+		return 0, err
+	}
+	return k.hostCount(c)
+}
+
+func (k *Keeper) hostCount(c string) (uint64, error) {
+	b, err := k.kv.Get(HostCountKey(c))
+	if err != nil || b == nil {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: host count of %s: %v", ledger.ErrStore, c, err)
+	}
+	return n, nil
+}
+
+func (k *Keeper) setHostCount(c string, n uint64) error {
+	if n == 0 {
+		return k.kv.Delete(HostCountKey(c))
+	}
+	return k.kv.Set(HostCountKey(c), []byte(u64(n)))
+}
+
+// Hosted lists the CIDs addr announces, in CID order.
+func (k *Keeper) Hosted(addr ledger.Address) ([]string, error) {
+	p := HostedPrefix(addr)
+	var out []string
+	err := k.kv.Iterate(p, ledger.PrefixEnd(p), func(key, _ []byte) bool {
+		out = append(out, string(key[len(p):]))
+		return true
+	})
+	return out, err
+}
+
+// ExecAnnounce executes MsgAnnounce: the signer hosts each CID. Announcing
+// a CID already announced by the signer changes nothing. Output:
+// {"announced": count of new announcements}.
+func (k *Keeper) ExecAnnounce(blk ledger.Block, signer ledger.Address, m *MsgAnnounce) (ledger.Output, error) {
+	if err := m.Check(); err != nil {
+		return nil, err
+	}
+	n := uint64(0)
+	for _, raw := range m.CIDs {
+		c, _ := CanonicalCID(raw)
+		exists, err := k.has(HostKey(c, signer))
+		if err != nil {
+			return nil, err
+		}
+		if exists {
+			continue
+		}
+		cnt, err := k.hostCount(c)
+		if err != nil {
+			return nil, err
+		}
+		if err := inc(&cnt); err != nil {
+			return nil, err
+		}
+		if err := k.kv.Set(HostKey(c, signer), []byte(strconv.FormatInt(blk.Height, 10))); err != nil {
+			return nil, err
+		}
+		if err := k.kv.Set(HostedKey(signer, c), []byte{}); err != nil {
+			return nil, err
+		}
+		if err := k.setHostCount(c, cnt); err != nil {
+			return nil, err
+		}
+		n++
+		k.ev.Emit("seed_announced", "host", signer.String(), "cid", c, "hosts", u64(cnt))
+	}
+	return ledger.Output{"announced": u64(n)}, nil
+}
+
+// ExecWithdraw executes MsgWithdraw: the signer no longer hosts each CID.
+// Withdrawing a CID the signer did not announce changes nothing. Output:
+// {"withdrawn": count}.
+func (k *Keeper) ExecWithdraw(blk ledger.Block, signer ledger.Address, m *MsgWithdraw) (ledger.Output, error) {
+	if err := m.Check(); err != nil {
+		return nil, err
+	}
+	n := uint64(0)
+	for _, raw := range m.CIDs {
+		c, _ := CanonicalCID(raw)
+		exists, err := k.has(HostKey(c, signer))
+		if err != nil {
+			return nil, err
+		}
+		if !exists {
+			continue
+		}
+		cnt, err := k.hostCount(c)
+		if err != nil {
+			return nil, err
+		}
+		if err := dec(&cnt); err != nil {
+			return nil, err
+		}
+		if err := k.kv.Delete(HostKey(c, signer)); err != nil {
+			return nil, err
+		}
+		if err := k.kv.Delete(HostedKey(signer, c)); err != nil {
+			return nil, err
+		}
+		if err := k.setHostCount(c, cnt); err != nil {
+			return nil, err
+		}
+		n++
+		k.ev.Emit("seed_withdrawn", "host", signer.String(), "cid", c, "hosts", u64(cnt))
+	}
+	return ledger.Output{"withdrawn": u64(n)}, nil
+}
+
+// SeedingItem is one under-seeded entry of a Lens.
+type SeedingItem struct {
+	Seq   uint64 `json:"seq"`
+	CID   string `json:"cid"`
+	Kind  string `json:"kind"`
+	Title string `json:"title,omitempty"`
+	Size  uint64 `json:"size,omitempty"`
+	Hosts uint64 `json:"hosts"`
+}
+
+// Seeding lists a Lens's entries announced by fewer than target hosts, most
+// under-seeded first (hosts ascending, then seq ascending), at most limit
+// (0 = all).
+func (k *Keeper) Seeding(handle string, target uint64, limit int) ([]SeedingItem, error) {
+	if target == 0 || limit < 0 {
+		return nil, fmt.Errorf("%w: target %d limit %d", ErrBadQuery, target, limit)
+	}
+	if _, err := k.Lens(handle); err != nil {
+		return nil, err
+	}
+	entries, err := k.Entries(handle, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := []SeedingItem{}
+	for _, e := range entries {
+		n, err := k.hostCount(e.CID)
+		if err != nil {
+			return nil, err
+		}
+		if n < target {
+			out = append(out, SeedingItem{Seq: e.Seq, CID: e.CID, Kind: e.Kind, Title: e.Title, Size: e.Size, Hosts: n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Hosts != out[j].Hosts {
+			return out[i].Hosts < out[j].Hosts
+		}
+		return out[i].Seq < out[j].Seq
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
