@@ -1,0 +1,96 @@
+package content
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/ipfs/go-cid"
+)
+
+// FuzzImportCAR feeds arbitrary bytes to ImportCAR: it must never panic,
+// must fail only with this package's sentinels, and must store only blocks
+// that verify.
+func FuzzImportCAR(f *testing.F) {
+	ctx := context.Background()
+	src, _ := NewMemory(ProfileDefault)
+	fc, _ := src.Add(ctx, bytes.NewReader(vectorData("fuzz", 300000)))
+	var car bytes.Buffer
+	if _, err := ExportCAR(ctx, src, &car, []cid.Cid{fc}, ExportOptions{Manifest: []byte("m")}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(car.Bytes())
+	f.Add(car.Bytes()[:60])
+	f.Add([]byte{})
+	f.Add([]byte{0x0a, 0xa1, 0x67, 0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x02}) // {"version":2}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dst, _ := NewMemory(ProfileDefault)
+		res, err := ImportCAR(ctx, dst, bytes.NewReader(data))
+		if err != nil {
+			for _, s := range []error{ErrBadCAR, ErrCorrupt, ErrTooLarge, ErrUnsupported} {
+				if errors.Is(err, s) {
+					return
+				}
+			}
+			t.Fatalf("unclassified error: %v", err)
+		}
+		for _, r := range res.Roots {
+			if !r.Defined() {
+				t.Fatal("undefined root returned")
+			}
+		}
+	})
+}
+
+// FuzzParseRequestPath: never panics; on success the CID round-trips and
+// no segment is empty, ".", ".." or contains "/" or NUL.
+func FuzzParseRequestPath(f *testing.F) {
+	for _, s := range []string{
+		"/ipfs/bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
+		"/ipfs/bafybeigga4etqqpldgtdn6mvyrrinfcqojbhvf5h7o4gmxd6qr3qwkhpzm/sub/b.bin",
+		"/ipfs/QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG/",
+		"/ipfs/../etc/passwd", "/ipfs/", "", "/ipfs/z", "/ipfs/f01551220",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		c, segs, err := ParseRequestPath(p)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidCID) {
+				t.Fatalf("error %v is not ErrInvalidCID", err)
+			}
+			return
+		}
+		if !c.Defined() {
+			t.Fatal("undefined CID accepted")
+		}
+		if _, err := cid.Decode(c.String()); err != nil {
+			t.Fatalf("CID %s does not round-trip: %v", c, err)
+		}
+		for _, s := range segs {
+			if s == "" || s == "." || s == ".." || strings.ContainsAny(s, "/\x00") {
+				t.Fatalf("bad segment %q", s)
+			}
+		}
+	})
+}
+
+// FuzzParseAddResponse: the IPFS node's add output is outside input too.
+func FuzzParseAddResponse(f *testing.F) {
+	f.Add([]byte(`{"Name":"f","Hash":"bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku","Size":"0"}`))
+	f.Add([]byte(`{"Message":"x","Type":"error"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := parseAddResponse(bytes.NewReader(data))
+		if err != nil {
+			if !errors.Is(err, ErrBackend) {
+				t.Fatalf("error %v is not ErrBackend", err)
+			}
+			return
+		}
+		if !c.Defined() {
+			t.Fatal("undefined CID accepted")
+		}
+	})
+}
