@@ -381,7 +381,7 @@ func (l *Ledger) setOwner(it Item, prev *Address) error {
 	if err := l.setJSON(ItemKey(it.Asset, it.ID), it); err != nil {
 		return err
 	}
-	if err := l.kv.Set(OwnedKey(it.Owner, it.Asset, it.ID), []byte{}); err != nil {
+	if err := l.kv.Set(OwnedKey(it.Owner, it.Asset, it.ID), []byte("1")); err != nil {
 		return err
 	}
 	return l.addBalance(it.Owner, it.Asset, NewAmount(1))

@@ -1,0 +1,298 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/libs/log"
+
+	"github.com/riffchain/riffchain/ledger"
+)
+
+// Version is the application's software version reported in Info.
+const Version = "0.1.0"
+
+// AppVersion is the protocol version of the state machine.
+const AppVersion uint64 = 1
+
+// App is the riffchain ABCI application.
+type App struct {
+	abci.BaseApplication
+
+	tree    *ledger.Tree
+	router  *Router
+	chainID string
+	logger  log.Logger
+
+	mu        sync.Mutex                // guards the fields below
+	pending   map[ledger.Address]uint64 // highest nonce admitted to the mempool per signer
+	cache     map[[32]byte]*checkedTx   // decoded + verified txs, by hash
+	checkSnap *ledger.Snapshot          // last committed state, read by CheckTx
+}
+
+// checkedTx is a decoded, signature-verified transaction with its decoded
+// messages, cached between CheckTx and FinalizeBlock.
+type checkedTx struct {
+	tx   *Tx
+	msgs []any
+}
+
+const maxCache = 200_000
+
+// New returns the application over tree for chainID.
+func New(tree *ledger.Tree, chainID string, logger log.Logger) *App {
+	if logger == nil {
+		logger = log.NewNopLogger()
+	}
+	a := &App{
+		tree:    tree,
+		router:  NewRouter(),
+		chainID: chainID,
+		logger:  logger,
+		pending: map[ledger.Address]uint64{},
+		cache:   map[[32]byte]*checkedTx{},
+	}
+	if tree.Version() > 0 {
+		a.checkSnap, _ = tree.At(0)
+	}
+	return a
+}
+
+// ChainID returns the chain id the app serves.
+func (a *App) ChainID() string { return a.chainID }
+
+// Router returns the message router (for tests and tools).
+func (a *App) Router() *Router { return a.router }
+
+// Info implements abci.Application.
+func (a *App) Info(_ context.Context, _ *abci.RequestInfo) (*abci.ResponseInfo, error) {
+	v := a.tree.Version()
+	var h []byte
+	if v > 0 {
+		h = a.tree.CommittedHash()
+	}
+	return &abci.ResponseInfo{
+		Data:             "riffchain",
+		Version:          Version,
+		AppVersion:       AppVersion,
+		LastBlockHeight:  v,
+		LastBlockAppHash: h,
+	}, nil
+}
+
+// GenesisState is the app_state of genesis.json.
+type GenesisState struct {
+	Ledger ledger.Genesis `json:"ledger"`
+}
+
+// InitChain implements abci.Application: it writes the genesis state into
+// the working tree and returns its hash as the initial app hash.
+func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
+	if req.ChainId != a.chainID {
+		return nil, fmt.Errorf("%w: genesis is for %q, app for %q", ErrWrongChainID, req.ChainId, a.chainID)
+	}
+	if req.InitialHeight > 1 {
+		a.tree.SetInitialVersion(uint64(req.InitialHeight))
+	}
+	var gs GenesisState
+	if len(req.AppStateBytes) > 0 {
+		if err := StrictUnmarshal(req.AppStateBytes, &gs); err != nil {
+			return nil, fmt.Errorf("genesis app_state: %w", err)
+		}
+	}
+	if err := ledger.New(a.tree, nil).InitGenesis(gs.Ledger); err != nil {
+		return nil, fmt.Errorf("init genesis: %w", err)
+	}
+	if err := ledger.CheckInvariants(a.tree); err != nil {
+		return nil, fmt.Errorf("genesis: %w", err)
+	}
+	return &abci.ResponseInitChain{AppHash: a.tree.WorkingHash()}, nil
+}
+
+// prepare decodes and verifies raw, using the cache filled by CheckTx.
+func (a *App) prepare(raw []byte, store bool) (*checkedTx, error) {
+	h := Hash(raw)
+	a.mu.Lock()
+	ct, ok := a.cache[h]
+	a.mu.Unlock()
+	if ok {
+		return ct, nil
+	}
+	tx, err := DecodeTx(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := Validate(&tx.Body); err != nil {
+		return nil, err
+	}
+	if tx.Body.ChainID != a.chainID {
+		return nil, fmt.Errorf("%w: tx is for %q, this chain is %q", ErrWrongChainID, tx.Body.ChainID, a.chainID)
+	}
+	msgs, err := a.router.decodeMsgs(&tx.Body)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.VerifySignature(); err != nil {
+		return nil, err
+	}
+	ct = &checkedTx{tx: tx, msgs: msgs}
+	if store {
+		a.mu.Lock()
+		if len(a.cache) >= maxCache {
+			a.cache = map[[32]byte]*checkedTx{}
+		}
+		a.cache[h] = ct
+		a.mu.Unlock()
+	}
+	return ct, nil
+}
+
+// CheckTx implements abci.Application: cheap stateless checks, signature and
+// nonce, without touching block state.
+func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	ct, err := a.prepare(req.Tx, true)
+	if err != nil {
+		return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
+	}
+	b := &ct.tx.Body
+	var stateNonce uint64
+	a.mu.Lock()
+	snap := a.checkSnap
+	a.mu.Unlock()
+	if snap != nil {
+		acc, err := ledger.New(ledger.ReadOnly(snap), nil).Account(b.Signer)
+		if err != nil {
+			return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
+		}
+		stateNonce = acc.Nonce
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	expected := max(stateNonce, a.pending[b.Signer]) + 1
+	if b.Nonce != expected {
+		err := fmt.Errorf("%w: nonce %d, expected %d", ErrBadNonce, b.Nonce, expected)
+		return &abci.ResponseCheckTx{Code: CodeBadNonce, Log: err.Error()}, nil
+	}
+	a.pending[b.Signer] = b.Nonce
+	return &abci.ResponseCheckTx{Code: CodeOK}, nil
+}
+
+// FinalizeBlock implements abci.Application: executes each tx in its own
+// branch, then the end-of-block steps, and returns the working root hash.
+func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
+	blk := ledger.Block{Height: req.Height, Time: req.Time.Unix()}
+	results := make([]*abci.ExecTxResult, len(req.Txs))
+	for i, raw := range req.Txs {
+		results[i] = a.deliver(blk, raw)
+	}
+	events, err := a.endBlock(blk)
+	if err != nil {
+		return nil, fmt.Errorf("end block %d: %w", req.Height, err)
+	}
+	return &abci.ResponseFinalizeBlock{
+		TxResults: results,
+		Events:    events,
+		AppHash:   a.tree.WorkingHash(),
+	}, nil
+}
+
+// endBlockers run after every block's transactions, in order. They must
+// not fail for a single record's problem (record it instead); an error
+// here halts the node.
+var endBlockers []func(env *Env) error
+
+func (a *App) endBlock(blk ledger.Block) ([]abci.Event, error) {
+	if len(endBlockers) == 0 {
+		return nil, nil
+	}
+	ev := &ledger.Events{}
+	branch := ledger.NewBranch(a.tree)
+	env := &Env{Block: blk, Ledger: ledger.New(branch, ev)}
+	for _, eb := range endBlockers {
+		if err := eb(env); err != nil {
+			return nil, err
+		}
+	}
+	if err := branch.Write(); err != nil {
+		return nil, err
+	}
+	return toABCIEvents(ev.List()), nil
+}
+
+func txError(err error) *abci.ExecTxResult {
+	return &abci.ExecTxResult{Code: CodeOf(err), Log: err.Error()}
+}
+
+// deliver executes one transaction of a block.
+func (a *App) deliver(blk ledger.Block, raw []byte) *abci.ExecTxResult {
+	ct, err := a.prepare(raw, false)
+	a.mu.Lock()
+	delete(a.cache, Hash(raw))
+	a.mu.Unlock()
+	if err != nil {
+		return txError(err)
+	}
+	b := &ct.tx.Body
+	if err := ledger.New(a.tree, nil).UseNonce(b.Signer, ct.tx.PubKey, b.Nonce); err != nil {
+		if CodeOf(err) == CodeInternal {
+			err = fmt.Errorf("%w: %v", ErrBadNonce, err)
+		}
+		return txError(err)
+	}
+	ev := &ledger.Events{}
+	branch := ledger.NewBranch(a.tree)
+	env := &Env{Block: blk, Ledger: ledger.New(branch, ev)}
+	out := ledger.Output{}
+	for i, m := range ct.msgs {
+		typ := b.Msgs[i].Type
+		o, err := a.router.routes[typ].exec(env, b.Signer, m)
+		if err != nil {
+			return txError(fmt.Errorf("msg %d (%s): %w", i, typ, err))
+		}
+		for k, v := range o {
+			out[k] = v
+		}
+	}
+	if err := branch.Write(); err != nil {
+		return txError(err)
+	}
+	var data []byte
+	if len(out) > 0 {
+		data, _ = json.Marshal(out) // map keys are sorted by encoding/json
+	}
+	events := append([]abci.Event{{Type: "tx", Attributes: []abci.EventAttribute{
+		{Key: "signer", Value: b.Signer.String(), Index: true},
+	}}}, toABCIEvents(ev.List())...)
+	return &abci.ExecTxResult{Code: CodeOK, Data: data, Events: events}
+}
+
+func toABCIEvents(list []ledger.Event) []abci.Event {
+	out := make([]abci.Event, 0, len(list))
+	for _, e := range list {
+		ae := abci.Event{Type: e.Type}
+		for _, at := range e.Attrs {
+			ae.Attributes = append(ae.Attributes, abci.EventAttribute{Key: at.Key, Value: at.Value, Index: at.Index})
+		}
+		out = append(out, ae)
+	}
+	return out
+}
+
+// Commit implements abci.Application: saves the working version.
+func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCommit, error) {
+	if _, _, err := a.tree.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	snap, err := a.tree.At(0)
+	if err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	a.mu.Lock()
+	a.checkSnap = snap
+	a.pending = map[ledger.Address]uint64{}
+	a.mu.Unlock()
+	return &abci.ResponseCommit{}, nil
+}

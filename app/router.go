@@ -1,0 +1,112 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/riffchain/riffchain/ledger"
+)
+
+// Env is what a message executes against: the block, the transaction's
+// branch of state and the ledger over it.
+type Env struct {
+	Block  ledger.Block
+	Ledger *ledger.Ledger
+}
+
+// route decodes, validates and executes one message type.
+type route struct {
+	decode func(raw json.RawMessage) (any, error)
+	exec   func(env *Env, signer ledger.Address, msg any) (ledger.Output, error)
+}
+
+// Router maps message type names to their routes.
+type Router struct{ routes map[string]route }
+
+// NewRouter returns a router with every riffchain message registered.
+func NewRouter() *Router {
+	r := &Router{routes: map[string]route{}}
+	registerLedger(r)
+	for _, reg := range moduleRegistrations {
+		reg(r)
+	}
+	return r
+}
+
+// moduleRegistrations are added by the wiring files of domain packages.
+var moduleRegistrations []func(*Router)
+
+// Handle registers message type typ with its exec function. M is the
+// message struct, decoded strictly and validated before exec runs.
+func Handle[M any](r *Router, typ string, exec func(env *Env, signer ledger.Address, m *M) (ledger.Output, error)) {
+	if _, dup := r.routes[typ]; dup {
+		panic("duplicate message route " + typ) // programming error at startup
+	}
+	r.routes[typ] = route{
+		decode: func(raw json.RawMessage) (any, error) {
+			m := new(M)
+			if len(raw) == 0 {
+				return nil, fmt.Errorf("%w: message value missing", ErrInvalidField)
+			}
+			if err := StrictUnmarshal(raw, m); err != nil {
+				return nil, err
+			}
+			if err := Validate(m); err != nil {
+				return nil, err
+			}
+			return m, nil
+		},
+		exec: func(env *Env, signer ledger.Address, msg any) (ledger.Output, error) {
+			return exec(env, signer, msg.(*M))
+		},
+	}
+}
+
+// Types lists the registered message types in order.
+func (r *Router) Types() []string {
+	out := make([]string, 0, len(r.routes))
+	for t := range r.routes {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// decodeMsgs decodes and validates every message of a body.
+func (r *Router) decodeMsgs(b *Body) ([]any, error) {
+	out := make([]any, len(b.Msgs))
+	for i, m := range b.Msgs {
+		rt, ok := r.routes[m.Type]
+		if !ok {
+			return nil, fmt.Errorf("msg %d: %w: %q", i, ErrUnknownMsg, m.Type)
+		}
+		v, err := rt.decode(m.Value)
+		if err != nil {
+			return nil, fmt.Errorf("msg %d (%s): %w", i, m.Type, err)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func registerLedger(r *Router) {
+	Handle(r, "asset/create", func(env *Env, s ledger.Address, m *ledger.MsgCreateAsset) (ledger.Output, error) {
+		return env.Ledger.ExecCreateAsset(s, m)
+	})
+	Handle(r, "asset/mint", func(env *Env, s ledger.Address, m *ledger.MsgMint) (ledger.Output, error) {
+		return env.Ledger.ExecMint(s, m)
+	})
+	Handle(r, "asset/burn", func(env *Env, s ledger.Address, m *ledger.MsgBurn) (ledger.Output, error) {
+		return env.Ledger.ExecBurn(s, m)
+	})
+	Handle(r, "asset/transfer-issuer", func(env *Env, s ledger.Address, m *ledger.MsgTransferIssuer) (ledger.Output, error) {
+		return env.Ledger.ExecTransferIssuer(s, m)
+	})
+	Handle(r, "transfer", func(env *Env, s ledger.Address, m *ledger.MsgTransfer) (ledger.Output, error) {
+		return env.Ledger.ExecTransfer(s, m)
+	})
+	Handle(r, "multi-transfer", func(env *Env, s ledger.Address, m *ledger.MsgMultiTransfer) (ledger.Output, error) {
+		return env.Ledger.ExecMultiTransfer(s, m)
+	})
+}

@@ -1,0 +1,250 @@
+package app
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/riffchain/riffchain/ledger"
+)
+
+// Wire format (spec/tx.md):
+//
+//	tx        = version(1 byte = 0x01) body_len(uvarint) body sig_count(uvarint = 1) sig
+//	sig       = pub_key(32 bytes, ed25519) signature(64 bytes)
+//	signature = ed25519(priv, SignDomain || body)
+//
+// body is compact JSON (Body). Nothing may follow the last signature.
+const (
+	TxVersion  = 0x01
+	MaxTxBytes = 64 * 1024
+	SignDomain = "riffchain/tx/v1\n"
+	maxMsgs    = 64
+)
+
+// Sentinel errors of the transaction codec and authentication.
+var (
+	ErrTxDecode       = errors.New("malformed transaction")
+	ErrTxTooLarge     = errors.New("transaction too large")
+	ErrUnknownField   = errors.New("unknown field")
+	ErrDuplicateKey   = errors.New("duplicate JSON key")
+	ErrInvalidField   = errors.New("invalid field")
+	ErrWrongChainID   = errors.New("wrong chain id")
+	ErrBadSignature   = errors.New("bad signature")
+	ErrSignerMismatch = errors.New("signature key is not the signer's")
+	ErrBadNonce       = errors.New("bad nonce")
+	ErrUnknownMsg     = errors.New("unknown message type")
+	ErrInternal       = errors.New("internal error")
+)
+
+// Body is what a transaction's signer signs.
+type Body struct {
+	ChainID string         `json:"chain_id" validate:"required,max=64"`
+	Signer  ledger.Address `json:"signer"`
+	Nonce   uint64         `json:"nonce" validate:"required"`
+	Msgs    []Msg          `json:"msgs" validate:"required,min=1,max=64,dive"`
+	Memo    string         `json:"memo,omitempty" validate:"max=256"`
+}
+
+// Msg is one message of a body: a registered type name and its JSON value.
+type Msg struct {
+	Type  string          `json:"type" validate:"required,max=64"`
+	Value json.RawMessage `json:"value"`
+}
+
+// Tx is a decoded transaction.
+type Tx struct {
+	BodyBytes []byte
+	Body      Body
+	PubKey    ed25519.PublicKey
+	Signature []byte
+}
+
+// SignBytes returns the bytes an ed25519 signature covers for body.
+func SignBytes(body []byte) []byte {
+	out := make([]byte, 0, len(SignDomain)+len(body))
+	out = append(out, SignDomain...)
+	return append(out, body...)
+}
+
+// EncodeTx serialises a body with one signature into wire bytes.
+func EncodeTx(body []byte, pub ed25519.PublicKey, sig []byte) []byte {
+	out := make([]byte, 0, 1+binary.MaxVarintLen64+len(body)+1+ed25519.PublicKeySize+ed25519.SignatureSize)
+	out = append(out, TxVersion)
+	out = binary.AppendUvarint(out, uint64(len(body)))
+	out = append(out, body...)
+	out = binary.AppendUvarint(out, 1)
+	out = append(out, pub...)
+	return append(out, sig...)
+}
+
+// SignTx signs body bytes with priv and returns the wire transaction.
+func SignTx(body []byte, priv ed25519.PrivateKey) []byte {
+	sig := ed25519.Sign(priv, SignBytes(body))
+	return EncodeTx(body, priv.Public().(ed25519.PublicKey), sig)
+}
+
+// MarshalBody returns the canonical (compact JSON) encoding of a body.
+func MarshalBody(b Body) ([]byte, error) {
+	out, err := json.Marshal(b)
+	if err != nil {
+		return nil, fmt.Errorf("encode body: %w", err)
+	}
+	return out, nil
+}
+
+// DecodeTx parses wire bytes: framing, then the body's JSON strictly
+// (unknown fields, duplicate keys and trailing data are errors). It does not
+// verify the signature or decode message values.
+func DecodeTx(raw []byte) (*Tx, error) {
+	if len(raw) > MaxTxBytes {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTxTooLarge, len(raw), MaxTxBytes)
+	}
+	if len(raw) == 0 || raw[0] != TxVersion {
+		return nil, fmt.Errorf("%w: unknown version byte", ErrTxDecode)
+	}
+	rest := raw[1:]
+	n, k := binary.Uvarint(rest)
+	if k <= 0 || n > uint64(len(rest)-k) {
+		return nil, fmt.Errorf("%w: bad body length", ErrTxDecode)
+	}
+	rest = rest[k:]
+	body := rest[:n]
+	rest = rest[n:]
+	count, k := binary.Uvarint(rest)
+	if k <= 0 {
+		return nil, fmt.Errorf("%w: bad signature count", ErrTxDecode)
+	}
+	if count != 1 {
+		return nil, fmt.Errorf("%w: %d signatures, want 1", ErrTxDecode, count)
+	}
+	rest = rest[k:]
+	if len(rest) < ed25519.PublicKeySize+ed25519.SignatureSize {
+		return nil, fmt.Errorf("%w: truncated signature", ErrTxDecode)
+	}
+	if len(rest) > ed25519.PublicKeySize+ed25519.SignatureSize {
+		return nil, fmt.Errorf("%w: %d trailing bytes", ErrTxDecode, len(rest)-ed25519.PublicKeySize-ed25519.SignatureSize)
+	}
+	tx := &Tx{
+		BodyBytes: body,
+		PubKey:    ed25519.PublicKey(rest[:ed25519.PublicKeySize]),
+		Signature: rest[ed25519.PublicKeySize:],
+	}
+	if err := StrictUnmarshal(body, &tx.Body); err != nil {
+		return nil, fmt.Errorf("body: %w", err)
+	}
+	if len(tx.Body.Msgs) > maxMsgs {
+		return nil, fmt.Errorf("%w: %d messages, limit %d", ErrInvalidField, len(tx.Body.Msgs), maxMsgs)
+	}
+	return tx, nil
+}
+
+// Hash is the transaction hash CometBFT reports (SHA-256 of the wire bytes).
+func Hash(raw []byte) [32]byte { return sha256.Sum256(raw) }
+
+// VerifySignature checks the signature and that the key is the signer's.
+func (tx *Tx) VerifySignature() error {
+	if ledger.AddressFromPubKey(tx.PubKey) != tx.Body.Signer {
+		return fmt.Errorf("%w: key %x belongs to %s, body signer is %s", ErrSignerMismatch,
+			[]byte(tx.PubKey), ledger.AddressFromPubKey(tx.PubKey), tx.Body.Signer)
+	}
+	if !ed25519.Verify(tx.PubKey, SignBytes(tx.BodyBytes), tx.Signature) {
+		return fmt.Errorf("%w: does not verify for signer %s", ErrBadSignature, tx.Body.Signer)
+	}
+	return nil
+}
+
+// StrictUnmarshal decodes one JSON value into v, rejecting duplicate object
+// keys, unknown fields and anything after the value.
+func StrictUnmarshal(data []byte, v any) error {
+	if err := checkDuplicateKeys(data); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return classifyJSONError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("%w: trailing data after JSON value", ErrTxDecode)
+	}
+	return nil
+}
+
+func classifyJSONError(err error) error {
+	var ute *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, ledger.ErrInvalidAddress), errors.Is(err, ledger.ErrInvalidAmount),
+		errors.Is(err, ledger.ErrOverflow):
+		return err
+	case errors.As(err, &ute):
+		return fmt.Errorf("%w: %s: want %s", ErrInvalidField, ute.Field, ute.Type)
+	case bytes.HasPrefix([]byte(err.Error()), []byte("json: unknown field")):
+		return fmt.Errorf("%w: %s", ErrUnknownField, err.Error()[len("json: "):])
+	default:
+		return fmt.Errorf("%w: %v", ErrTxDecode, err)
+	}
+}
+
+// checkDuplicateKeys walks the JSON token stream and fails on an object
+// with the same key twice (which encoding/json would silently accept,
+// letting two readers see different values in the same signed bytes).
+func checkDuplicateKeys(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	type frame struct {
+		obj    bool
+		keys   map[string]struct{}
+		expect bool // next string token in an object is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrTxDecode, err)
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if top != nil && top.obj {
+					top.expect = true
+				}
+				stack = append(stack, &frame{obj: t == '{', keys: map[string]struct{}{}, expect: t == '{'})
+				if len(stack) > 64 {
+					return fmt.Errorf("%w: nesting deeper than 64", ErrTxDecode)
+				}
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		case string:
+			if top != nil && top.obj && top.expect {
+				if _, dup := top.keys[t]; dup {
+					return fmt.Errorf("%w: %q", ErrDuplicateKey, t)
+				}
+				top.keys[t] = struct{}{}
+				top.expect = false
+				continue
+			}
+			if top != nil && top.obj {
+				top.expect = true
+			}
+		default:
+			if top != nil && top.obj {
+				top.expect = true
+			}
+		}
+	}
+}

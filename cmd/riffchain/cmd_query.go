@@ -1,0 +1,435 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/app/client"
+	"github.com/riffchain/riffchain/ledger"
+)
+
+// queryFlags are shared by every query command.
+type queryFlags struct {
+	height int64
+	prove  bool
+}
+
+func (f *queryFlags) register(c *cobra.Command, provable bool) {
+	c.Flags().Int64Var(&f.height, "height", 0, "state height to query (0 = latest)")
+	if provable {
+		c.Flags().BoolVar(&f.prove, "prove", false, "verify the answer's Merkle proof against a signed header's app hash")
+	}
+}
+
+// errNotFound marks a query that found nothing (exit status 1).
+var errNotFound = errors.New("not found")
+
+// answer is a query's raw result.
+type answer struct {
+	value  []byte
+	height int64
+	code   uint32
+	log    string
+	proven bool
+}
+
+// query runs path, verifying proofs when f.prove. expected maps the
+// response to the key/values its proofs must show (nil: the single key).
+func (f *queryFlags) query(ctx context.Context, path string, expected func(key, value []byte) ([]app.KV, error)) (*answer, error) {
+	c, err := newClient()
+	if err != nil {
+		return nil, err
+	}
+	if f.prove {
+		v, h, code, log, err := c.QueryProven(ctx, path, f.height, expected)
+		if err != nil {
+			return nil, err
+		}
+		return &answer{value: v, height: h, code: code, log: log, proven: true}, nil
+	}
+	res, err := c.Query(ctx, path, client.QueryOpts{Height: f.height})
+	if err != nil {
+		return nil, err
+	}
+	r := res.Response
+	return &answer{value: r.Value, height: r.Height, code: r.Code, log: r.Log}, nil
+}
+
+// finish prints out (adding height and proof_verified) and maps the code.
+func (a *answer) finish(out map[string]any) error {
+	out["height"] = a.height
+	out["proof_verified"] = a.proven
+	switch a.code {
+	case 0:
+		return emit(out)
+	case app.CodeNotFound:
+		out["found"] = false
+		return fail(out, 1, fmt.Errorf("%w: %s", errNotFound, a.log))
+	default:
+		out["code"], out["log"] = a.code, a.log
+		return fail(out, 1, fmt.Errorf("query failed: code %d: %s", a.code, a.log))
+	}
+}
+
+func newQueryCmd() *cobra.Command {
+	c := &cobra.Command{Use: "query", Aliases: []string{"q"}, Short: "Query state (with --prove: Merkle-proven)"}
+	c.AddCommand(qAccount(), qBalance(), qBalances(), qOwner(), qAsset(), qHolders(), qItems(), qHistory(), qTx())
+	for _, add := range extraQueryCommands {
+		c.AddCommand(add())
+	}
+	return c
+}
+
+// extraQueryCommands are added under "query" by further modules' files.
+var extraQueryCommands []func() *cobra.Command
+
+func qAccount() *cobra.Command {
+	var f queryFlags
+	c := &cobra.Command{
+		Use: "account ADDRESS|KEY", Short: "An account's public key and nonce", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			addr, err := resolveAddress(args[0])
+			if err != nil {
+				return err
+			}
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			a, err := f.query(ctx, "/account/"+addr.String(), nil)
+			if err != nil {
+				return err
+			}
+			out := map[string]any{"address": addr.String()}
+			if a.code == 0 {
+				var acc ledger.Account
+				if err := json.Unmarshal(a.value, &acc); err != nil {
+					return fmt.Errorf("decode account: %w", err)
+				}
+				out["nonce"], out["pub_key"] = acc.Nonce, acc.PubKey
+			}
+			return a.finish(out)
+		},
+	}
+	f.register(c, true)
+	return c
+}
+
+func qBalance() *cobra.Command {
+	var f queryFlags
+	c := &cobra.Command{
+		Use: "balance ADDRESS|KEY ASSET", Short: "An account's balance of one asset", Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			addr, err := resolveAddress(args[0])
+			if err != nil {
+				return err
+			}
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			a, err := f.query(ctx, "/balance/"+addr.String()+"/"+url.PathEscape(args[1]), nil)
+			if err != nil {
+				return err
+			}
+			amount := "0"
+			if len(a.value) > 0 {
+				amount = string(a.value)
+			}
+			return a.finish(map[string]any{"address": addr.String(), "asset": args[1], "amount": amount})
+		},
+	}
+	f.register(c, true)
+	return c
+}
+
+func qBalances() *cobra.Command {
+	var f queryFlags
+	c := &cobra.Command{
+		Use: "balances ADDRESS|KEY", Short: "All of an account's balances", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			addr, err := resolveAddress(args[0])
+			if err != nil {
+				return err
+			}
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			var hs []ledger.Holding
+			a, err := f.query(ctx, "/balances/"+addr.String(), func(_, v []byte) ([]app.KV, error) {
+				return holdingsKVs(v, &hs, func(h ledger.Holding) []byte { return ledger.BalanceKey(addr, h.Asset) })
+			})
+			if err != nil {
+				return err
+			}
+			if !f.prove {
+				if _, err := holdingsKVs(a.value, &hs, nil); err != nil {
+					return err
+				}
+			}
+			return a.finish(map[string]any{"address": addr.String(), "balances": nonNil(hs)})
+		},
+	}
+	f.register(c, true)
+	return c
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// listPage is the JSON shape of list query values.
+type listPage struct {
+	Entries []json.RawMessage `json:"entries"`
+	Next    string            `json:"next,omitempty"`
+}
+
+// holdingsKVs decodes a page of holdings into out and returns the
+// key/values its proofs must show.
+func holdingsKVs(v []byte, out *[]ledger.Holding, key func(ledger.Holding) []byte) ([]app.KV, error) {
+	var p listPage
+	if len(v) > 0 {
+		if err := json.Unmarshal(v, &p); err != nil {
+			return nil, fmt.Errorf("decode list: %w", err)
+		}
+	}
+	var kvs []app.KV
+	*out = (*out)[:0]
+	for _, e := range p.Entries {
+		var h ledger.Holding
+		if err := json.Unmarshal(e, &h); err != nil {
+			return nil, fmt.Errorf("decode entry: %w", err)
+		}
+		*out = append(*out, h)
+		if key != nil {
+			kvs = append(kvs, app.KV{Key: key(h), Value: []byte(h.Amount.String())})
+		}
+	}
+	return kvs, nil
+}
+
+func qOwner() *cobra.Command {
+	var f queryFlags
+	c := &cobra.Command{
+		Use: "owner ASSET/ITEM", Short: "The owner of a unique item", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			asset, item, ok := parseItemRef(args[0])
+			if !ok {
+				return fmt.Errorf("%q: want ASSET/ITEM", args[0])
+			}
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			a, err := f.query(ctx, "/owner/"+url.PathEscape(asset)+"/"+url.PathEscape(item), nil)
+			if err != nil {
+				return err
+			}
+			out := map[string]any{"asset": asset, "item": item}
+			if a.code == 0 {
+				var it ledger.Item
+				if err := json.Unmarshal(a.value, &it); err != nil {
+					return fmt.Errorf("decode item: %w", err)
+				}
+				out["owner"], out["cid"] = it.Owner.String(), it.CID
+			}
+			return a.finish(out)
+		},
+	}
+	f.register(c, true)
+	return c
+}
+
+func qAsset() *cobra.Command {
+	var f queryFlags
+	c := &cobra.Command{
+		Use: "asset ID", Short: "An asset's definition and supply", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			a, err := f.query(ctx, "/asset/"+url.PathEscape(args[0]), nil)
+			if err != nil {
+				return err
+			}
+			out := map[string]any{"id": args[0]}
+			if a.code == 0 {
+				if err := json.Unmarshal(a.value, &out); err != nil {
+					return fmt.Errorf("decode asset: %w", err)
+				}
+			}
+			return a.finish(out)
+		},
+	}
+	f.register(c, true)
+	return c
+}
+
+func qHolders() *cobra.Command {
+	var f queryFlags
+	var after string
+	var limit int
+	c := &cobra.Command{
+		Use: "holders ASSET", Short: "An asset's holders, in address order, paged", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			q := url.Values{}
+			q.Set("limit", strconv.Itoa(limit))
+			if after != "" {
+				q.Set("after", after)
+			}
+			var hs []ledger.Holding
+			var next string
+			decode := func(_, v []byte) ([]app.KV, error) {
+				var p listPage
+				_ = json.Unmarshal(v, &p)
+				next = p.Next
+				return holdingsKVs(v, &hs, func(h ledger.Holding) []byte { return ledger.HolderKey(args[0], h.Address) })
+			}
+			a, err := f.query(ctx, "/holders/"+url.PathEscape(args[0])+"?"+q.Encode(), decode)
+			if err != nil {
+				return err
+			}
+			if !f.prove && a.code == 0 {
+				if _, err := decode(nil, a.value); err != nil {
+					return err
+				}
+			}
+			return a.finish(map[string]any{"asset": args[0], "holders": nonNil(hs), "next": next})
+		},
+	}
+	c.Flags().StringVar(&after, "after", "", "start after this address (from a previous page's next)")
+	c.Flags().IntVar(&limit, "limit", 100, "page size (1..1000)")
+	f.register(c, true)
+	return c
+}
+
+func qItems() *cobra.Command {
+	var f queryFlags
+	c := &cobra.Command{
+		Use: "items ADDRESS|KEY ASSET", Short: "The items of a unique class an account owns", Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			addr, err := resolveAddress(args[0])
+			if err != nil {
+				return err
+			}
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			a, err := f.query(ctx, "/items/"+addr.String()+"/"+url.PathEscape(args[1]), nil)
+			if err != nil {
+				return err
+			}
+			var p listPage
+			if len(a.value) > 0 {
+				if err := json.Unmarshal(a.value, &p); err != nil {
+					return fmt.Errorf("decode items: %w", err)
+				}
+			}
+			items := []string{}
+			for _, e := range p.Entries {
+				var s string
+				_ = json.Unmarshal(e, &s)
+				items = append(items, s)
+			}
+			return a.finish(map[string]any{"address": addr.String(), "asset": args[1], "items": items, "next": p.Next})
+		},
+	}
+	f.register(c, false)
+	return c
+}
+
+// historyEntry is one movement of an asset found through the tx index.
+type historyEntry struct {
+	TxHash string `json:"txhash"`
+	Height int64  `json:"height"`
+	Action string `json:"action"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Amount string `json:"amount,omitempty"`
+	Item   string `json:"item,omitempty"`
+}
+
+func qHistory() *cobra.Command {
+	var page, perPage int
+	c := &cobra.Command{
+		Use: "history ASSET", Short: "An asset's transfers, mints, burns and issuer changes (from the tx index)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !ledger.ValidAssetID(args[0]) {
+				return fmt.Errorf("%w: %q", ledger.ErrUnknownAsset, args[0])
+			}
+			c, err := newClient()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			res, err := c.RPC.TxSearch(ctx, fmt.Sprintf("transfer.asset='%s'", args[0]), false, &page, &perPage, "asc")
+			if err != nil {
+				return fmt.Errorf("tx_search: %w", err)
+			}
+			entries := []historyEntry{}
+			for _, tx := range res.Txs {
+				for _, ev := range tx.TxResult.Events {
+					if ev.Type != "transfer" {
+						continue
+					}
+					e := historyEntry{TxHash: fmt.Sprintf("%X", tx.Hash), Height: tx.Height}
+					match := false
+					for _, at := range ev.Attributes {
+						switch at.Key {
+						case "asset":
+							match = at.Value == args[0]
+						case "action":
+							e.Action = at.Value
+						case "from":
+							e.From = at.Value
+						case "to":
+							e.To = at.Value
+						case "amount":
+							e.Amount = at.Value
+						case "item":
+							e.Item = at.Value
+						}
+					}
+					if match {
+						entries = append(entries, e)
+					}
+				}
+			}
+			return emit(map[string]any{"asset": args[0], "transfers": entries, "total_txs": res.TotalCount, "page": page})
+		},
+	}
+	c.Flags().IntVar(&page, "page", 1, "page of matching transactions")
+	c.Flags().IntVar(&perPage, "limit", 100, "transactions per page (at most 100)")
+	return c
+}
+
+func qTx() *cobra.Command {
+	return &cobra.Command{
+		Use: "tx HASH", Short: "A committed transaction's result", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := newClient()
+			if err != nil {
+				return err
+			}
+			var hash []byte
+			if _, err := fmt.Sscanf(args[0], "%X", &hash); err != nil {
+				return fmt.Errorf("tx hash must be hex: %w", err)
+			}
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			res, err := c.WaitTx(ctx, hash, 0)
+			if err != nil {
+				return fmt.Errorf("%w: %v", errNotFound, err)
+			}
+			out := map[string]any{"txhash": res.TxHash, "height": res.Height, "code": res.Code, "log": res.Log}
+			for k, v := range res.Data {
+				out[k] = v
+			}
+			return emit(out)
+		},
+	}
+}

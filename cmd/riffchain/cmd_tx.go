@@ -1,0 +1,234 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/ledger"
+)
+
+func newTxCmd() *cobra.Command {
+	c := &cobra.Command{Use: "tx", Short: "Build, sign and send transactions"}
+	c.AddCommand(newAssetCmd(), newTransferCmd(), newMultiTransferCmd(), newTxSignCmd(), newTxBroadcastCmd())
+	for _, add := range extraTxCommands {
+		c.AddCommand(add())
+	}
+	return c
+}
+
+// extraTxCommands are added under "tx" by the files that wire further modules.
+var extraTxCommands []func() *cobra.Command
+
+// parseItemRef splits "ASSET/ITEM".
+func parseItemRef(s string) (asset, item string, ok bool) {
+	i := strings.IndexByte(s, '/')
+	if i <= 0 || i == len(s)-1 {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+func newTransferCmd() *cobra.Command {
+	var f txFlags
+	c := &cobra.Command{
+		Use:   "transfer TO (AMOUNT ASSET | ASSET/ITEM)",
+		Short: "Transfer an amount of a fungible asset, or one unique item",
+		Args:  cobra.RangeArgs(2, 3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			to, err := resolveAddress(args[0])
+			if err != nil {
+				return err
+			}
+			m, err := parseMove(to, args[1:])
+			if err != nil {
+				return err
+			}
+			mm, err := msg("transfer", m)
+			if err != nil {
+				return err
+			}
+			return f.runTx(mm)
+		},
+	}
+	f.register(c)
+	return c
+}
+
+func parseMove(to ledger.Address, args []string) (ledger.Move, error) {
+	m := ledger.Move{To: to}
+	switch len(args) {
+	case 1:
+		asset, item, ok := parseItemRef(args[0])
+		if !ok {
+			return m, fmt.Errorf("%q: want ASSET/ITEM (or AMOUNT ASSET)", args[0])
+		}
+		m.Asset, m.Item = asset, item
+	case 2:
+		amt, err := ledger.ParseAmount(args[0])
+		if err != nil {
+			return m, err
+		}
+		m.Amount, m.Asset = &amt, args[1]
+	default:
+		return m, fmt.Errorf("want AMOUNT ASSET or ASSET/ITEM")
+	}
+	return m, nil
+}
+
+func newMultiTransferCmd() *cobra.Command {
+	var f txFlags
+	var moves []string
+	c := &cobra.Command{
+		Use:   "multi-transfer --move TO:AMOUNT:ASSET --move TO:ASSET/ITEM ...",
+		Short: "Several transfers from one signer in one atomic message",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var mt ledger.MsgMultiTransfer
+			for _, s := range moves {
+				parts := strings.Split(s, ":")
+				if len(parts) < 2 {
+					return fmt.Errorf("--move %q: want TO:AMOUNT:ASSET or TO:ASSET/ITEM", s)
+				}
+				to, err := resolveAddress(parts[0])
+				if err != nil {
+					return err
+				}
+				m, err := parseMove(to, parts[1:])
+				if err != nil {
+					return fmt.Errorf("--move %q: %w", s, err)
+				}
+				mt.Moves = append(mt.Moves, m)
+			}
+			mm, err := msg("multi-transfer", mt)
+			if err != nil {
+				return err
+			}
+			return f.runTx(mm)
+		},
+	}
+	c.Flags().StringArrayVar(&moves, "move", nil, "a movement TO:AMOUNT:ASSET or TO:ASSET/ITEM (repeat)")
+	f.register(c)
+	return c
+}
+
+func newAssetCmd() *cobra.Command {
+	c := &cobra.Command{Use: "asset", Short: "Create, mint, burn assets and hand over issuer rights"}
+
+	var cf txFlags
+	var kind, name, maxSupply, cidStr string
+	var decimals uint8
+	create := &cobra.Command{
+		Use:   "create SYMBOL",
+		Short: "Create a fungible asset or a unique class; prints asset_id",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m := ledger.MsgCreateAsset{Kind: ledger.AssetKind(kind), Symbol: args[0], Name: name, Decimals: decimals, CID: cidStr}
+			if maxSupply != "" {
+				amt, err := ledger.ParseAmount(maxSupply)
+				if err != nil {
+					return err
+				}
+				m.MaxSupply = &amt
+			}
+			mm, err := msg("asset/create", m)
+			if err != nil {
+				return err
+			}
+			return cf.runTx(mm)
+		},
+	}
+	create.Flags().StringVar(&kind, "kind", "fungible", "fungible or unique")
+	create.Flags().StringVar(&name, "name", "", "display name")
+	create.Flags().Uint8Var(&decimals, "decimals", 0, "decimals (fungible only, at most 18)")
+	create.Flags().StringVar(&maxSupply, "max-supply", "", "optional maximum supply")
+	create.Flags().StringVar(&cidStr, "cid", "", "optional CID of a description document")
+	cf.register(create)
+
+	var mf txFlags
+	var mintTo, mintItem, mintCID string
+	mint := &cobra.Command{
+		Use:   "mint ASSET [AMOUNT]",
+		Short: "Mint an amount (fungible) or --item ID (unique); issuer only",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m := ledger.MsgMint{Asset: args[0], Item: mintItem, CID: mintCID}
+			if len(args) == 2 {
+				amt, err := ledger.ParseAmount(args[1])
+				if err != nil {
+					return err
+				}
+				m.Amount = &amt
+			}
+			if mintTo != "" {
+				to, err := resolveAddress(mintTo)
+				if err != nil {
+					return err
+				}
+				m.To = &to
+			}
+			mm, err := msg("asset/mint", m)
+			if err != nil {
+				return err
+			}
+			return mf.runTx(mm)
+		},
+	}
+	mint.Flags().StringVar(&mintTo, "to", "", "recipient (default: the signer)")
+	mint.Flags().StringVar(&mintItem, "item", "", "item id to mint (unique classes)")
+	mint.Flags().StringVar(&mintCID, "cid", "", "content CID of the item")
+	mf.register(mint)
+
+	var bf txFlags
+	var burnItem string
+	burn := &cobra.Command{
+		Use:   "burn ASSET [AMOUNT]",
+		Short: "Burn an amount or --item ID that the signer holds",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m := ledger.MsgBurn{Asset: args[0], Item: burnItem}
+			if len(args) == 2 {
+				amt, err := ledger.ParseAmount(args[1])
+				if err != nil {
+					return err
+				}
+				m.Amount = &amt
+			}
+			mm, err := msg("asset/burn", m)
+			if err != nil {
+				return err
+			}
+			return bf.runTx(mm)
+		},
+	}
+	burn.Flags().StringVar(&burnItem, "item", "", "item id to burn")
+	bf.register(burn)
+
+	var tf txFlags
+	var holdings bool
+	ti := &cobra.Command{
+		Use:   "transfer-issuer ASSET TO",
+		Short: "Hand over issuer rights (with --holdings: and all of the signer's holdings of it)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			to, err := resolveAddress(args[1])
+			if err != nil {
+				return err
+			}
+			mm, err := msg("asset/transfer-issuer", ledger.MsgTransferIssuer{Asset: args[0], To: to, Holdings: holdings})
+			if err != nil {
+				return err
+			}
+			return tf.runTx(mm)
+		},
+	}
+	ti.Flags().BoolVar(&holdings, "holdings", false, "also transfer all of the signer's holdings of the asset")
+	tf.register(ti)
+
+	c.AddCommand(create, mint, burn, ti)
+	return c
+}
+
+var _ = app.NativeAsset

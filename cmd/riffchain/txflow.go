@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/app/client"
+	"github.com/riffchain/riffchain/ledger"
+)
+
+// txFlags are shared by every command that sends a transaction.
+type txFlags struct {
+	from         string
+	generateOnly bool
+	async        bool
+	memo         string
+	nonce        uint64
+	chainID      string
+}
+
+func (f *txFlags) register(c *cobra.Command) {
+	c.Flags().StringVar(&f.from, flagFrom, "", "key name (or, with --generate-only, address) of the signer")
+	c.Flags().BoolVar(&f.generateOnly, "generate-only", false, "print the unsigned tx file instead of sending")
+	c.Flags().BoolVar(&f.async, "async", false, "return after CheckTx instead of waiting for the block")
+	c.Flags().StringVar(&f.memo, "memo", "", "memo (at most 256 bytes)")
+	c.Flags().Uint64Var(&f.nonce, "nonce", 0, "nonce to use (default: the account's next, from the node)")
+	c.Flags().StringVar(&f.chainID, "chain-id", "", "chain id (default: the node's)")
+	_ = c.MarkFlagRequired(flagFrom)
+}
+
+// TxFile is the file form of a transaction: the exact body bytes that are
+// signed (base64), the body decoded for reading, and signatures.
+type TxFile struct {
+	Body       json.RawMessage `json:"body"`
+	BodyBytes  []byte          `json:"body_bytes"`
+	Signatures []TxSig         `json:"signatures"`
+}
+
+// TxSig is one signature of a tx file.
+type TxSig struct {
+	PubKey    []byte `json:"pub_key"`
+	Signature []byte `json:"signature"`
+}
+
+func ctxTimeout() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 2*time.Minute)
+}
+
+func newClient() (*client.Client, error) { return client.New(cfgNode()) }
+
+// buildBody fills chain id and nonce from flags or the node.
+func (f *txFlags) buildBody(ctx context.Context, signer ledger.Address, msgs []app.Msg) (app.Body, error) {
+	body := app.Body{ChainID: f.chainID, Signer: signer, Nonce: f.nonce, Msgs: msgs, Memo: f.memo}
+	if body.ChainID != "" && body.Nonce != 0 {
+		return body, nil
+	}
+	c, err := newClient()
+	if err != nil {
+		return body, err
+	}
+	built, err := c.BuildBody(ctx, signer, msgs, f.memo)
+	if err != nil {
+		return body, err
+	}
+	if body.ChainID == "" {
+		body.ChainID = built.ChainID
+	}
+	if body.Nonce == 0 {
+		body.Nonce = built.Nonce
+	}
+	return body, nil
+}
+
+// runTx builds, signs and sends msgs (or prints them unsigned) and prints
+// the result: txhash, height, code, log and whatever the messages output.
+func (f *txFlags) runTx(msgs ...app.Msg) error {
+	ctx, cancel := ctxTimeout()
+	defer cancel()
+	signer, err := resolveAddress(f.from)
+	if err != nil {
+		return err
+	}
+	body, err := f.buildBody(ctx, signer, msgs)
+	if err != nil {
+		return err
+	}
+	bz, err := app.MarshalBody(body)
+	if err != nil {
+		return err
+	}
+	if f.generateOnly {
+		return emitJSONAlways(TxFile{Body: bz, BodyBytes: bz, Signatures: []TxSig{}})
+	}
+	kr, err := openKeyring()
+	if err != nil {
+		return err
+	}
+	priv, err := kr.PrivKey(f.from)
+	if err != nil {
+		return err
+	}
+	return broadcastAndReport(ctx, app.SignTx(bz, priv), !f.async)
+}
+
+// emitJSONAlways prints v as indented JSON whatever --output says (files).
+func emitJSONAlways(v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(b))
+	return nil
+}
+
+func broadcastAndReport(ctx context.Context, tx []byte, wait bool) error {
+	c, err := newClient()
+	if err != nil {
+		return err
+	}
+	res, err := c.Broadcast(ctx, tx, wait)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"txhash": res.TxHash, "height": res.Height, "code": res.Code, "log": res.Log}
+	for k, v := range res.Data {
+		out[k] = v
+	}
+	if err := res.Err(); err != nil {
+		return fail(out, 1, err)
+	}
+	return emit(out)
+}
+
+func msg(typ string, v any) (app.Msg, error) { return client.NewMsg(typ, v) }
+
+func readTxFile(path string) (*TxFile, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read tx file: %w", err)
+	}
+	var tf TxFile
+	if err := app.StrictUnmarshal(b, &tf); err != nil {
+		return nil, fmt.Errorf("tx file %s: %w", path, err)
+	}
+	if len(tf.BodyBytes) == 0 {
+		return nil, errors.New("tx file has no body_bytes")
+	}
+	return &tf, nil
+}
+
+func newTxSignCmd() *cobra.Command {
+	var from, out string
+	c := &cobra.Command{
+		Use:   "sign FILE",
+		Short: "Sign a tx file offline (written back in place, or to --out)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tf, err := readTxFile(args[0])
+			if err != nil {
+				return err
+			}
+			var body app.Body
+			if err := app.StrictUnmarshal(tf.BodyBytes, &body); err != nil {
+				return fmt.Errorf("tx body: %w", err)
+			}
+			kr, err := openKeyring()
+			if err != nil {
+				return err
+			}
+			info, err := kr.Show(from)
+			if err != nil {
+				return err
+			}
+			if info.Address != body.Signer {
+				return fmt.Errorf("key %s is %s but the tx signer is %s", from, info.Address, body.Signer)
+			}
+			sig, err := kr.Sign(from, app.SignBytes(tf.BodyBytes))
+			if err != nil {
+				return err
+			}
+			tf.Signatures = []TxSig{{PubKey: info.PubKey, Signature: sig}}
+			b, _ := json.MarshalIndent(tf, "", "  ")
+			if out == "" {
+				out = args[0]
+			}
+			if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+				return fmt.Errorf("write tx file: %w", err)
+			}
+			return emit(map[string]string{"file": out, "signer": body.Signer.String()})
+		},
+	}
+	c.Flags().StringVar(&from, flagFrom, "", "key to sign with")
+	c.Flags().StringVar(&out, "out", "", "write the signed file here instead of in place")
+	_ = c.MarkFlagRequired(flagFrom)
+	return c
+}
+
+func newTxBroadcastCmd() *cobra.Command {
+	var async bool
+	c := &cobra.Command{
+		Use:   "broadcast FILE",
+		Short: "Send a signed tx file",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tf, err := readTxFile(args[0])
+			if err != nil {
+				return err
+			}
+			if len(tf.Signatures) != 1 {
+				return fmt.Errorf("tx file has %d signatures, want 1 (run riffchain tx sign)", len(tf.Signatures))
+			}
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			return broadcastAndReport(ctx, app.EncodeTx(tf.BodyBytes, tf.Signatures[0].PubKey, tf.Signatures[0].Signature), !async)
+		},
+	}
+	c.Flags().BoolVar(&async, "async", false, "return after CheckTx")
+	return c
+}
