@@ -210,7 +210,7 @@ func (a *App) endBlock(blk ledger.Block) ([]abci.Event, error) {
 	}
 	ev := &ledger.Events{}
 	branch := ledger.NewBranch(a.tree)
-	env := &Env{Block: blk, Ledger: ledger.New(branch, ev)}
+	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(branch, ev)}
 	for _, eb := range endBlockers {
 		if err := eb(env); err != nil {
 			return nil, err
@@ -244,7 +244,7 @@ func (a *App) deliver(blk ledger.Block, raw []byte) *abci.ExecTxResult {
 	}
 	ev := &ledger.Events{}
 	branch := ledger.NewBranch(a.tree)
-	env := &Env{Block: blk, Ledger: ledger.New(branch, ev)}
+	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(branch, ev)}
 	out := ledger.Output{}
 	for i, m := range ct.msgs {
 		typ := b.Msgs[i].Type

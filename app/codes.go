@@ -8,38 +8,38 @@ import (
 
 // Stable ABCI result codes (spec/errors.md). Never renumber; only add.
 const (
-	CodeOK              uint32 = 0
-	CodeInternal        uint32 = 1
-	CodeTxDecode        uint32 = 2
-	CodeTxTooLarge      uint32 = 3
-	CodeUnknownField    uint32 = 4
-	CodeDuplicateKey    uint32 = 5
-	CodeInvalidField    uint32 = 6
-	CodeWrongChainID    uint32 = 7
-	CodeBadSignature    uint32 = 8
-	CodeSignerMismatch  uint32 = 9
-	CodeBadNonce        uint32 = 10
-	CodeUnknownMsg      uint32 = 11
-	CodeInvalidAddress  uint32 = 12
-	CodeInvalidAmount   uint32 = 13
-	CodeOverflow        uint32 = 14
-	CodeUnknownAsset    uint32 = 15
-	CodeInsufficient    uint32 = 16
-	CodeNotOwner        uint32 = 17
-	CodeNotIssuer       uint32 = 18
-	CodeAssetExists     uint32 = 19
-	CodeWrongAssetKind  uint32 = 20
-	CodeMaxSupply       uint32 = 21
-	CodeUnknownItem     uint32 = 22
-	CodeItemExists      uint32 = 23
-	CodeInvalidAsset    uint32 = 24
-	CodeAmountOrItem    uint32 = 25
-	CodeNotFound        uint32 = 26
-	CodeBadQuery        uint32 = 27
-	CodeStore           uint32 = 28
-	CodeInvariant       uint32 = 29
-	CodeMempoolFull     uint32 = 30
-	CodeFeeTooLow       uint32 = 31
+	CodeOK             uint32 = 0
+	CodeInternal       uint32 = 1
+	CodeTxDecode       uint32 = 2
+	CodeTxTooLarge     uint32 = 3
+	CodeUnknownField   uint32 = 4
+	CodeDuplicateKey   uint32 = 5
+	CodeInvalidField   uint32 = 6
+	CodeWrongChainID   uint32 = 7
+	CodeBadSignature   uint32 = 8
+	CodeSignerMismatch uint32 = 9
+	CodeBadNonce       uint32 = 10
+	CodeUnknownMsg     uint32 = 11
+	CodeInvalidAddress uint32 = 12
+	CodeInvalidAmount  uint32 = 13
+	CodeOverflow       uint32 = 14
+	CodeUnknownAsset   uint32 = 15
+	CodeInsufficient   uint32 = 16
+	CodeNotOwner       uint32 = 17
+	CodeNotIssuer      uint32 = 18
+	CodeAssetExists    uint32 = 19
+	CodeWrongAssetKind uint32 = 20
+	CodeMaxSupply      uint32 = 21
+	CodeUnknownItem    uint32 = 22
+	CodeItemExists     uint32 = 23
+	CodeInvalidAsset   uint32 = 24
+	CodeAmountOrItem   uint32 = 25
+	CodeNotFound       uint32 = 26
+	CodeBadQuery       uint32 = 27
+	CodeStore          uint32 = 28
+	CodeInvariant      uint32 = 29
+	CodeMempoolFull    uint32 = 30
+	CodeFeeTooLow      uint32 = 31
 )
 
 // ErrNotFound and ErrBadQuery are query errors.

@@ -11,8 +11,9 @@ import (
 // Env is what a message executes against: the block, the transaction's
 // branch of state and the ledger over it.
 type Env struct {
-	Block  ledger.Block
-	Ledger *ledger.Ledger
+	ChainID string
+	Block   ledger.Block
+	Ledger  *ledger.Ledger
 }
 
 // route decodes, validates and executes one message type.
