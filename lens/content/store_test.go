@@ -232,3 +232,31 @@ func TestAddPathSymlinkAndCancel(t *testing.T) {
 		t.Fatal("AddPath(missing) succeeded")
 	}
 }
+
+func TestOpenConfig(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(Config{Dir: t.TempDir(), Profile: "1mib"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Profile() != Profile1MiB {
+		t.Fatalf("profile %v", s.Profile())
+	}
+	c, err := s.Add(ctx, bytes.NewReader(vectorData("riffchain-cid-vector", 1048576)))
+	if err != nil || c.String() != "bafkreieddnnonq7hlnep3o4rqderwi7bg7llchadsvp7ybgyzlqp4zxuqm" {
+		t.Fatalf("1mib add via Open = %s, %v", c, err)
+	}
+	if _, err := Open(Config{}); err == nil {
+		t.Fatal("Open without dir or API succeeded")
+	}
+	if _, err := Open(Config{Dir: t.TempDir(), Profile: "huge"}); !errorsIs(err, ErrUnknownProfile) {
+		t.Fatalf("bad profile: %v", err)
+	}
+	k, err := Open(Config{IPFSAPI: "http://127.0.0.1:1", Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := k.(*dagStore).raw.(*kuboClient); !ok {
+		t.Fatal("IPFSAPI did not select the kubo backend")
+	}
+}

@@ -1,0 +1,44 @@
+package content
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Config selects and tunes a backend; it is what a node's or the CLI's
+// configuration maps onto (suggested keys in brackets).
+type Config struct {
+	// Dir is the embedded store's folder [content.dir], used when IPFSAPI
+	// is empty. A node would use <home>/data/content.
+	Dir string
+	// IPFSAPI is a kubo node's RPC API base URL, e.g. http://127.0.0.1:5001
+	// [content.ipfs_api]. Non-empty selects the kubo backend.
+	IPFSAPI string
+	// Profile is "default" or "1mib" [content.profile]; "" means default.
+	Profile string
+	// Offline: kubo backend reads only from the node's own repository
+	// [content.ipfs_offline].
+	Offline bool
+	// NoSync: embedded store skips fsync per block [content.no_sync].
+	NoSync bool
+}
+
+// Open returns the Store that cfg describes: the kubo backend when IPFSAPI
+// is set, else the embedded store under Dir.
+func Open(cfg Config) (Store, error) {
+	p, err := ParseProfile(cfg.Profile)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.IPFSAPI != "" {
+		return OpenKubo(cfg.IPFSAPI, p, KuboOptions{Offline: cfg.Offline})
+	}
+	if cfg.Dir == "" {
+		return nil, errors.New("content store: neither a folder nor an IPFS API URL configured")
+	}
+	s, err := OpenDisk(cfg.Dir, p, DiskOptions{NoSync: cfg.NoSync})
+	if err != nil {
+		return nil, fmt.Errorf("content store: %w", err)
+	}
+	return s, nil
+}
