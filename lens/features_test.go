@@ -60,7 +60,9 @@ func TestRegistryAndOwnership(t *testing.T) {
 		t.Fatalf("item %+v %v", it, err)
 	}
 	// Burning the item freezes the lens: nobody holds a role any more.
-	e.ok(t, func(k *Keeper, b ledger.Block) (ledger.Output, error) { return nil, k.l.BurnItem(AssetID, "second", bob) })
+	e.ok(t, func(k *Keeper, b ledger.Block) (ledger.Output, error) {
+		return nil, k.l.BurnItem(AssetID, "second", bob)
+	})
 	e.fails(t, ErrNotMember, func(k *Keeper, b ledger.Block) (ledger.Output, error) {
 		return k.ExecAddEntry(b, bob, &MsgAddEntry{Lens: "second", CID: testCID("x"), Kind: "post"})
 	})
