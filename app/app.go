@@ -27,6 +27,14 @@ type App struct {
 	chainID string
 	logger  log.Logger
 
+	// Config is the operator's app.toml (zero value in tests: free, no
+	// snapshots); Home is the node's home folder ("" in tests).
+	Config AppConfig
+	Home   string
+
+	// Snapshots serves and restores state-sync snapshots (nil = none).
+	Snapshots SnapshotProvider
+
 	mu        sync.Mutex                // guards the fields below
 	pending   map[ledger.Address]uint64 // highest nonce admitted to the mempool per signer
 	cache     map[[32]byte]*checkedTx   // decoded + verified txs, by hash
@@ -281,6 +289,24 @@ func toABCIEvents(list []ledger.Event) []abci.Event {
 	return out
 }
 
+// afterCommitHooks run after every Commit with the committed version
+// (snapshots, metrics). They must not change state.
+var afterCommitHooks []func(a *App, version int64)
+
+// nodeHooks run when a node is built around the app, after Config and Home
+// are set (content store, snapshots, metrics servers).
+var nodeHooks []func(a *App) error
+
+// SnapshotProvider takes and restores state-sync snapshots (see
+// app/snapshot.go).
+type SnapshotProvider interface{}
+
+// Tree returns the app's state tree (for snapshot and tooling code).
+func (a *App) Tree() *ledger.Tree { return a.tree }
+
+// Logger returns the app's logger.
+func (a *App) Logger() log.Logger { return a.logger }
+
 // Commit implements abci.Application: saves the working version.
 func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCommit, error) {
 	if _, _, err := a.tree.Commit(); err != nil {
@@ -294,5 +320,8 @@ func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCo
 	a.checkSnap = snap
 	a.pending = map[ledger.Address]uint64{}
 	a.mu.Unlock()
+	for _, hook := range afterCommitHooks {
+		hook(a, snap.Version)
+	}
 	return &abci.ResponseCommit{}, nil
 }

@@ -63,6 +63,9 @@ func InitHome(o InitOptions) (*cmttypes.GenesisDoc, error) {
 		cfg.Consensus.TimeoutCommit = o.TimeoutCommit
 	}
 	cmtcfg.WriteConfigFile(filepath.Join(o.Home, "config", "config.toml"), cfg)
+	if err := WriteAppConfig(o.Home, DefaultAppConfig()); err != nil {
+		return nil, err
+	}
 	pv := privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 	if _, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile()); err != nil {
 		return nil, fmt.Errorf("node key: %w", err)
@@ -185,11 +188,23 @@ func NewNode(home string, logger log.Logger, cfgEdit func(*cmtcfg.Config)) (*Nod
 	if err != nil {
 		return nil, fmt.Errorf("load genesis: %w", err)
 	}
+	appCfg, err := LoadAppConfig(home)
+	if err != nil {
+		return nil, err
+	}
 	tree, err := ledger.OpenTree(filepath.Join(home, "data"), "app")
 	if err != nil {
 		return nil, err
 	}
 	a := New(tree, doc.ChainID, logger.With("module", "app"))
+	a.Config = appCfg
+	a.Home = home
+	for _, hook := range nodeHooks {
+		if err := hook(a); err != nil {
+			tree.Close()
+			return nil, fmt.Errorf("node setup: %w", err)
+		}
+	}
 	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
 	if err != nil {
 		tree.Close()

@@ -1,0 +1,104 @@
+package app
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/template"
+
+	"github.com/spf13/viper"
+)
+
+// AppConfig is the node operator's riffchain settings, read from
+// HOME/config/app.toml (CometBFT's own settings stay in config.toml). Each
+// validator chooses these for itself; none of them affects consensus.
+type AppConfig struct {
+	// Mempool admission policy (CheckTx only).
+	MinFees              []FeeMin `mapstructure:"min_fees"`                // per-asset minimum fee per tx; empty = free
+	MaxPendingPerAccount int      `mapstructure:"max_pending_per_account"` // 0 = unlimited
+	MaxTxBytes           int      `mapstructure:"max_tx_bytes"`            // 0 = protocol maximum
+
+	// State sync snapshots.
+	SnapshotInterval   int64 `mapstructure:"snapshot_interval"` // 0 = off
+	SnapshotKeepRecent int   `mapstructure:"snapshot_keep_recent"`
+
+	// Off-ledger content.
+	ContentDir     string `mapstructure:"content_dir"`     // default HOME/data/content
+	ContentIPFSAPI string `mapstructure:"content_ipfs_api"` // e.g. http://127.0.0.1:5001; empty = embedded store
+	GatewayAddr    string `mapstructure:"gateway_addr"`     // e.g. 127.0.0.1:8080 serves /ipfs/CID; empty = off
+
+	// Observability.
+	MetricsAddr string `mapstructure:"metrics_addr"` // app metrics on Prometheus; empty = off
+}
+
+// FeeMin is a minimum fee in one asset.
+type FeeMin struct {
+	Asset  string `mapstructure:"asset"`
+	Amount string `mapstructure:"amount"`
+}
+
+// DefaultAppConfig is what init writes: free to use, snapshots every 100
+// heights, no gateway.
+func DefaultAppConfig() AppConfig {
+	return AppConfig{SnapshotInterval: 100, SnapshotKeepRecent: 2}
+}
+
+const appConfigTemplate = `# riffchain node settings (this node only; not consensus).
+
+# Mempool admission policy. Minimum fee per transaction, any one of these
+# assets (empty: riffchain is free to use on this node).
+# min_fees = [{ asset = "RIFF", amount = "10" }]
+{{- if .MinFees}}
+min_fees = [{{range $i, $f := .MinFees}}{{if $i}}, {{end}}{ asset = "{{$f.Asset}}", amount = "{{$f.Amount}}" }{{end}}]
+{{- end}}
+max_pending_per_account = {{.MaxPendingPerAccount}}
+max_tx_bytes = {{.MaxTxBytes}}
+
+# State sync: take an IAVL snapshot every N heights (0 = off), keep the last K.
+snapshot_interval = {{.SnapshotInterval}}
+snapshot_keep_recent = {{.SnapshotKeepRecent}}
+
+# Off-ledger content store.
+content_dir = "{{.ContentDir}}"
+content_ipfs_api = "{{.ContentIPFSAPI}}"
+gateway_addr = "{{.GatewayAddr}}"
+
+# Prometheus metrics of the app (CometBFT's own are in config.toml [instrumentation]).
+metrics_addr = "{{.MetricsAddr}}"
+`
+
+// WriteAppConfig writes c to HOME/config/app.toml.
+func WriteAppConfig(home string, c AppConfig) error {
+	t := template.Must(template.New("app").Parse(appConfigTemplate))
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, c); err != nil {
+		return fmt.Errorf("render app.toml: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(home, "config", "app.toml"), buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write app.toml: %w", err)
+	}
+	return nil
+}
+
+// LoadAppConfig reads HOME/config/app.toml; a missing file gives defaults.
+func LoadAppConfig(home string) (AppConfig, error) {
+	c := DefaultAppConfig()
+	path := filepath.Join(home, "config", "app.toml")
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return c, nil
+	}
+	v := viper.New()
+	v.SetConfigFile(path)
+	if err := v.ReadInConfig(); err != nil {
+		return c, fmt.Errorf("read app.toml: %w", err)
+	}
+	if err := v.Unmarshal(&c); err != nil {
+		return c, fmt.Errorf("parse app.toml: %w", err)
+	}
+	if c.ContentDir == "" {
+		c.ContentDir = filepath.Join(home, "data", "content")
+	}
+	return c, nil
+}
