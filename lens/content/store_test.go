@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -258,5 +259,62 @@ func TestOpenConfig(t *testing.T) {
 	}
 	if _, ok := k.(*dagStore).raw.(*kuboClient); !ok {
 		t.Fatal("IPFSAPI did not select the kubo backend")
+	}
+}
+
+// TestShardedDirectory: a folder big enough to become a HAMT shard still
+// resolves, lists, exports and serves.
+func TestShardedDirectory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 2500 files")
+	}
+	ctx := context.Background()
+	d := t.TempDir()
+	long := strings.Repeat("n", 100)
+	const n = 2500
+	for i := range n {
+		name := filepath.Join(d, long+strconv.Itoa(i))
+		if err := os.WriteFile(name, []byte(strconv.Itoa(i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, _ := NewMemory(ProfileDefault)
+	c, err := s.AddPath(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := s.GetBlock(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(root.RawData()) > 256<<10 {
+		t.Fatalf("root block %d bytes: folder was not sharded", len(root.RawData()))
+	}
+	ents, err := s.List(ctx, c)
+	if err != nil || len(ents) != n {
+		t.Fatalf("List: %d entries, %v", len(ents), err)
+	}
+	fc, err := s.Resolve(ctx, c, long+"1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.Get(ctx, fc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(f); string(b) != "1234" {
+		t.Fatalf("read %q", b)
+	}
+	var car bytes.Buffer
+	res, err := ExportCAR(ctx, s, &car, []cid.Cid{c}, ExportOptions{RequireComplete: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst, _ := NewMemory(ProfileDefault)
+	if _, err := ImportCAR(ctx, dst, &car); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dst.Resolve(ctx, c, long+"2499"); err != nil || res.Blocks < n {
+		t.Fatalf("after CAR: %v (%d blocks)", err, res.Blocks)
 	}
 }
