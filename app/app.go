@@ -177,12 +177,19 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		}
 		stateNonce = acc.Nonce
 	}
+	if err := a.admit(len(req.Tx), b, snap); err != nil {
+		return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	expected := max(stateNonce, a.pending[b.Signer]) + 1
 	if b.Nonce != expected {
 		err := fmt.Errorf("%w: nonce %d, expected %d", ErrBadNonce, b.Nonce, expected)
 		return &abci.ResponseCheckTx{Code: CodeBadNonce, Log: err.Error()}, nil
+	}
+	if max := a.Config.MaxPendingPerAccount; max > 0 && b.Nonce-stateNonce > uint64(max) {
+		err := fmt.Errorf("%w: %s already has %d pending txs (this node admits %d)", ErrMempoolFull, b.Signer, b.Nonce-stateNonce-1, max)
+		return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
 	}
 	a.pending[b.Signer] = b.Nonce
 	return &abci.ResponseCheckTx{Code: CodeOK}, nil
@@ -193,8 +200,12 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
 	blk := ledger.Block{Height: req.Height, Time: req.Time.Unix()}
 	results := make([]*abci.ExecTxResult, len(req.Txs))
+	// The proposer's validator address (20 bytes of SHA-256 of its ed25519
+	// consensus key) is also the riffchain account of that key: fees go there.
+	var proposer ledger.Address
+	copy(proposer[:], req.ProposerAddress)
 	for i, raw := range req.Txs {
-		results[i] = a.deliver(blk, raw)
+		results[i] = a.deliver(blk, proposer, raw)
 	}
 	events, err := a.endBlock(blk)
 	if err != nil {
@@ -235,7 +246,7 @@ func txError(err error) *abci.ExecTxResult {
 }
 
 // deliver executes one transaction of a block.
-func (a *App) deliver(blk ledger.Block, raw []byte) *abci.ExecTxResult {
+func (a *App) deliver(blk ledger.Block, proposer ledger.Address, raw []byte) *abci.ExecTxResult {
 	ct, err := a.prepare(raw, false)
 	a.mu.Lock()
 	delete(a.cache, Hash(raw))
@@ -244,13 +255,23 @@ func (a *App) deliver(blk ledger.Block, raw []byte) *abci.ExecTxResult {
 		return txError(err)
 	}
 	b := &ct.tx.Body
-	if err := ledger.New(a.tree, nil).UseNonce(b.Signer, ct.tx.PubKey, b.Nonce); err != nil {
+	ev := &ledger.Events{}
+	// Nonce and fee: written together, or not at all.
+	auth := ledger.NewBranch(a.tree)
+	if err := ledger.New(auth, nil).UseNonce(b.Signer, ct.tx.PubKey, b.Nonce); err != nil {
 		if CodeOf(err) == CodeInternal {
 			err = fmt.Errorf("%w: %v", ErrBadNonce, err)
 		}
 		return txError(err)
 	}
-	ev := &ledger.Events{}
+	if b.Fee != nil && !b.Fee.Amount.IsZero() {
+		if err := ledger.New(auth, ev).Transfer(b.Signer, proposer, b.Fee.Asset, b.Fee.Amount); err != nil {
+			return txError(fmt.Errorf("pay fee: %w", err))
+		}
+	}
+	if err := auth.Write(); err != nil {
+		return txError(err)
+	}
 	branch := ledger.NewBranch(a.tree)
 	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(branch, ev)}
 	out := ledger.Output{}

@@ -49,6 +49,14 @@ type Body struct {
 	Nonce   uint64         `json:"nonce" validate:"required"`
 	Msgs    []Msg          `json:"msgs" validate:"required,min=1,max=64,dive"`
 	Memo    string         `json:"memo,omitempty" validate:"max=256"`
+	Fee     *Fee           `json:"fee,omitempty"`
+}
+
+// Fee is an optional payment to the proposer of the block that executes
+// the tx. Nodes may require a minimum to admit a tx to their mempool.
+type Fee struct {
+	Asset  string        `json:"asset" validate:"required,assetid"`
+	Amount ledger.Amount `json:"amount"`
 }
 
 // Msg is one message of a body: a registered type name and its JSON value.

@@ -23,6 +23,7 @@ type txFlags struct {
 	memo         string
 	nonce        uint64
 	chainID      string
+	fee          string
 }
 
 func (f *txFlags) register(c *cobra.Command) {
@@ -32,6 +33,7 @@ func (f *txFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.memo, "memo", "", "memo (at most 256 bytes)")
 	c.Flags().Uint64Var(&f.nonce, "nonce", 0, "nonce to use (default: the account's next, from the node)")
 	c.Flags().StringVar(&f.chainID, "chain-id", "", "chain id (default: the node's)")
+	c.Flags().StringVar(&f.fee, "fee", "", "fee paid to the block proposer, AMOUNT+ASSET (e.g. 10RIFF)")
 	_ = c.MarkFlagRequired(flagFrom)
 }
 
@@ -58,6 +60,13 @@ func newClient() (*client.Client, error) { return client.New(cfgNode()) }
 // buildBody fills chain id and nonce from flags or the node.
 func (f *txFlags) buildBody(ctx context.Context, signer ledger.Address, msgs []app.Msg) (app.Body, error) {
 	body := app.Body{ChainID: f.chainID, Signer: signer, Nonce: f.nonce, Msgs: msgs, Memo: f.memo}
+	if f.fee != "" {
+		fee, err := parseFee(f.fee)
+		if err != nil {
+			return body, err
+		}
+		body.Fee = fee
+	}
 	if body.ChainID != "" && body.Nonce != 0 {
 		return body, nil
 	}
@@ -76,6 +85,19 @@ func (f *txFlags) buildBody(ctx context.Context, signer ledger.Address, msgs []a
 		body.Nonce = built.Nonce
 	}
 	return body, nil
+}
+
+// parseFee parses AMOUNT+ASSET such as 10RIFF or 25ACME-1.
+func parseFee(s string) (*app.Fee, error) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	amt, err := ledger.ParseAmount(s[:i])
+	if err != nil || i == len(s) || !ledger.ValidAssetID(s[i:]) {
+		return nil, fmt.Errorf("--fee %q: want AMOUNT followed by an asset id, e.g. 10RIFF", s)
+	}
+	return &app.Fee{Asset: s[i:], Amount: amt}, nil
 }
 
 // runTx builds, signs and sends msgs (or prints them unsigned) and prints
