@@ -25,7 +25,7 @@ type AppConfig struct {
 	SnapshotKeepRecent int   `mapstructure:"snapshot_keep_recent"`
 
 	// Off-ledger content.
-	ContentDir     string `mapstructure:"content_dir"`     // default HOME/data/content
+	ContentDir     string `mapstructure:"content_dir"`      // default HOME/data/content
 	ContentIPFSAPI string `mapstructure:"content_ipfs_api"` // e.g. http://127.0.0.1:5001; empty = embedded store
 	GatewayAddr    string `mapstructure:"gateway_addr"`     // e.g. 127.0.0.1:8080 serves /ipfs/CID; empty = off
 
