@@ -357,6 +357,9 @@ func (k *kuboClient) addFile(ctx context.Context, r io.Reader, p Profile, pin bo
 	}
 	defer body.Close()
 	nodeCID, perr := parseAddResponse(io.LimitReader(body, 1<<20))
+	// A node answers only after reading the whole upload; if it did not,
+	// stop the upload so the local import ends (with an error) too.
+	bodyR.CloseWithError(errors.New("node answered before reading the whole file"))
 	lr := <-local
 	if lr.err != nil {
 		return cid.Undef, fmt.Errorf("add: compute CID: %w", lr.err)
