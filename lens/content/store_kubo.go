@@ -341,10 +341,12 @@ func (k *kuboClient) addFile(ctx context.Context, r io.Reader, p Profile, pin bo
 		if err == nil {
 			_, err = io.Copy(part, io.TeeReader(ctxReader{ctx, r}, localW))
 		}
+		// All file bytes are out: the local import may finish (nil = EOF)
+		// whatever happens to the closing multipart boundary.
+		localW.CloseWithError(err)
 		if err == nil {
 			err = mw.Close()
 		}
-		localW.CloseWithError(err) // nil: EOF for the local import
 		bodyW.CloseWithError(err)
 	}()
 
