@@ -382,6 +382,14 @@ func (k *Keeper) View(root string, opts ViewOptions) (ViewResult, error) {
 	for _, h := range handles {
 		m := v.meta[h]
 		sort.SliceStable(m.labels, func(i, j int) bool { return m.labels[i].score > m.labels[j].score })
+		// Labels after one whose constraints cannot hide any entry never
+		// decide a score: drop them (and their groups).
+		for i, lb := range m.labels {
+			if !v.constrains(lb) {
+				m.labels = m.labels[:i+1]
+				break
+			}
+		}
 		for i, lb := range m.labels {
 			if i == 0 || lb.score != m.labels[i-1].score {
 				groups = append(groups, group{score: lb.score, lens: h, m: m})
@@ -450,7 +458,7 @@ func (v *viewer) scan(m *lensMeta, score uint64, start []byte, opts *ViewOptions
 	if opts.Tag != "" {
 		needTag = []byte(`"` + opts.Tag + `"`)
 	}
-	simple := len(m.labels) == 1 && len(m.labels[0].cons) == 0 && m.labels[0].score == score
+	simple := len(m.labels) == 1 && !v.constrains(m.labels[0]) && m.labels[0].score == score
 	var ierr error
 	err := v.k.kv.Iterate(start, ledger.PrefixEnd(EntriesPrefix(h)), func(_, val []byte) bool {
 		if (needKind != nil && !bytes.Contains(val, needKind)) || (needTag != nil && !bytes.Contains(val, needTag)) {
@@ -492,6 +500,18 @@ func (v *viewer) scan(m *lensMeta, score uint64, start []byte, opts *ViewOptions
 		return err
 	}
 	return ierr
+}
+
+// constrains reports whether a label's constraints can hide an entry: a
+// tag scope, or a lens on the path that blocks CIDs (lens blocks were
+// already applied while walking).
+func (v *viewer) constrains(lb *label) bool {
+	for _, c := range lb.cons {
+		if c[0] == 't' || v.meta[c[2:]].rec.CIDBlocks > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // best returns the score of an entry's best label (labels sorted by score
