@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/libs/log"
@@ -114,6 +115,12 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err := ledger.New(a.tree, nil).InitGenesis(gs.Ledger); err != nil {
 		return nil, fmt.Errorf("init genesis: %w", err)
 	}
+	env := &Env{ChainID: a.chainID, Block: ledger.Block{Height: req.InitialHeight, Time: req.Time.Unix()}, Ledger: ledger.New(a.tree, nil)}
+	for _, hook := range initChainHooks {
+		if err := hook(env, req); err != nil {
+			return nil, fmt.Errorf("init chain: %w", err)
+		}
+	}
 	if err := ledger.CheckInvariants(a.tree); err != nil {
 		return nil, fmt.Errorf("genesis: %w", err)
 	}
@@ -207,24 +214,52 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	for i, raw := range req.Txs {
 		results[i] = a.deliver(blk, proposer, raw)
 	}
-	events, err := a.endBlock(blk)
+	bc := &BlockContext{Req: req, Results: results}
+	events, err := a.endBlock(blk, bc)
 	if err != nil {
 		return nil, fmt.Errorf("end block %d: %w", req.Height, err)
 	}
-	return &abci.ResponseFinalizeBlock{
-		TxResults: results,
-		Events:    events,
-		AppHash:   a.tree.WorkingHash(),
-	}, nil
+	resp := &abci.ResponseFinalizeBlock{
+		TxResults:        results,
+		Events:           events,
+		ValidatorUpdates: bc.ValidatorUpdates,
+		AppHash:          a.tree.WorkingHash(),
+	}
+	for _, obs := range blockObservers {
+		obs(a, req, resp)
+	}
+	return resp, nil
 }
+
+// BlockContext is what block hooks see: the request (misbehaviour, proposer,
+// votes), the tx results, and the validator updates they may add.
+type BlockContext struct {
+	Req              *abci.RequestFinalizeBlock
+	Results          []*abci.ExecTxResult
+	ValidatorUpdates []abci.ValidatorUpdate
+}
+
+// initChainHooks run in InitChain after the ledger genesis (e.g. to record
+// the genesis validator set).
+var initChainHooks []func(env *Env, req *abci.RequestInitChain) error
+
+// blockHooks run at the end of every block, in the end-block branch, after
+// the endBlockers; they may add validator updates and events.
+var blockHooks []func(env *Env, bc *BlockContext) error
+
+// blockObservers see every finished block (metrics); they must not write.
+var blockObservers []func(a *App, req *abci.RequestFinalizeBlock, resp *abci.ResponseFinalizeBlock)
+
+// queryObservers see every query with its duration (metrics).
+var queryObservers []func(path string, took time.Duration, code uint32)
 
 // endBlockers run after every block's transactions, in order. They must
 // not fail for a single record's problem (record it instead); an error
 // here halts the node.
 var endBlockers []func(env *Env) error
 
-func (a *App) endBlock(blk ledger.Block) ([]abci.Event, error) {
-	if len(endBlockers) == 0 {
+func (a *App) endBlock(blk ledger.Block, bc *BlockContext) ([]abci.Event, error) {
+	if len(endBlockers) == 0 && len(blockHooks) == 0 {
 		return nil, nil
 	}
 	ev := &ledger.Events{}
@@ -232,6 +267,11 @@ func (a *App) endBlock(blk ledger.Block) ([]abci.Event, error) {
 	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(branch, ev)}
 	for _, eb := range endBlockers {
 		if err := eb(env); err != nil {
+			return nil, err
+		}
+	}
+	for _, h := range blockHooks {
+		if err := h(env, bc); err != nil {
 			return nil, err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
@@ -60,7 +61,18 @@ func init() {
 }
 
 // Query implements abci.Application. Paths are "/route/arg/...?param=v".
-func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
+func (a *App) Query(ctx context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
+	start := time.Now()
+	resp, err := a.query(ctx, req)
+	if resp != nil {
+		for _, obs := range queryObservers {
+			obs(req.Path, time.Since(start), resp.Code)
+		}
+	}
+	return resp, err
+}
+
+func (a *App) query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
 	fail := func(err error) (*abci.ResponseQuery, error) {
 		return &abci.ResponseQuery{Code: CodeOf(err), Log: err.Error(), Codespace: "riffchain"}, nil
 	}
