@@ -1,0 +1,310 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/riffchain/riffchain/contracts/agreements"
+	"github.com/riffchain/riffchain/ledger"
+)
+
+func TestAgreementCodes(t *testing.T) {
+	seen := map[uint32]error{}
+	for _, e := range agreementCodes {
+		if e.code < 100 || e.code > 149 {
+			t.Errorf("%v: code %d outside 100..149", e.err, e.code)
+		}
+		if prev, dup := seen[e.code]; dup {
+			t.Errorf("code %d used by %v and %v", e.code, prev, e.err)
+		}
+		seen[e.code] = e.err
+		if got := CodeOf(fmt.Errorf("msg 0 (x): %w", e.err)); got != e.code {
+			t.Errorf("CodeOf(%v) = %d, want %d", e.err, got, e.code)
+		}
+	}
+	wrapped := []struct {
+		name string
+		err  error
+		want uint32
+	}{
+		{"settlement short of funds", fmt.Errorf("%w: id: %w", agreements.ErrSettlementFailed, ledger.ErrInsufficientFunds), 124},
+		{"settlement item moved", fmt.Errorf("%w: id: %w", agreements.ErrSettlementFailed, ledger.ErrNotOwner), 124},
+		{"settlement unsupported", fmt.Errorf("%w: id: %w", agreements.ErrSettlementFailed, agreements.ErrUnsupportedAction), 124},
+		{"escrow short", fmt.Errorf("%w: action 0: %w", agreements.ErrEscrowInsufficient, ledger.ErrInsufficientFunds), 123},
+		{"plain ledger error keeps its code", ledger.ErrInsufficientFunds, CodeInsufficient},
+		{"tag error stays invalid field", fmt.Errorf("%w: body.title", ErrInvalidField), CodeInvalidField},
+	}
+	for _, tc := range wrapped {
+		if got := CodeOf(tc.err); got != tc.want {
+			t.Errorf("%s: code %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+// agreementChain is a chain with alice holding shares of SHR and bob RIFF.
+type agreementChain struct {
+	*chain
+	alice, bob, carol testKey
+	shares            string
+}
+
+func newAgreementChain(t *testing.T) *agreementChain {
+	alice, bob, carol := newTestKey("alice"), newTestKey("bob"), newTestKey("carol")
+	c := newChain(t, fundedGenesis(alice, bob, carol))
+	res := c.block(c.tx(alice, mustMsg(t, "asset/create", ledger.MsgCreateAsset{Kind: ledger.Fungible, Symbol: "SHR"})))
+	var out map[string]string
+	if err := json.Unmarshal(res.TxResults[0].Data, &out); err != nil || res.TxResults[0].Code != 0 {
+		t.Fatalf("create asset: %d %s", res.TxResults[0].Code, res.TxResults[0].Log)
+	}
+	amt := ledger.NewAmount(10_000)
+	mustOK(t, c.block(c.tx(alice, mustMsg(t, "asset/mint", ledger.MsgMint{Asset: out["asset_id"], Amount: &amt}))))
+	return &agreementChain{chain: c, alice: alice, bob: bob, carol: carol, shares: out["asset_id"]}
+}
+
+func mustOK(t *testing.T, res *abci.ResponseFinalizeBlock) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for i, r := range res.TxResults {
+		if r.Code != 0 {
+			t.Fatalf("tx %d: code %d %s", i, r.Code, r.Log)
+		}
+		if len(r.Data) > 0 {
+			if err := json.Unmarshal(r.Data, &out); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return out
+}
+
+// swapBody: alice gives 1000 SHR to bob, bob pays 50000 RIFF to alice.
+func (c *agreementChain) swapBody(expiry int64, salt string) agreements.Body {
+	n1000, n50000 := ledger.NewAmount(1000), ledger.NewAmount(50_000)
+	return agreements.Body{
+		Parties: []ledger.Address{c.alice.addr, c.bob.addr},
+		Title:   "shares for cash",
+		Actions: []agreements.Action{
+			{Transfer: &agreements.TransferAction{From: c.alice.addr, To: c.bob.addr, Asset: c.shares, Amount: &n1000}},
+			{Transfer: &agreements.TransferAction{From: c.bob.addr, To: c.alice.addr, Asset: NativeAsset, Amount: &n50000}},
+		},
+		ExpiresAtHeight: expiry,
+		Salt:            salt,
+	}
+}
+
+func (c *agreementChain) record(id string) *agreements.Record {
+	c.t.Helper()
+	rec, err := agreements.GetAgreement(c.app.tree, id)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return rec
+}
+
+func TestAgreementSubmitThroughFinalizeBlock(t *testing.T) {
+	c := newAgreementChain(t)
+	f, err := agreements.NewFile(c.swapBody(100, "s1"), testChain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []testKey{c.alice, c.bob} {
+		if err := agreements.Sign(f, k.priv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	submit := mustMsg(t, agreements.TypeSubmit, f)
+	if r := c.check(c.txNonce(c.carol, c.nonces[c.carol.addr]+1, submit)); r.Code != 0 {
+		t.Fatalf("CheckTx: %d %s", r.Code, r.Log)
+	}
+	// Carol, not a party, submits the fully signed file.
+	out := mustOK(t, c.block(c.tx(c.carol, submit)))
+	if out["agreement_id"] != f.ID || out["status"] != "settled" {
+		t.Fatalf("submit output %v, want id %s settled", out, f.ID)
+	}
+	if got := c.balance(c.bob.addr, c.shares); got != "1000" {
+		t.Fatalf("bob has %s shares", got)
+	}
+	if got := c.balance(c.alice.addr, NativeAsset); got != "1050000" {
+		t.Fatalf("alice has %s RIFF", got)
+	}
+	// Settling twice fails with its code and moves nothing.
+	res := c.block(c.tx(c.carol, submit))
+	if res.TxResults[0].Code != 117 {
+		t.Fatalf("second submit: code %d %s", res.TxResults[0].Code, res.TxResults[0].Log)
+	}
+	if got := c.balance(c.bob.addr, c.shares); got != "1000" {
+		t.Fatalf("after second submit bob has %s shares", got)
+	}
+
+	// Missing signature, and a signature by a non-party, are refused.
+	g, _ := agreements.NewFile(c.swapBody(100, "s2"), testChain)
+	_ = agreements.Sign(g, c.alice.priv)
+	if r := c.block(c.tx(c.carol, mustMsg(t, agreements.TypeSubmit, g))).TxResults[0]; r.Code != 112 {
+		t.Fatalf("missing signature: code %d %s", r.Code, r.Log)
+	}
+	// A settlement that cannot be paid reports 124 (not the ledger's 16).
+	big := c.swapBody(100, "s3")
+	huge := ledger.NewAmount(1 << 40)
+	big.Actions[1].Transfer.Amount = &huge
+	h, _ := agreements.NewFile(big, testChain)
+	_ = agreements.Sign(h, c.alice.priv)
+	_ = agreements.Sign(h, c.bob.priv)
+	if r := c.block(c.tx(c.carol, mustMsg(t, agreements.TypeSubmit, h))).TxResults[0]; r.Code != 124 {
+		t.Fatalf("short settlement: code %d %s", r.Code, r.Log)
+	}
+}
+
+func TestAgreementLapseThroughFinalizeBlock(t *testing.T) {
+	c := newAgreementChain(t)
+	expiry := c.height + 4
+	f, _ := agreements.NewFile(c.swapBody(expiry, "lapse"), testChain)
+	out := mustOK(t, c.block(c.tx(c.alice, mustMsg(t, agreements.TypePropose, agreements.MsgPropose{Body: f.Body, Escrow: true}))))
+	if out["agreement_id"] != f.ID || out["escrow"] == "" {
+		t.Fatalf("propose output %v", out)
+	}
+	if got := c.balance(c.alice.addr, c.shares); got != "9000" {
+		t.Fatalf("alice has %s shares after escrow", got)
+	}
+	if got := c.balance(agreements.EscrowAddress(f.ID), c.shares); got != "1000" {
+		t.Fatalf("escrow holds %s", got)
+	}
+	// Empty blocks only: nobody sends a transaction. The proposal can still
+	// settle in block expiry; its end of block lapses it.
+	for c.height < expiry-1 {
+		c.block()
+		if st := c.record(f.ID).Status; st != agreements.StatusProposed {
+			t.Fatalf("height %d (expiry %d): status %s", c.height, expiry, st)
+		}
+	}
+	res := c.block()
+	if c.height != expiry {
+		t.Fatalf("height %d, expiry %d", c.height, expiry)
+	}
+	rec := c.record(f.ID)
+	if rec.Status != agreements.StatusLapsed || rec.Escrow == nil || !rec.Escrow.Returned {
+		t.Fatalf("after expiry: %+v", rec)
+	}
+	if got := c.balance(c.alice.addr, c.shares); got != "10000" {
+		t.Fatalf("alice has %s shares after lapse", got)
+	}
+	found := false
+	for _, ev := range res.Events {
+		if ev.Type == "agreement" {
+			for _, a := range ev.Attributes {
+				if a.Key == "status" && a.Value == "lapsed" {
+					found = true
+				}
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no lapsed agreement event in end block events %v", res.Events)
+	}
+	// Accepting after expiry: 118 (no longer open).
+	if r := c.block(c.tx(c.bob, mustMsg(t, agreements.TypeAccept, agreements.MsgAccept{ID: f.ID}))).TxResults[0]; r.Code != 118 {
+		t.Fatalf("accept after lapse: code %d %s", r.Code, r.Log)
+	}
+}
+
+func TestAgreementQueries(t *testing.T) {
+	c := newAgreementChain(t)
+	f, _ := agreements.NewFile(c.swapBody(100, "q"), testChain)
+	mustOK(t, c.block(c.tx(c.alice, mustMsg(t, agreements.TypePropose, agreements.MsgPropose{Body: f.Body}))))
+	coll := mustOK(t, c.block(c.tx(c.carol, mustMsg(t, agreements.TypeCreateCollective,
+		agreements.MsgCreateCollective{Members: []ledger.Address{c.alice.addr, c.bob.addr}, Threshold: 2}))))["collective"]
+	root := c.app.tree.CommittedHash()
+	q := func(path string) *abci.ResponseQuery {
+		t.Helper()
+		r, err := c.app.Query(context.Background(), &abci.RequestQuery{Path: path, Prove: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+
+	r := q("/agreement/" + f.ID)
+	if r.Code != 0 || string(r.Key) != string(agreements.AgreementKey(f.ID)) {
+		t.Fatalf("agreement: %d %s", r.Code, r.Log)
+	}
+	var rec agreements.Record
+	if err := json.Unmarshal(r.Value, &rec); err != nil || rec.Status != agreements.StatusProposed || len(rec.AcceptedBy) != 1 {
+		t.Fatalf("agreement record %s (%v)", r.Value, err)
+	}
+	if err := verifyOp(root, r.ProofOps.Ops[0].Data, r.Key, r.Value); err != nil {
+		t.Fatalf("agreement proof: %v", err)
+	}
+	tampered := append([]byte(nil), r.Value...)
+	tampered[len(tampered)-2] ^= 1
+	if err := verifyOp(root, r.ProofOps.Ops[0].Data, r.Key, tampered); err == nil {
+		t.Fatal("tampered agreement verified")
+	}
+
+	missing := "00" + f.ID[2:]
+	if r := q("/agreement/" + missing); r.Code != CodeNotFound || verifyOp(root, r.ProofOps.Ops[0].Data, r.Key, nil) != nil {
+		t.Fatalf("missing agreement: code %d, absence proof must verify", r.Code)
+	}
+	if r := q("/agreement/XYZ"); r.Code != CodeBadQuery {
+		t.Fatalf("malformed id: code %d", r.Code)
+	}
+
+	for _, tc := range []struct {
+		query string
+		n     int
+	}{
+		{"/agreements/" + c.bob.addr.String(), 1},
+		{"/agreements/" + c.bob.addr.String() + "?status=proposed", 1},
+		{"/agreements/" + c.bob.addr.String() + "?status=settled", 0},
+		{"/agreements/" + c.carol.addr.String(), 0},
+	} {
+		r := q(tc.query)
+		var list AgreementList
+		if r.Code != 0 || json.Unmarshal(r.Value, &list) != nil || len(list.Entries) != tc.n || len(r.ProofOps.Ops) != tc.n {
+			t.Fatalf("%s: code %d %s value %s", tc.query, r.Code, r.Log, r.Value)
+		}
+		for i, e := range list.Entries {
+			if err := verifyOp(root, r.ProofOps.Ops[i].Data, agreements.AgreementKey(f.ID), e); err != nil {
+				t.Fatalf("%s entry %d proof: %v", tc.query, i, err)
+			}
+		}
+	}
+	if r := q("/agreements/" + c.bob.addr.String() + "?status=bogus"); r.Code != CodeBadQuery {
+		t.Fatalf("bad status: code %d", r.Code)
+	}
+
+	r = q("/collective/" + coll)
+	var col agreements.Collective
+	if r.Code != 0 || json.Unmarshal(r.Value, &col) != nil || col.Threshold != 2 || len(col.Members) != 2 {
+		t.Fatalf("collective: %d %s", r.Code, r.Value)
+	}
+	if err := verifyOp(root, r.ProofOps.Ops[0].Data, r.Key, r.Value); err != nil {
+		t.Fatalf("collective proof: %v", err)
+	}
+	if r := q("/collective/" + coll + "/1"); r.Code != 0 {
+		t.Fatalf("collective version 1: %d %s", r.Code, r.Log)
+	}
+	if r := q("/collective/" + c.bob.addr.String()); r.Code != CodeNotFound {
+		t.Fatalf("not a collective: code %d", r.Code)
+	}
+}
+
+func TestAgreementRoutesRegistered(t *testing.T) {
+	types := map[string]bool{}
+	for _, typ := range NewRouter().Types() {
+		types[typ] = true
+	}
+	for _, want := range []string{agreements.TypeSubmit, agreements.TypePropose, agreements.TypeAccept,
+		agreements.TypeReject, agreements.TypeWithdraw, agreements.TypeExecute, agreements.TypeAttest,
+		agreements.TypeCreateCollective, agreements.TypeLeaveCollective} {
+		if !types[want] {
+			t.Errorf("message type %s not routed", want)
+		}
+	}
+	if !errors.Is(fmt.Errorf("x: %w", agreements.ErrExpired), agreements.ErrExpired) {
+		t.Fatal("sanity")
+	}
+}
