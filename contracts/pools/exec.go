@@ -138,7 +138,7 @@ func (k *Keeper) create(blk ledger.Block, signer ledger.Address, m *MsgCreate) (
 }
 
 // ExecAdd executes MsgAdd. Output: "amount_a", "amount_b" (taken), "shares"
-// (minted).
+// (minted), "pool_id", "asset_a", "asset_b".
 func (k *Keeper) ExecAdd(blk ledger.Block, signer ledger.Address, m *MsgAdd) (ledger.Output, error) {
 	if err := m.Check(); err != nil {
 		return nil, err
@@ -199,11 +199,12 @@ func (k *Keeper) add(signer ledger.Address, m *MsgAdd) (ledger.Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ledger.Output{"amount_a": amtA.String(), "amount_b": amtB.String(), "shares": sh.String()}, nil
+	return ledger.Output{"pool_id": st.ID, "asset_a": st.AssetA, "asset_b": st.AssetB,
+		"amount_a": amtA.String(), "amount_b": amtB.String(), "shares": sh.String()}, nil
 }
 
 // ExecRemove executes MsgRemove. Output: "amount_a", "amount_b" (paid out),
-// "shares" (burned).
+// "shares" (burned), "pool_id", "asset_a", "asset_b".
 func (k *Keeper) ExecRemove(blk ledger.Block, signer ledger.Address, m *MsgRemove) (ledger.Output, error) {
 	if err := m.Check(); err != nil {
 		return nil, err
@@ -271,5 +272,6 @@ func (k *Keeper) remove(signer ledger.Address, m *MsgRemove) (ledger.Output, err
 	if err != nil {
 		return nil, err
 	}
-	return ledger.Output{"amount_a": amtA.String(), "amount_b": amtB.String(), "shares": m.Shares.String()}, nil
+	return ledger.Output{"pool_id": st.ID, "asset_a": st.AssetA, "asset_b": st.AssetB,
+		"amount_a": amtA.String(), "amount_b": amtB.String(), "shares": m.Shares.String()}, nil
 }

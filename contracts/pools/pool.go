@@ -231,6 +231,10 @@ func (k *Keeper) poolIDs(asset string) ([]string, error) {
 	return ids, nil
 }
 
+// PoolIDs lists the ids of every pool (asset empty) or of the pools holding
+// asset, in creation order, without loading them (for paging).
+func (k *Keeper) PoolIDs(asset string) ([]string, error) { return k.poolIDs(asset) }
+
 // Pools lists every pool (assetFilter empty) or every pool that holds
 // assetFilter, in creation order, with reserves.
 func (k *Keeper) Pools(assetFilter string) ([]PoolInfo, error) {

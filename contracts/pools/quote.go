@@ -149,3 +149,70 @@ func (k *Keeper) Quote(amountIn ledger.Amount, assetIn, assetOut string) (Quote,
 	}
 	return *best, nil
 }
+
+// QuoteExactOut finds the cheapest way to buy exactly amountOut of assetOut
+// with assetIn among the direct pools and the two-hop paths through one
+// intermediate asset: the smallest amount in; on a tie the shorter path,
+// then the earlier-created pools. It fails with ErrNoRoute when no path can
+// deliver amountOut.
+func (k *Keeper) QuoteExactOut(amountOut ledger.Amount, assetIn, assetOut string) (Quote, error) {
+	if assetIn == assetOut {
+		return Quote{}, fmt.Errorf("%w: %s", ErrSameAsset, assetIn)
+	}
+	if amountOut.IsZero() {
+		return Quote{}, fmt.Errorf("%w: amount_out", ErrZeroAmount)
+	}
+	for _, a := range []string{assetIn, assetOut} {
+		if _, err := k.fungible(a); err != nil {
+			return Quote{}, err
+		}
+	}
+	paths, err := k.candidatePaths(assetIn, assetOut)
+	if err != nil {
+		return Quote{}, err
+	}
+	var best *Quote
+	var bestIn *big.Int
+	for _, path := range paths {
+		q, err := k.QuotePathExactOut(path, assetIn, amountOut)
+		if err != nil {
+			if errors.Is(err, ErrZeroAmount) || errors.Is(err, ErrInsufficientLiquidity) || errors.Is(err, ledger.ErrOverflow) {
+				continue
+			}
+			return Quote{}, err
+		}
+		in := q.AmountIn.Big()
+		if best == nil || in.Cmp(bestIn) < 0 {
+			best, bestIn = &q, in
+		}
+	}
+	if best == nil {
+		return Quote{}, fmt.Errorf("%w: %s %s from %s", ErrNoRoute, amountOut, assetOut, assetIn)
+	}
+	return *best, nil
+}
+
+// PathIn returns the asset a path must start with to end in assetOut,
+// walking the pools back to front, or ErrBadPath when it does not connect
+// (ErrUnknownPool for a missing pool).
+func (k *Keeper) PathIn(path []string, assetOut string) (string, error) {
+	if err := checkPathShape(path); err != nil {
+		return "", err
+	}
+	cur := assetOut
+	for i := len(path) - 1; i >= 0; i-- {
+		p, err := k.getPool(path[i])
+		if err != nil {
+			return "", fmt.Errorf("path[%d]: %w", i, err)
+		}
+		prev, ok := p.Other(cur)
+		if !ok {
+			return "", fmt.Errorf("%w: path[%d] %s holds %s and %s, not %s", ErrBadPath, i, p.ID, p.AssetA, p.AssetB, cur)
+		}
+		cur = prev
+	}
+	if cur == assetOut {
+		return "", fmt.Errorf("%w: path starts with the asset it ends in", ErrBadPath)
+	}
+	return cur, nil
+}

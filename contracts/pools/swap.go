@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"strconv"
+	"strings"
 
 	"github.com/riffchain/riffchain/ledger"
 )
@@ -240,7 +241,8 @@ func (k *Keeper) SwapExactOut(blk ledger.Block, trader ledger.Address, path []st
 	return in, nil
 }
 
-// ExecSwap executes MsgSwap. Output: "amount_in", "amount_out", "asset_out".
+// ExecSwap executes MsgSwap. Output: "amount_in", "amount_out", "asset_in",
+// "asset_out", "path" (pool ids joined by ",").
 func (k *Keeper) ExecSwap(blk ledger.Block, signer ledger.Address, m *MsgSwap) (ledger.Output, error) {
 	if err := m.Check(); err != nil {
 		return nil, err
@@ -266,7 +268,8 @@ func (k *Keeper) ExecSwap(blk ledger.Block, signer ledger.Address, m *MsgSwap) (
 	if err != nil {
 		return nil, err
 	}
-	return ledger.Output{"amount_in": in.String(), "amount_out": out.String(), "asset_out": assetOut}, nil
+	return ledger.Output{"amount_in": in.String(), "amount_out": out.String(),
+		"asset_in": m.AssetIn, "asset_out": assetOut, "path": strings.Join(m.Path, ",")}, nil
 }
 
 // pathOut returns the asset a valid path ends in.
