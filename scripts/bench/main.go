@@ -1,0 +1,303 @@
+// Command bench measures riffchain's throughput and latency against a
+// single-validator node and compares it with CometBFT's kvstore example app
+// under identical CometBFT settings (scripts/bench; spec/benchmarks.md).
+//
+// It derives N account keys from a seed, funds them in genesis, starts a
+// riffchain node in-process (app.NewNode in a temp home on free loopback
+// ports), pre-signs M transfers, drives the node with broadcast_tx_sync
+// over HTTP JSON-RPC from several concurrent clients, and measures
+// committed transfers per second (first submit to last commit, code-0
+// results only) and submit-to-commit latency. The kvstore app then gets the
+// same number of transactions of the same sizes. With the agreement and pool
+// messages wired, two-party delivery-versus-payment agreements and pool
+// swaps are measured too. A CPU profile of the node under load says what
+// limits throughput.
+//
+//	go run ./scripts/bench [flags]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/riffchain/riffchain/app/client"
+)
+
+// Sentinel errors of the benchmark.
+var (
+	ErrSettings = errors.New("bad settings")
+	ErrPhase    = errors.New("phase failed")
+	ErrProfile  = errors.New("bad profile")
+	ErrSetup    = errors.New("setup failed")
+)
+
+func main() {
+	s := DefaultSettings()
+	fs := flag.NewFlagSet("bench", flag.ExitOnError)
+	s.RegisterFlags(fs)
+	_ = fs.Parse(os.Args[1:])
+	if err := s.Check(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if _, err := Run(ctx, &s, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// Report is everything a run measured.
+type Report struct {
+	Results []*phaseResult
+	Skipped []string
+	Elapsed time.Duration
+}
+
+// Run executes the whole benchmark and prints progress and the summary to w.
+func Run(ctx context.Context, s *Settings, w io.Writer) (*Report, error) {
+	begin := time.Now()
+	root, err := os.MkdirTemp("", "riffchain-bench-")
+	if err != nil {
+		return nil, err
+	}
+	if s.KeepHomes {
+		fmt.Fprintf(w, "node homes kept in %s\n", root)
+	} else {
+		defer os.RemoveAll(root)
+	}
+	profDir := s.OutDir
+	if len(s.Profile) > 0 {
+		if profDir == "" {
+			if profDir, err = os.MkdirTemp("", "riffchain-bench-prof-"); err != nil {
+				return nil, err
+			}
+		} else if err := os.MkdirAll(profDir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	fmt.Fprintf(w, "riffchain bench: nodes run in-process (app.NewNode / node.NewNode, CometBFT v0.38), load over HTTP JSON-RPC\n")
+	s.Print(w)
+	rep := &Report{}
+	progress := func(format string, args ...any) {
+		if !s.Quiet {
+			fmt.Fprintf(w, "  ... "+format+"\n", args...)
+		}
+	}
+
+	doAgree, doSwap := s.Agrees > 0, s.Swaps > 0
+	var agreeNote, swapNote string
+	if doAgree {
+		ok, self := available(s, typeAgreementSubmit)
+		switch {
+		case !ok:
+			doAgree = false
+			rep.Skipped = append(rep.Skipped, fmt.Sprintf("agreements: message %q is not wired into the app router (app.NewRouter().Types()); skipped (-wire-missing measures the contract anyway)", typeAgreementSubmit))
+		case self:
+			agreeNote = "self-wired"
+		}
+	}
+	if doSwap {
+		okC, selfC := available(s, typePoolCreate)
+		okS, selfS := available(s, typePoolSwap)
+		switch {
+		case !okC || !okS:
+			doSwap = false
+			rep.Skipped = append(rep.Skipped, fmt.Sprintf("swaps: messages %q/%q are not wired into the app router (app.NewRouter().Types()); skipped (-wire-missing measures the contract anyway)", typePoolCreate, typePoolSwap))
+		case selfC || selfS:
+			swapNote = "self-wired"
+		}
+	}
+	for _, m := range rep.Skipped {
+		fmt.Fprintf(w, "SKIP %s\n", m)
+	}
+
+	accts := newAccounts(s.Seed, s.Accounts)
+	for _, idx := range s.Indexers {
+		progress("indexer %s: starting riffchain node (%d funded accounts)", idx, s.Accounts)
+		n, err := startRiffchain(s, root, idx, accts)
+		if err != nil {
+			return rep, err
+		}
+		results, tw, err := riffchainPhases(ctx, s, n, accts, profDir, doAgree, doSwap, progress)
+		for _, r := range results {
+			switch r.Phase {
+			case "agreements":
+				r.Note = agreeNote
+			case "swaps":
+				r.Note = swapNote
+			}
+		}
+		rep.Results = append(rep.Results, results...)
+		if stopErr := n.stop(); err == nil && stopErr != nil {
+			err = fmt.Errorf("stop riffchain node: %w", stopErr)
+		}
+		removeHome(s, filepath.Join(root, "riffchain-"+idx))
+		if err != nil {
+			return rep, err
+		}
+		if !s.Kvstore {
+			continue
+		}
+		progress("indexer %s: starting kvstore node", idx)
+		kn, err := startKvstore(s, root, idx)
+		if err != nil {
+			return rep, err
+		}
+		r, err := kvstorePhase(ctx, s, kn, tw, profDir, progress)
+		if stopErr := kn.stop(); err == nil && stopErr != nil {
+			err = fmt.Errorf("stop kvstore node: %w", stopErr)
+		}
+		removeHome(s, filepath.Join(root, "kvstore-"+idx))
+		if err != nil {
+			return rep, err
+		}
+		rep.Results = append(rep.Results, r)
+	}
+	rep.Elapsed = time.Since(begin)
+	rep.print(w, s)
+	return rep, nil
+}
+
+// waitHeight waits until the node has committed block h.
+func waitHeight(ctx context.Context, n *benchNode, h int64) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for n.cmt.BlockStore().Height() < h {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w: %s node did not reach height %d", ErrSetup, n.kind, h)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+func riffchainPhases(ctx context.Context, s *Settings, n *benchNode, accts *accounts, profDir string,
+	doAgree, doSwap bool, progress func(string, ...any)) ([]*phaseResult, *workload, error) {
+	var out []*phaseResult
+	if err := waitHeight(ctx, n, 2); err != nil {
+		return nil, nil, err
+	}
+	clear(accts.nonces) // a fresh chain
+	prof := func(phase string) string {
+		if !s.profiled(phase) {
+			return ""
+		}
+		return filepath.Join(profDir, fmt.Sprintf("riffchain-%s-indexer-%s.pprof", phase, n.indexer))
+	}
+	phase := func(w *workload, err error) (*phaseResult, error) {
+		if err != nil {
+			return nil, err
+		}
+		progress("%s: driving %d %s (avg %d bytes) with %d clients", n.kind, len(w.txs), w.name, w.avgBytes(), len(w.clients))
+		r, err := run(ctx, s, n, w, prof(w.name))
+		if err != nil {
+			return nil, err
+		}
+		progress("%s: %d/%d committed in %.1fs: %.0f tx/s", w.name, r.Committed, r.Txs, r.Elapsed.Seconds(), r.TPS)
+		if r.Committed < r.Txs {
+			if err := resync(ctx, n, accts, w); err != nil {
+				return r, err
+			}
+		}
+		return r, nil
+	}
+	tw, err := accts.transfers(n.chainID, s.Txs, s.Clients)
+	if err != nil {
+		return out, nil, err
+	}
+	tr, err := phase(tw, nil)
+	if err != nil {
+		return out, tw, err
+	}
+	out = append(out, tr)
+	if doAgree {
+		r, err := phase(accts.agreementsDvP(n.chainID, s.Agrees, s.Clients))
+		if err != nil {
+			return out, tw, err
+		}
+		out = append(out, r)
+	}
+	if doSwap {
+		pw, err := accts.poolCreate(n.chainID)
+		if err != nil {
+			return out, tw, err
+		}
+		pr, err := run(ctx, s, n, pw, "")
+		if err != nil {
+			return out, tw, err
+		}
+		if pr.Committed != 1 {
+			return out, tw, fmt.Errorf("%w: pool/create did not commit: %s", ErrSetup, pr.FirstErr)
+		}
+		pool, err := outputField(pr.Data[0], "pool_id")
+		if err != nil {
+			return out, tw, err
+		}
+		progress("swaps: pool %s created", pool)
+		r, err := phase(accts.swaps(n.chainID, pool, s.Swaps, s.Clients))
+		if err != nil {
+			return out, tw, err
+		}
+		out = append(out, r)
+	}
+	return out, tw, nil
+}
+
+// kvstorePhase drives the kvstore node with txs of the same count, sizes
+// and client split as the transfers tw.
+func kvstorePhase(ctx context.Context, s *Settings, n *benchNode, tw *workload,
+	profDir string, progress func(string, ...any)) (*phaseResult, error) {
+	if err := waitHeight(ctx, n, 2); err != nil {
+		return nil, err
+	}
+	w := kvstoreLike(tw)
+	path := ""
+	if s.profiled("kvstore") {
+		path = filepath.Join(profDir, fmt.Sprintf("kvstore-indexer-%s.pprof", n.indexer))
+	}
+	progress("kvstore: driving %d txs (avg %d bytes) with %d clients", len(w.txs), w.avgBytes(), len(w.clients))
+	r, err := run(ctx, s, n, w, path)
+	if err != nil {
+		return nil, err
+	}
+	progress("kvstore: %d/%d committed in %.1fs: %.0f tx/s", r.Committed, r.Txs, r.Elapsed.Seconds(), r.TPS)
+	return r, nil
+}
+
+// resync reads the committed nonce of every sender of a phase in which
+// not every tx committed, so the next phase signs with the right nonces.
+func resync(ctx context.Context, n *benchNode, accts *accounts, w *workload) error {
+	c, err := client.New(n.rpcURL)
+	if err != nil {
+		return err
+	}
+	done := map[int]bool{}
+	for _, a := range w.sender {
+		if a < 0 || done[a] {
+			continue
+		}
+		done[a] = true
+		k := accts.maker
+		if a < len(accts.keys) {
+			k = accts.keys[a]
+		}
+		acc, err := c.Account(ctx, k.addr)
+		if err != nil {
+			return fmt.Errorf("resync nonce: %w", err)
+		}
+		accts.nonces[a] = acc.Nonce
+	}
+	return nil
+}
