@@ -51,7 +51,7 @@ func newRootCmd() *cobra.Command {
 
 	root.AddCommand(
 		newInitCmd(), newStartCmd(), newDevCmd(), newGenesisCmd(),
-		newKeysCmd(), newTxCmd(), newQueryCmd(), newStatusCmd(),
+		newKeysCmd(), newTxCmd(), newQueryCmd(), newStatusCmd(), newConfigCmd(),
 	)
 	for _, add := range extraCommands {
 		root.AddCommand(add())
