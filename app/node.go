@@ -211,7 +211,9 @@ func NewNode(home string, logger log.Logger, cfgEdit func(*cmtcfg.Config)) (*Nod
 		return nil, fmt.Errorf("load node key: %w", err)
 	}
 	pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
-	n, err := node.NewNode(cfg, pv, nodeKey, proxy.NewLocalClientCreator(a),
+	// One mutex per ABCI connection (not one for all): CheckTx and queries
+	// run alongside block execution. The app guards its own shared state.
+	n, err := node.NewNode(cfg, pv, nodeKey, proxy.NewConnSyncLocalClientCreator(a),
 		func() (*cmttypes.GenesisDoc, error) { return doc, nil },
 		cmtcfg.DefaultDBProvider, node.DefaultMetricsProvider(cfg.Instrumentation), logger)
 	if err != nil {

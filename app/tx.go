@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 
+	cmted "github.com/cometbft/cometbft/crypto/ed25519"
+
 	"github.com/riffchain/riffchain/ledger"
 )
 
@@ -161,7 +163,9 @@ func (tx *Tx) VerifySignature() error {
 		return fmt.Errorf("%w: key %x belongs to %s, body signer is %s", ErrSignerMismatch,
 			[]byte(tx.PubKey), ledger.AddressFromPubKey(tx.PubKey), tx.Body.Signer)
 	}
-	if !ed25519.Verify(tx.PubKey, SignBytes(tx.BodyBytes), tx.Signature) {
+	// CometBFT's ed25519 (curve25519-voi, ZIP-215 rules) is both faster than
+	// the standard library's and the same verifier every node runs.
+	if !cmted.PubKey(tx.PubKey).VerifySignature(SignBytes(tx.BodyBytes), tx.Signature) {
 		return fmt.Errorf("%w: does not verify for signer %s", ErrBadSignature, tx.Body.Signer)
 	}
 	return nil
