@@ -1,0 +1,191 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// App metrics (Prometheus), served on app.toml metrics_addr at /metrics.
+// CometBFT's own metrics (consensus, p2p, mempool) are separate: config.toml
+// [instrumentation]. Names are listed in spec/network.md "Metrics".
+
+// MetricsNamespace prefixes every app metric name.
+const MetricsNamespace = "riffchain"
+
+// ErrMetrics is returned when the metrics endpoint cannot be started.
+var ErrMetrics = errors.New("app metrics")
+
+// Metrics are one App's Prometheus collectors, in their own registry (so
+// several apps in one process, as in tests, do not collide). Query latency
+// is process-wide because query observers do not know their App; it is
+// registered in every App's registry.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	Txs               *prometheus.CounterVec // by result code
+	Blocks            prometheus.Counter
+	Height            prometheus.Gauge
+	AgreementEvents   *prometheus.CounterVec // by action, status
+	AgreementsSettled prometheus.Counter
+	AgreementsLapsed  prometheus.Counter
+	PoolSwaps         prometheus.Counter
+}
+
+// queryLatency is the process-wide query latency histogram by route.
+var queryLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	Namespace: MetricsNamespace,
+	Name:      "query_duration_seconds",
+	Help:      "abci_query handling time by route (first path segment) and result (ok or error).",
+	Buckets:   []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1},
+}, []string{"route", "result"})
+
+// metricsByApp holds the metrics of apps that enabled them.
+var metricsByApp sync.Map // *App → *Metrics
+
+func init() {
+	blockObservers = append(blockObservers, observeBlockMetrics)
+	queryObservers = append(queryObservers, observeQueryMetrics)
+	nodeHooks = append(nodeHooks, startMetricsServer)
+}
+
+// newMetrics builds the collectors and their registry.
+func newMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		Txs: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "txs_total",
+			Help: "Transactions executed in blocks, by ABCI result code (0 = success; spec/errors.md)."}, []string{"code"}),
+		Blocks: prometheus.NewCounter(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "blocks_total",
+			Help: "Blocks finalized by this node."}),
+		Height: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: MetricsNamespace, Name: "block_height",
+			Help: "Height of the last finalized block."}),
+		AgreementEvents: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "agreement_events_total",
+			Help: `"agreement" events, by action and resulting status.`}, []string{"action", "status"}),
+		AgreementsSettled: prometheus.NewCounter(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "agreements_settled_total",
+			Help: "Agreements that became settled (submitted fully signed, or the last acceptance)."}),
+		AgreementsLapsed: prometheus.NewCounter(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "agreements_lapsed_total",
+			Help: "Agreements that lapsed at their expiry."}),
+		PoolSwaps: prometheus.NewCounter(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "pool_swaps_total",
+			Help: `Pool swap hops executed ("pool_swap" events; a multi-hop swap counts each hop).`}),
+	}
+	m.Registry.MustRegister(m.Txs, m.Blocks, m.Height, m.AgreementEvents, m.AgreementsSettled,
+		m.AgreementsLapsed, m.PoolSwaps, queryLatency)
+	return m
+}
+
+// EnableMetrics starts counting for a (idempotent) and returns its metrics.
+func EnableMetrics(a *App) *Metrics {
+	if m, ok := metricsByApp.Load(a); ok {
+		return m.(*Metrics)
+	}
+	m, _ := metricsByApp.LoadOrStore(a, newMetrics())
+	return m.(*Metrics)
+}
+
+// MetricsOf returns a's metrics, or nil when they are not enabled.
+func MetricsOf(a *App) *Metrics {
+	if m, ok := metricsByApp.Load(a); ok {
+		return m.(*Metrics)
+	}
+	return nil
+}
+
+// MetricsHandler serves m in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
+}
+
+// startMetricsServer is the node hook: with metrics_addr set it enables the
+// app's metrics and serves them at http://metrics_addr/metrics. The
+// listener is opened here so a busy address stops the node at start.
+func startMetricsServer(a *App) error {
+	addr := strings.TrimPrefix(a.Config.MetricsAddr, "tcp://")
+	if addr == "" {
+		return nil
+	}
+	m := EnableMetrics(a)
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%w: listen on metrics_addr %s: %v", ErrMetrics, addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Logger().Error("app metrics server stopped", "addr", addr, "err", err)
+		}
+	}()
+	a.Logger().Info("serving app metrics", "addr", "http://"+l.Addr().String()+"/metrics")
+	return nil
+}
+
+// observeBlockMetrics counts a finished block's txs and module events.
+func observeBlockMetrics(a *App, req *abci.RequestFinalizeBlock, resp *abci.ResponseFinalizeBlock) {
+	m := MetricsOf(a)
+	if m == nil {
+		return
+	}
+	m.Blocks.Inc()
+	m.Height.Set(float64(req.Height))
+	for _, r := range resp.TxResults {
+		m.Txs.WithLabelValues(strconv.FormatUint(uint64(r.Code), 10)).Inc()
+		if r.Code == CodeOK {
+			m.countEvents(r.Events)
+		}
+	}
+	m.countEvents(resp.Events)
+}
+
+func (m *Metrics) countEvents(evs []abci.Event) {
+	for _, e := range evs {
+		switch e.Type {
+		case "pool_swap":
+			m.PoolSwaps.Inc()
+		case "agreement":
+			action, status := attr(e, "action"), attr(e, "status")
+			m.AgreementEvents.WithLabelValues(action, status).Inc()
+			switch {
+			case status == "settled" && (action == "submit" || action == "settle"):
+				m.AgreementsSettled.Inc()
+			case status == "lapsed" && action == "lapse":
+				m.AgreementsLapsed.Inc()
+			}
+		}
+	}
+}
+
+func attr(e abci.Event, key string) string {
+	for _, a := range e.Attributes {
+		if a.Key == key {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// observeQueryMetrics records a query's latency under its route; paths of
+// no registered route count as "unknown" so labels stay few.
+func observeQueryMetrics(path string, took time.Duration, code uint32) {
+	route := strings.TrimPrefix(path, "/")
+	if i := strings.IndexAny(route, "/?"); i >= 0 {
+		route = route[:i]
+	}
+	if _, ok := queryRoutes[route]; !ok {
+		route = "unknown"
+	}
+	result := "ok"
+	if code != CodeOK {
+		result = "error"
+	}
+	queryLatency.WithLabelValues(route, result).Observe(took.Seconds())
+}
