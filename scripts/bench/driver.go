@@ -119,6 +119,7 @@ type phaseResult struct {
 	Data      [][]byte // per tx FinalizeBlock data (kept for setup phases)
 	Codes     []uint32
 	Profile   *profileSummary
+	CPU       cpuShare
 	submitted []time.Time
 }
 
@@ -179,6 +180,7 @@ func run(ctx context.Context, s *Settings, n *benchNode, w *workload, profilePat
 	defer transport.CloseIdleConnections()
 	hc := &http.Client{Transport: transport, Timeout: 60 * time.Second}
 	var wg sync.WaitGroup
+	cpu0 := takeCPU()
 	start := time.Now()
 	for _, list := range w.clients {
 		wg.Add(1)
@@ -220,6 +222,7 @@ func run(ctx context.Context, s *Settings, n *benchNode, w *workload, profilePat
 		}
 		return nil, ctx.Err()
 	}
+	res.CPU = cpuSince(cpu0)
 	if prof != nil {
 		if res.Profile, err = prof.stop(); err != nil {
 			return nil, err

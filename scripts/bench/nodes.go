@@ -234,4 +234,3 @@ func removeHome(s *Settings, dir string) {
 		_ = os.RemoveAll(dir)
 	}
 }
-

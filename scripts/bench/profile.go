@@ -260,6 +260,13 @@ var categories = []category{
 
 // hotSpots are functions whose cumulative share is worth stating.
 var hotSpots = []struct{ name, pattern string }{
+	{"app.DecodeTx (framing, body JSON, dup-key walk)", "riffchain/app.DecodeTx"},
+	{"app decodeMsgs (message JSON + validator)", "riffchain/app.(*Router).decodeMsgs"},
+	{"app VerifySignature", "riffchain/app.(*Tx).VerifySignature"},
+	{"ledger Account read (CheckTx nonce)", "riffchain/ledger.(*Ledger).Account"},
+	{"app deliver (executing txs)", "riffchain/app.(*App).deliver"},
+	{"IAVL working hash", "WorkingHash"},
+	{"IAVL SaveVersion", "iavl.(*MutableTree).SaveVersion"},
 	{"ed25519 verify", "crypto/ed25519.Verify"},
 	{"ed25519 sign (bench pre-sign)", "crypto/ed25519.Sign"},
 	{"encoding/json (decode+encode)", "encoding/json."},
@@ -405,7 +412,7 @@ func (p *profileSummary) print(w io.Writer, title string, top int, elapsed float
 // boring are frames that sit under everything (goroutine starts, servers).
 func boring(name string) bool {
 	for _, p := range []string{"runtime.", "net/http.", "runtime/pprof.", "main.run", "sync.", "net.",
-		"internal/", "bufio.", "github.com/cometbft/cometbft/libs/service.", "github.com/cometbft/cometbft/rpc/jsonrpc/server.",
+		"internal/", "bufio.", "reflect.", "github.com/cometbft/cometbft/libs/service.", "github.com/cometbft/cometbft/rpc/jsonrpc/server.",
 		"main.(*", "main.broadcast"} {
 		if strings.HasPrefix(name, p) {
 			return true

@@ -50,7 +50,7 @@ func ratio(a, b *phaseResult) string {
 func (r *Report) print(w io.Writer, s *Settings) {
 	fmt.Fprintf(w, "\nSummary (tx/s = code-0 txs committed / time from first submit to last commit; latency = submit to commit):\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "node\tphase\tindexer\ttxs\tbytes\tcommitted\tfailed\trejected\tmissing\tblocks\tmax/block\ttime\ttx/s\tp50\tp99\tmax\tratio\t")
+	fmt.Fprintln(tw, "node\tphase\tindexer\ttxs\tbytes\tcommitted\tfailed\trejected\tmissing\tblocks\tmax/block\ttime\ttx/s\tp50\tp99\tmax\tcores\tothers\tratio\t")
 	for _, p := range r.Results {
 		var rt string
 		switch {
@@ -67,11 +67,12 @@ func (r *Report) print(w io.Writer, s *Settings) {
 		if p.Note != "" {
 			name += " (" + p.Note + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.1fs\t%.0f\t%s\t%s\t%s\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.1fs\t%.0f\t%s\t%s\t%s\t%.2f\t%.2f\t%s\t\n",
 			p.Node, name, p.Indexer, p.Txs, p.AvgBytes, p.Committed, p.Failed, p.Rejected, p.Missing,
-			p.Blocks, p.MaxBlock, p.Elapsed.Seconds(), p.TPS, ms(p.P50), ms(p.P99), ms(p.Max), rt)
+			p.Blocks, p.MaxBlock, p.Elapsed.Seconds(), p.TPS, ms(p.P50), ms(p.P99), ms(p.Max), p.CPU.Self, p.CPU.Others, rt)
 	}
 	_ = tw.Flush()
+	fmt.Fprintf(w, "  cores = CPU used by this process (node + load generator) during the phase; others = CPU taken by other processes on the machine\n")
 	for _, p := range r.Results {
 		var notes []string
 		if p.FirstErr != "" {

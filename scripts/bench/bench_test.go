@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPlanSpreadsNoncesInOrder(t *testing.T) {
+	tests := []struct {
+		name                         string
+		accounts, count, clients, st int
+		wantPerSender                map[int]int
+	}{
+		{"even", 4, 8, 2, 1, map[int]int{0: 2, 1: 2, 2: 2, 3: 2}},
+		{"remainder to first senders", 3, 5, 2, 1, map[int]int{0: 2, 1: 2, 2: 1}},
+		{"every second account", 4, 5, 3, 2, map[int]int{0: 3, 2: 2}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newAccounts("plan-test", tc.accounts)
+			a.nonces[0] = 7 // continues after earlier phases
+			slots, per := a.plan(tc.count, tc.clients, 0, tc.st)
+			if len(slots) != tc.count {
+				t.Fatalf("%d slots, want %d", len(slots), tc.count)
+			}
+			got := map[int]int{}
+			for _, s := range slots {
+				got[s.acct]++
+			}
+			for acct, n := range tc.wantPerSender {
+				if got[acct] != n {
+					t.Errorf("account %d has %d txs, want %d", acct, got[acct], n)
+				}
+			}
+			// Within every client list each sender's nonces rise by one.
+			seen := 0
+			for _, list := range per {
+				last := map[int]uint64{}
+				for _, i := range list {
+					s := slots[i]
+					if prev, ok := last[s.acct]; ok && s.nonce != prev+1 {
+						t.Errorf("account %d nonce %d after %d", s.acct, s.nonce, prev)
+					}
+					last[s.acct] = s.nonce
+					seen++
+				}
+			}
+			if seen != tc.count {
+				t.Errorf("client lists hold %d txs, want %d", seen, tc.count)
+			}
+			if a.nonces[0] != 7+uint64(got[0]) {
+				t.Errorf("account 0 nonce advanced to %d, want %d", a.nonces[0], 7+got[0])
+			}
+		})
+	}
+}
+
+func TestKvstoreTxsMatchSizes(t *testing.T) {
+	a := newAccounts("kv-test", 3)
+	tw, err := a.transfers("riff-bench", 7, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kw := kvstoreLike(tw)
+	seen := map[string]bool{}
+	for i := range tw.txs {
+		raw := kw.txs[i].raw
+		if len(raw) != len(tw.txs[i].raw) {
+			t.Errorf("tx %d: kvstore %d bytes, transfer %d", i, len(raw), len(tw.txs[i].raw))
+		}
+		if bytes.Count(raw, []byte("=")) != 1 || bytes.ContainsRune(raw, ':') {
+			t.Errorf("tx %d: %q is not a valid kvstore tx", i, raw)
+		}
+		if seen[string(raw)] {
+			t.Errorf("tx %d repeats", i)
+		}
+		seen[string(raw)] = true
+	}
+}
+
+// TestSmoke runs the whole benchmark with a tiny load so the code cannot
+// rot. Agreement and pool routes are self-wired when the app lacks them.
+func TestSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two nodes; skipped with -short")
+	}
+	s := DefaultSettings()
+	s.Accounts, s.Txs, s.Agrees, s.Swaps, s.Clients = 20, 300, 40, 60, 4
+	s.TimeoutCommit = 100 * time.Millisecond
+	s.Indexers = []string{"kv"}
+	s.WireMissing = true
+	s.Profile = []string{"transfers"}
+	s.OutDir = t.TempDir()
+	s.PhaseTimeout = 20 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	rep, err := Run(ctx, &s, &out)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	want := map[string]int{"transfers": s.Txs, "agreements": s.Agrees, "swaps": s.Swaps, "kvstore": s.Txs}
+	for _, r := range rep.Results {
+		if n, ok := want[r.Phase]; ok {
+			if r.Committed != n {
+				t.Errorf("%s: %d committed, want %d (first error %q)", r.Phase, r.Committed, n, r.FirstErr)
+			}
+			if r.TPS <= 0 || r.P50 <= 0 || r.P99 < r.P50 {
+				t.Errorf("%s: tps %.0f p50 %s p99 %s", r.Phase, r.TPS, r.P50, r.P99)
+			}
+			delete(want, r.Phase)
+		}
+		if r.Phase == "transfers" && r.Profile == nil {
+			t.Errorf("transfers phase has no profile")
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("phases missing: %v\n%s", want, out.String())
+	}
+	for _, s := range []string{"Summary", "of kvstore", "CometBFT settings"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("output lacks %q", s)
+		}
+	}
+}
