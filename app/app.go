@@ -358,10 +358,6 @@ var afterCommitHooks []func(a *App, version int64)
 // are set (content store, snapshots, metrics servers).
 var nodeHooks []func(a *App) error
 
-// SnapshotProvider takes and restores state-sync snapshots (see
-// app/snapshot.go).
-type SnapshotProvider interface{}
-
 // Tree returns the app's state tree (for snapshot and tooling code).
 func (a *App) Tree() *ledger.Tree { return a.tree }
 

@@ -1,0 +1,140 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cosmos/iavl"
+)
+
+// ExportNode is one node of an exported tree version, in IAVL's export
+// form: leaves (Height 0) carry a key and value, inner nodes their height,
+// the version that wrote them and their (rightmost-left) key.
+type ExportNode = iavl.ExportNode
+
+// Export streams the nodes of this version to fn in depth-first post-order
+// (left, right, node), the order Importer.Add needs to rebuild an identical
+// tree. An empty tree exports no nodes. The export reads only committed
+// nodes, so it may run while the working version is written.
+func (s *Snapshot) Export(fn func(*ExportNode) error) error {
+	if s.tree.Size() == 0 {
+		return nil
+	}
+	exp, err := s.tree.Export()
+	if err != nil {
+		return fmt.Errorf("%w: export version %d: %v", ErrStore, s.Version, err)
+	}
+	defer exp.Close()
+	for {
+		n, err := exp.Next()
+		if errors.Is(err, iavl.ErrorExportDone) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: export version %d: %v", ErrStore, s.Version, err)
+		}
+		if err := fn(n); err != nil {
+			return err
+		}
+	}
+}
+
+// Importer rebuilds an exported version into an empty tree. Nodes must be
+// added in the order Export gave them; nothing is visible until Commit.
+type Importer struct {
+	t       *Tree
+	imp     *iavl.Importer
+	version int64
+}
+
+// Import starts restoring version into t, which must hold no committed
+// version. Call Close when done (Commit closes it too).
+func (t *Tree) Import(version int64) (*Importer, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if latest, _ := t.tree.GetLatestVersion(); latest != 0 {
+		return nil, fmt.Errorf("%w: import into a tree at version %d", ErrStore, latest)
+	}
+	imp, err := t.tree.Import(version)
+	if err != nil {
+		return nil, fmt.Errorf("%w: import version %d: %v", ErrStore, version, err)
+	}
+	return &Importer{t: t, imp: imp, version: version}, nil
+}
+
+// Add adds the next node. A node that cannot belong to a valid tree gives
+// an error (never a panic), after which the import must be abandoned.
+func (i *Importer) Add(n *ExportNode) (err error) {
+	if n == nil || (n.Height == 0 && n.Value == nil) || n.Height < 0 || n.Version < 1 || n.Version > i.version {
+		return fmt.Errorf("%w: import: malformed node", ErrStore)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: import: invalid node structure: %v", ErrStore, r)
+		}
+	}()
+	i.t.mu.Lock()
+	defer i.t.mu.Unlock()
+	if err := i.imp.Add(n); err != nil {
+		return fmt.Errorf("%w: import: %v", ErrStore, err)
+	}
+	return nil
+}
+
+// Commit writes the imported version, makes it the tree's latest and
+// returns its root hash.
+func (i *Importer) Commit() (hash []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: import commit: invalid node structure: %v", ErrStore, r)
+		}
+	}()
+	i.t.mu.Lock()
+	defer i.t.mu.Unlock()
+	if err := i.imp.Commit(); err != nil {
+		return nil, fmt.Errorf("%w: import commit: %v", ErrStore, err)
+	}
+	return i.t.tree.Hash(), nil
+}
+
+// Close abandons an unfinished import (safe after Commit).
+func (i *Importer) Close() {
+	i.t.mu.Lock()
+	defer i.t.mu.Unlock()
+	i.imp.Close()
+}
+
+// Reset deletes every version and node of the tree, leaving it empty (a
+// failed or rejected restore is undone this way). Only for trees no one
+// else is reading.
+func (t *Tree) Reset() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	it, err := t.db.Iterator(nil, nil)
+	if err != nil {
+		return fmt.Errorf("%w: reset: %v", ErrStore, err)
+	}
+	var keys [][]byte
+	for ; it.Valid(); it.Next() {
+		keys = append(keys, append([]byte(nil), it.Key()...))
+	}
+	if err := it.Close(); err != nil {
+		return fmt.Errorf("%w: reset: %v", ErrStore, err)
+	}
+	b := t.db.NewBatch()
+	defer b.Close()
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return fmt.Errorf("%w: reset: %v", ErrStore, err)
+		}
+	}
+	if err := b.WriteSync(); err != nil {
+		return fmt.Errorf("%w: reset: %v", ErrStore, err)
+	}
+	_ = t.tree.Close()
+	t.tree = iavl.NewMutableTree(t.db, 100_000, true, iavl.NewNopLogger())
+	if _, err := t.tree.Load(); err != nil {
+		return fmt.Errorf("%w: reset: load: %v", ErrStore, err)
+	}
+	return nil
+}
