@@ -25,32 +25,38 @@ const (
 	TypeWithdraw    = "seed/withdraw"
 )
 
+// Validator tags on these messages check presence and sizes only; the form
+// of handles, CIDs, kinds and weights is checked by each Check method, so a
+// malformed value fails with this package's sentinel (ErrBadHandle,
+// ErrBadCID, ErrBadKind, ErrBadWeight) and its ABCI code rather than the
+// app's generic invalid-field code.
+
 // MsgCreate registers a new Lens owned by the signer.
 type MsgCreate struct {
-	Handle         string `json:"handle" validate:"required,min=3,max=32"`
+	Handle         string `json:"handle" validate:"required"`
 	Name           string `json:"name" validate:"required,max=64"`
-	DescriptionCID string `json:"description_cid,omitempty" validate:"omitempty,cid"`
+	DescriptionCID string `json:"description_cid,omitempty"`
 }
 
 // MsgGrant gives Address a role (admin, moderator or member) in Lens,
 // replacing any role it had.
 type MsgGrant struct {
-	Lens    string         `json:"lens" validate:"required,min=3,max=32"`
+	Lens    string         `json:"lens" validate:"required"`
 	Address ledger.Address `json:"address"`
 	Role    Role           `json:"role" validate:"required,oneof=admin moderator member"`
 }
 
 // MsgRevoke removes Address's role in Lens.
 type MsgRevoke struct {
-	Lens    string         `json:"lens" validate:"required,min=3,max=32"`
+	Lens    string         `json:"lens" validate:"required"`
 	Address ledger.Address `json:"address"`
 }
 
 // MsgAddEntry anchors a CID in Lens; the signer is its author.
 type MsgAddEntry struct {
-	Lens  string   `json:"lens" validate:"required,min=3,max=32"`
-	CID   string   `json:"cid" validate:"required,cid"`
-	Kind  string   `json:"kind" validate:"required,oneof=video audio image document post collection other"`
+	Lens  string   `json:"lens" validate:"required"`
+	CID   string   `json:"cid" validate:"required"`
+	Kind  string   `json:"kind" validate:"required"`
 	Title string   `json:"title,omitempty" validate:"max=200"`
 	Tags  []string `json:"tags,omitempty" validate:"max=8"`
 	Size  uint64   `json:"size,omitempty"`
@@ -59,7 +65,7 @@ type MsgAddEntry struct {
 // MsgEditEntry changes the kind, title and/or tags of entry Seq; absent
 // fields are kept, "tags": [] clears the tags.
 type MsgEditEntry struct {
-	Lens  string    `json:"lens" validate:"required,min=3,max=32"`
+	Lens  string    `json:"lens" validate:"required"`
 	Seq   uint64    `json:"seq" validate:"required"`
 	Kind  *string   `json:"kind,omitempty"`
 	Title *string   `json:"title,omitempty"`
@@ -68,7 +74,7 @@ type MsgEditEntry struct {
 
 // MsgRemoveEntry removes entry Seq from Lens.
 type MsgRemoveEntry struct {
-	Lens string `json:"lens" validate:"required,min=3,max=32"`
+	Lens string `json:"lens" validate:"required"`
 	Seq  uint64 `json:"seq" validate:"required"`
 }
 
@@ -76,24 +82,24 @@ type MsgRemoveEntry struct {
 // optionally scoped to entries carrying one of Tags; following again
 // replaces weight and scope.
 type MsgFollow struct {
-	Lens   string   `json:"lens" validate:"required,min=3,max=32"`
-	Target string   `json:"target" validate:"required,min=3,max=32"`
-	Weight uint32   `json:"weight" validate:"required,min=1,max=1000000"`
+	Lens   string   `json:"lens" validate:"required"`
+	Target string   `json:"target" validate:"required"`
+	Weight uint32   `json:"weight"`
 	Tags   []string `json:"tags,omitempty" validate:"max=8"`
 }
 
 // MsgUnfollow removes Lens's follow of Target.
 type MsgUnfollow struct {
-	Lens   string `json:"lens" validate:"required,min=3,max=32"`
-	Target string `json:"target" validate:"required,min=3,max=32"`
+	Lens   string `json:"lens" validate:"required"`
+	Target string `json:"target" validate:"required"`
 }
 
 // MsgBlock makes Lens block a CID or a whole other Lens (Target) from its
 // view; exactly one of CID and Target.
 type MsgBlock struct {
-	Lens   string `json:"lens" validate:"required,min=3,max=32"`
-	CID    string `json:"cid,omitempty" validate:"omitempty,cid"`
-	Target string `json:"target,omitempty" validate:"omitempty,min=3,max=32"`
+	Lens   string `json:"lens" validate:"required"`
+	CID    string `json:"cid,omitempty"`
+	Target string `json:"target,omitempty" validate:"omitempty"`
 }
 
 // MsgUnblock lifts a block; exactly one of CID and Target.
@@ -103,9 +109,9 @@ type MsgUnblock MsgBlock
 // Source's view (authors preserved) and, with Follows, Source's follows
 // (reweights applied; a reweight of 0 drops one).
 type MsgFork struct {
-	Handle     string            `json:"handle" validate:"required,min=3,max=32"`
+	Handle     string            `json:"handle" validate:"required"`
 	Name       string            `json:"name" validate:"required,max=64"`
-	Source     string            `json:"source" validate:"required,min=3,max=32"`
+	Source     string            `json:"source" validate:"required"`
 	Depth      int               `json:"depth,omitempty" validate:"min=0,max=4"`
 	Reweight   map[string]uint32 `json:"reweight,omitempty" validate:"max=64"`
 	Tag        string            `json:"tag,omitempty" validate:"max=32"`
@@ -119,17 +125,17 @@ type MsgFork struct {
 // owner. Handle, when set, renames the Lens on import.
 type MsgImport struct {
 	Manifest Manifest `json:"manifest"`
-	Handle   string   `json:"handle,omitempty" validate:"omitempty,min=3,max=32"`
+	Handle   string   `json:"handle,omitempty" validate:"omitempty"`
 }
 
 // MsgAnnounce says the signer hosts CIDs.
 type MsgAnnounce struct {
-	CIDs []string `json:"cids" validate:"required,min=1,max=64,dive,required,cid"`
+	CIDs []string `json:"cids" validate:"required,max=64,dive,required"`
 }
 
 // MsgWithdraw says the signer no longer hosts CIDs.
 type MsgWithdraw struct {
-	CIDs []string `json:"cids" validate:"required,min=1,max=64,dive,required,cid"`
+	CIDs []string `json:"cids" validate:"required,max=64,dive,required"`
 }
 
 // Check runs the message's stateless rules beyond its tags.

@@ -158,6 +158,9 @@ otherwise.`,
 				if err := app.AddGenesisBalance(home, info.Address, app.NativeAsset, amt); err != nil {
 					return err
 				}
+				if err := initDevContent(home); err != nil { // dev serves /ipfs/ (cmd_content.go)
+					return err
+				}
 			}
 			info, err := kr.Show(devKey)
 			if err != nil {
@@ -165,7 +168,7 @@ otherwise.`,
 			}
 			return runNode(home, sf.edit, func(n *app.Node) {
 				_ = emit(map[string]string{"rpc": n.Config.RPC.ListenAddress, "chain_id": n.App.ChainID(),
-					"dev_address": info.Address.String(), "dev_key": devKey, "keyring_backend": keyring.BackendTest, "home": home})
+					"dev_address": info.Address.String(), "dev_key": devKey, "keyring_backend": keyring.BackendTest, "home": home, "gateway": n.App.Config.GatewayAddr})
 			})
 		},
 	}

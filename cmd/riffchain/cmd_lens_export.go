@@ -1,0 +1,434 @@
+package main
+
+// riffchain lens export|import: a Lens as a CAR file. The CAR's first root
+// and first block is the export record (lensExport, JSON, a raw block): the
+// Lens's manifest at a height, the stored value of every state key it
+// comes from, an ICS-23 proof of each against that height's app hash, and
+// the signed header (with its validator set) that carries the app hash.
+// The other roots are the entries' CIDs, followed by every block of their
+// DAGs that the local content store has.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/ipfs/go-cid"
+	carv2 "github.com/ipld/go-car/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/app/client"
+	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/lens"
+	"github.com/riffchain/riffchain/lens/content"
+)
+
+// lensExportFormat names the export record's layout.
+const lensExportFormat = "riffchain-lens-export/1"
+
+// errBadExport marks an export file whose manifest, records, proofs or
+// header do not verify.
+var errBadExport = errors.New("lens export does not verify")
+
+// lensExport is the manifest block of a Lens CAR.
+type lensExport struct {
+	Format   string        `json:"format"`
+	Manifest lens.Manifest `json:"manifest"`
+	// Records[i] is the stored value of Manifest.ManifestKeys()[i].
+	Records [][]byte `json:"records"`
+	// Proofs[i] is the ICS-23 CommitmentProof (protobuf) of Records[i]
+	// against SignedHeader's app hash.
+	Proofs [][]byte `json:"proofs"`
+	// SignedHeader is the header at Manifest.Height+1 with its commit
+	// (CometBFT protobuf); its app hash is the state root after
+	// Manifest.Height. Validators is the validator set that signed it.
+	SignedHeader []byte `json:"signed_header"`
+	Validators   []byte `json:"validators"`
+}
+
+// verify checks e completely: the manifest is well formed, its records say
+// what it says (lens.Manifest.CheckRecords), every record is proven under
+// the header's app hash, and the header is signed by more than 2/3 of the
+// validator set it names, for the manifest's chain, at the next height.
+// It returns the verified header.
+func (e *lensExport) verify() (*cmttypes.SignedHeader, error) {
+	if e.Format != lensExportFormat {
+		return nil, fmt.Errorf("%w: format %q, want %q", errBadExport, e.Format, lensExportFormat)
+	}
+	if err := (&lens.MsgImport{Manifest: e.Manifest}).Check(); err != nil {
+		return nil, fmt.Errorf("%w: %w", errBadExport, err)
+	}
+	if err := e.Manifest.CheckRecords(e.Records); err != nil {
+		return nil, fmt.Errorf("%w: %w", errBadExport, err)
+	}
+	var shp cmtproto.SignedHeader
+	if err := shp.Unmarshal(e.SignedHeader); err != nil {
+		return nil, fmt.Errorf("%w: signed header: %v", errBadExport, err)
+	}
+	sh, err := cmttypes.SignedHeaderFromProto(&shp)
+	if err != nil {
+		return nil, fmt.Errorf("%w: signed header: %v", errBadExport, err)
+	}
+	var vsp cmtproto.ValidatorSet
+	if err := vsp.Unmarshal(e.Validators); err != nil {
+		return nil, fmt.Errorf("%w: validators: %v", errBadExport, err)
+	}
+	vals, err := cmttypes.ValidatorSetFromProto(&vsp)
+	if err != nil {
+		return nil, fmt.Errorf("%w: validators: %v", errBadExport, err)
+	}
+	if sh.Header.Height != e.Manifest.Height+1 {
+		return nil, fmt.Errorf("%w: header height %d for state height %d", errBadExport, sh.Header.Height, e.Manifest.Height)
+	}
+	if err := client.VerifySignedHeader(e.Manifest.ChainID, sh, vals); err != nil {
+		return nil, fmt.Errorf("%w: %w", errBadExport, err)
+	}
+	keys := e.Manifest.ManifestKeys()
+	if len(e.Proofs) != len(keys) {
+		return nil, fmt.Errorf("%w: %d proofs for %d records", errBadExport, len(e.Proofs), len(keys))
+	}
+	ops := &cmtcrypto.ProofOps{}
+	expected := make([]app.KV, len(keys))
+	for i, k := range keys {
+		ops.Ops = append(ops.Ops, cmtcrypto.ProofOp{Type: app.ProofOpType, Key: k, Data: e.Proofs[i]})
+		expected[i] = app.KV{Key: k, Value: e.Records[i]}
+	}
+	if err := client.VerifyOps(sh.Header.AppHash, ops, expected); err != nil {
+		return nil, fmt.Errorf("%w: %w", errBadExport, err)
+	}
+	return sh, nil
+}
+
+// entryRoots returns the CIDs whose content an export carries: each
+// entry's, then the description's.
+func entryRoots(m *lens.Manifest) ([]cid.Cid, error) {
+	var roots []cid.Cid
+	add := func(s string) error {
+		c, err := content.ParseCID(s)
+		if err != nil {
+			return err
+		}
+		roots = append(roots, c)
+		return nil
+	}
+	for _, e := range m.Entries {
+		if err := add(e.CID); err != nil {
+			return nil, err
+		}
+	}
+	if m.Lens.DescriptionCID != "" {
+		if err := add(m.Lens.DescriptionCID); err != nil {
+			return nil, err
+		}
+	}
+	return roots, nil
+}
+
+// fetchExport asks the node for the manifest of handle at height (0 =
+// latest) with proofs, and the signed header and validators that commit
+// to it, and verifies the whole record.
+func fetchExport(ctx context.Context, c *client.Client, handle string, height int64) (*lensExport, uint32, string, error) {
+	res, err := c.Query(ctx, "/manifest/"+handle, client.QueryOpts{Height: height, Prove: true})
+	if err != nil {
+		return nil, 0, "", err
+	}
+	r := res.Response
+	if r.Code != 0 {
+		return nil, r.Code, r.Log, nil
+	}
+	var ans app.ManifestAnswer
+	if err := json.Unmarshal(r.Value, &ans); err != nil {
+		return nil, 0, "", fmt.Errorf("decode manifest: %w", err)
+	}
+	chainID, err := c.ChainID(ctx)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	e := &lensExport{Format: lensExportFormat, Manifest: ans.Manifest, Records: ans.Records}
+	e.Manifest.ChainID, e.Manifest.Height = chainID, r.Height
+	if r.ProofOps == nil || len(r.ProofOps.Ops) != len(ans.Records) {
+		return nil, 0, "", fmt.Errorf("%w: node sent no proof for some records", client.ErrProofInvalid)
+	}
+	for _, op := range r.ProofOps.Ops {
+		e.Proofs = append(e.Proofs, op.Data)
+	}
+	root, err := c.RootFor(ctx, r.Height) // waits for the header and checks its commit
+	if err != nil {
+		return nil, 0, "", err
+	}
+	h := root.Height
+	com, err := c.RPC.Commit(ctx, &h)
+	if err != nil {
+		return nil, 0, "", fmt.Errorf("commit %d: %w", h, err)
+	}
+	var vals []*cmttypes.Validator
+	for page := 1; ; page++ {
+		p, per := page, 100
+		vr, err := c.RPC.Validators(ctx, &h, &p, &per)
+		if err != nil {
+			return nil, 0, "", fmt.Errorf("validators %d: %w", h, err)
+		}
+		vals = append(vals, vr.Validators...)
+		if len(vals) >= vr.Total || len(vr.Validators) == 0 {
+			break
+		}
+	}
+	if e.SignedHeader, err = com.SignedHeader.ToProto().Marshal(); err != nil {
+		return nil, 0, "", fmt.Errorf("encode header: %w", err)
+	}
+	vsp, err := cmttypes.NewValidatorSet(vals).ToProto()
+	if err != nil {
+		return nil, 0, "", fmt.Errorf("encode validators: %w", err)
+	}
+	if e.Validators, err = vsp.Marshal(); err != nil {
+		return nil, 0, "", fmt.Errorf("encode validators: %w", err)
+	}
+	if _, err := e.verify(); err != nil {
+		return nil, 0, "", err
+	}
+	return e, 0, "", nil
+}
+
+func newLensExportCmd() *cobra.Command {
+	var sf storeFlags
+	var out string
+	var height int64
+	var complete bool
+	c := &cobra.Command{
+		Use:   "export LENS --out FILE.car [--height H]",
+		Short: "Write a Lens as a CAR: its entries' content that the local store has, and its manifest proven at a height",
+		Long: `export asks the node for the Lens's manifest (entries, follows, roles,
+blocks) at a height with a Merkle proof of every record, checks the proofs
+against the app hash of a header signed by the validators, and writes a CAR
+file whose first block is that manifest with its proofs and header, followed
+by every block of the entries' content that the local content store holds
+(missing blocks are counted, or with --complete make the export fail).
+The file is named with --out (-o is the global --output format flag).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h := args[0]
+			if !lens.ValidHandle(h) {
+				return fmt.Errorf("%w: %q", lens.ErrBadHandle, h)
+			}
+			cl, err := newClient()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			e, code, log, err := fetchExport(ctx, cl, h, height)
+			if err != nil {
+				return err
+			}
+			if code != 0 {
+				res := map[string]any{"lens": h, "code": code, "log": log}
+				if code == app.CodeNotFound {
+					res["found"] = false
+				}
+				return fail(res, 1, fmt.Errorf("export %s: code %d: %s", h, code, log))
+			}
+			rec, err := json.Marshal(e)
+			if err != nil {
+				return err
+			}
+			roots, err := entryRoots(&e.Manifest)
+			if err != nil {
+				return err
+			}
+			store, _, err := sf.open()
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			tmp, err := tempNextTo(out)
+			if err != nil {
+				return err
+			}
+			defer os.Remove(tmp.Name())
+			res, err := content.ExportCAR(ctx, store, tmp, roots, content.ExportOptions{Manifest: rec, RequireComplete: complete})
+			if cerr := tmp.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			if err := os.Rename(tmp.Name(), out); err != nil {
+				return err
+			}
+			return emit(map[string]any{"file": out, "lens": h, "owner": e.Manifest.Owner.String(),
+				"chain_id": e.Manifest.ChainID, "height": e.Manifest.Height, "entries": len(e.Manifest.Entries),
+				"follows": len(e.Manifest.Follows), "roles": len(e.Manifest.Roles), "blocks": res.Blocks,
+				"missing": res.Missing, "manifest_cid": res.Manifest.String(), "proof_verified": true})
+		},
+	}
+	c.Flags().StringVar(&out, "out", "", "CAR file to write")
+	c.Flags().Int64Var(&height, "height", 0, "state height of the manifest (0 = latest)")
+	c.Flags().BoolVar(&complete, "complete", false, "fail when the local store lacks any block of the entries' content")
+	_ = c.MarkFlagRequired("out")
+	sf.register(c, false)
+	return c
+}
+
+// readExportRecord reads the first root and first block of a CAR and
+// decodes the export record (the block's CID is checked against its bytes).
+func readExportRecord(r io.Reader) (*lensExport, cid.Cid, error) {
+	br, err := carv2.NewBlockReader(r, carv2.MaxAllowedHeaderSize(content.MaxCARHeaderSize),
+		carv2.MaxAllowedSectionSize(content.MaxBlockSize+1024))
+	if err != nil {
+		return nil, cid.Undef, fmt.Errorf("%w: %v: %w", errBadExport, err, content.ErrBadCAR)
+	}
+	if len(br.Roots) == 0 {
+		return nil, cid.Undef, fmt.Errorf("%w: CAR has no roots", errBadExport)
+	}
+	blk, err := br.Next()
+	if err != nil {
+		return nil, cid.Undef, fmt.Errorf("%w: first block: %v: %w", errBadExport, err, content.ErrCorrupt)
+	}
+	if !blk.Cid().Equals(br.Roots[0]) {
+		return nil, cid.Undef, fmt.Errorf("%w: first block is not the first root", errBadExport)
+	}
+	if !content.RawCID(blk.RawData()).Equals(br.Roots[0]) {
+		return nil, cid.Undef, fmt.Errorf("%w: manifest block does not hash to %s: %w", errBadExport, br.Roots[0], content.ErrCorrupt)
+	}
+	var e lensExport
+	if err := app.StrictUnmarshal(blk.RawData(), &e); err != nil {
+		return nil, cid.Undef, fmt.Errorf("%w: manifest block: %w", errBadExport, err)
+	}
+	return &e, br.Roots[0], nil
+}
+
+func newLensImportCmd() *cobra.Command {
+	var sf storeFlags
+	var f txFlags
+	var recreate bool
+	var handle string
+	c := &cobra.Command{
+		Use:   "import FILE.car [--recreate --from KEY [--handle NEW]]",
+		Short: "Verify a Lens CAR, load its content into the local store, and optionally recreate the Lens here",
+		Long: `import verifies the export record (manifest, every record's Merkle proof,
+the signed header) before it stores anything, then verifies every block of
+the CAR against its CID while loading it into the local content store. With
+--recreate it sends lens/import signed by --from, which must be the Lens's
+owner in the manifest; --handle renames the Lens on this network.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if recreate && f.from == "" {
+				return errors.New("--recreate needs --from KEY (the Lens owner's key)")
+			}
+			file, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer file.Close()
+			e, mcid, err := readExportRecord(file)
+			if err != nil {
+				return err
+			}
+			sh, err := e.verify()
+			if err != nil {
+				return err
+			}
+			var signer ledger.Address
+			if recreate {
+				if signer, err = resolveAddress(f.from); err != nil {
+					return err
+				}
+				if signer != e.Manifest.Owner {
+					return fmt.Errorf("%w: --from %s is %s; the Lens is owned by %s", lens.ErrUnauthorized, f.from, signer, e.Manifest.Owner)
+				}
+			}
+			if _, err := file.Seek(0, io.SeekStart); err != nil {
+				return err
+			}
+			store, _, err := sf.open()
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			ir, err := content.ImportCAR(ctx, store, file)
+			if err != nil {
+				return err
+			}
+			roots, err := entryRoots(&e.Manifest)
+			if err != nil {
+				return err
+			}
+			present := 0
+			for _, r := range roots {
+				if ok, err := store.Has(ctx, r); err != nil {
+					return err
+				} else if ok {
+					present++
+				}
+			}
+			out := map[string]any{"lens": e.Manifest.Lens.Handle, "owner": e.Manifest.Owner.String(),
+				"source_chain_id": e.Manifest.ChainID, "source_height": e.Manifest.Height,
+				"source_app_hash": fmt.Sprintf("%X", sh.Header.AppHash), "manifest_cid": mcid.String(),
+				"entries": len(e.Manifest.Entries), "blocks": ir.Blocks, "content_present": present,
+				"content_missing": len(roots) - present, "verified": true}
+			if !recreate {
+				return emit(out)
+			}
+			im, err := msg(lens.TypeImport, lens.MsgImport{Manifest: e.Manifest, Handle: handle})
+			if err != nil {
+				return err
+			}
+			return f.sendMerged(ctx, signer, out, im)
+		},
+	}
+	c.Flags().BoolVar(&recreate, "recreate", false, "recreate the Lens (entries, follows, roles, blocks) on the node's network")
+	c.Flags().StringVar(&handle, "handle", "", "with --recreate: the handle on this network (default: the original)")
+	c.Flags().StringVar(&f.from, flagFrom, "", "with --recreate: the Lens owner's key")
+	c.Flags().StringVar(&f.fee, "fee", "", "with --recreate: fee paid to the block proposer, AMOUNT+ASSET")
+	sf.register(c, false)
+	return c
+}
+
+// sendMerged signs and sends msgs from f.from and prints the tx result
+// merged into out (out's keys win over the messages' outputs).
+func (f *txFlags) sendMerged(ctx context.Context, signer ledger.Address, out map[string]any, msgs ...app.Msg) error {
+	body, err := f.buildBody(ctx, signer, msgs)
+	if err != nil {
+		return err
+	}
+	bz, err := app.MarshalBody(body)
+	if err != nil {
+		return err
+	}
+	kr, err := openKeyring()
+	if err != nil {
+		return err
+	}
+	priv, err := kr.PrivKey(f.from)
+	if err != nil {
+		return err
+	}
+	c, err := newClient()
+	if err != nil {
+		return err
+	}
+	res, err := c.Broadcast(ctx, app.SignTx(bz, priv), true)
+	if err != nil {
+		return err
+	}
+	merged := map[string]any{"txhash": res.TxHash, "height": res.Height, "code": res.Code, "log": res.Log}
+	for k, v := range res.Data {
+		merged["recreated_"+k] = v
+	}
+	for k, v := range out {
+		merged[k] = v
+	}
+	if err := res.Err(); err != nil {
+		return fail(merged, 1, err)
+	}
+	return emit(merged)
+}
