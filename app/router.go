@@ -50,7 +50,8 @@ func Handle[M any](r *Router, typ string, exec func(env *Env, signer ledger.Addr
 			if len(raw) == 0 {
 				return nil, fmt.Errorf("%w: message value missing", ErrInvalidField)
 			}
-			if err := StrictUnmarshal(raw, m); err != nil {
+			// Duplicate keys were already refused in the whole body.
+			if err := strictDecode(raw, m); err != nil {
 				return nil, err
 			}
 			if err := Validate(m); err != nil {

@@ -177,6 +177,12 @@ func StrictUnmarshal(data []byte, v any) error {
 	if err := checkDuplicateKeys(data); err != nil {
 		return err
 	}
+	return strictDecode(data, v)
+}
+
+// strictDecode is StrictUnmarshal for bytes whose keys were already checked
+// for duplicates (message values inside a checked body).
+func strictDecode(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
