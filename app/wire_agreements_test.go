@@ -308,3 +308,58 @@ func TestAgreementRoutesRegistered(t *testing.T) {
 		t.Fatal("sanity")
 	}
 }
+
+// TestAgreementPoolSwapAction: a pool swap is an agreement action executed
+// by the pools module, atomically with the other actions.
+func TestAgreementPoolSwapAction(t *testing.T) {
+	c := newAgreementChain(t)
+	pool := mustOK(t, c.block(c.tx(c.alice, mustMsg(t, "pool/create", map[string]any{
+		"asset_a": c.shares, "asset_b": NativeAsset, "amount_a": "5000", "amount_b": "5000", "fee_bps": 30}))))["pool_id"]
+	if pool == "" {
+		t.Fatal("no pool id")
+	}
+	// Bob sells 100 RIFF in the pool for shares and passes 50 shares on to
+	// carol, all in one agreement.
+	body := func(minOut uint64, salt string) agreements.Body {
+		n50 := ledger.NewAmount(50)
+		return agreements.Body{
+			Parties: []ledger.Address{c.bob.addr, c.carol.addr},
+			Actions: []agreements.Action{
+				{PoolSwap: &agreements.PoolSwapAction{Trader: c.bob.addr, Pool: pool, AssetIn: NativeAsset,
+					AmountIn: ledger.NewAmount(100), MinOut: ledger.NewAmount(minOut)}},
+				{Transfer: &agreements.TransferAction{From: c.bob.addr, To: c.carol.addr, Asset: c.shares, Amount: &n50}},
+			},
+			ExpiresAtHeight: 100, Salt: salt,
+		}
+	}
+	signed := func(b agreements.Body) Msg {
+		f, err := agreements.NewFile(b, testChain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []testKey{c.bob, c.carol} {
+			if err := agreements.Sign(f, k.priv); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return mustMsg(t, agreements.TypeSubmit, f)
+	}
+	// Slippage: the swap cannot meet min_out, so nothing moves (code 124).
+	if r := c.block(c.tx(c.alice, signed(body(1000, "slip")))).TxResults[0]; r.Code != 124 {
+		t.Fatalf("slippage: code %d %s", r.Code, r.Log)
+	}
+	if got := c.balance(c.bob.addr, NativeAsset); got != "1000000" {
+		t.Fatalf("bob has %s RIFF after a failed settlement", got)
+	}
+	mustOK(t, c.block(c.tx(c.alice, signed(body(90, "ok")))))
+	if got := c.balance(c.bob.addr, NativeAsset); got != "999900" {
+		t.Fatalf("bob has %s RIFF, want 999900", got)
+	}
+	if got := c.balance(c.carol.addr, c.shares); got != "50" {
+		t.Fatalf("carol has %s shares, want 50", got)
+	}
+	// 100 in at 30 bps against 5000/5000 gives floor(97.75) = 97 out; bob keeps 47.
+	if got := c.balance(c.bob.addr, c.shares); got != "47" {
+		t.Fatalf("bob has %s shares, want 47", got)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -411,6 +412,48 @@ func TestAgreementsEndToEnd(t *testing.T) {
 		if str(q, "version") != "2" || str(q, "threshold") != "2" || len(list(q, "members")) != 2 || str(q, "proof_verified") != "true" {
 			t.Fatalf("collective after leave: %v", q)
 		}
+	})
+	t.Run("pool swap as an agreement action; YAML spec; output flags", func(t *testing.T) {
+		e, n := base.sub(t)
+		pool := str(n.ok("tx", "pool", "create", usd, "RIFF", "--amount-a", "5000", "--amount-b", "5000", "--from", "coA"), "pool_id")
+		if pool == "" {
+			t.Fatal("no pool id")
+		}
+		// p8 sells 100 RIFF in the pool and hands 50 USD of the proceeds to p9.
+		file := filepath.Join(n.home, "swapaction.json")
+		out := n.ok("agreement", "new", "--pool-swap", "p8:"+pool+":100:RIFF:90", "--transfer", "p8:p9:50:"+usd,
+			"--party", "p8", "--party", "p9", "--expires-in", "50", "--output", "json", "-o", file)
+		if str(out, "file") != file || str(out, "actions") != "2" {
+			t.Fatalf("agreement new with flags: %v", out)
+		}
+		n.ok("agreement", "sign", file, "--from", "p8")
+		n.ok("agreement", "sign", file, "--from", "p9")
+		n.ok("agreement", "submit", file, "--from", "p9")
+		e.provenBalance("p9", usd, "50")
+		if got := e.balance("p8", usd); got != "47" { // floor(100*0.997*5000/(5000+99.7)) = 97
+			t.Fatalf("p8 kept %s USD, want 47", got)
+		}
+
+		// A YAML spec (unquoted amounts allowed); without a file the
+		// agreement file itself is printed; the default salt is random.
+		yml := filepath.Join(n.home, "deal.yaml")
+		spec := fmt.Sprintf("parties: [%s, %s]\ntitle: yaml deal\nactions:\n  - transfer: {from: %s, to: %s, asset: RIFF, amount: 5}\nexpires_at_height: %d\n", A, B, A, B, far)
+		if err := os.WriteFile(yml, []byte(spec), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f1, f2 := n.ok("agreement", "new", "--file", yml), n.ok("agreement", "new", "--file", yml)
+		if str(f1, "id") == "" || str(f1, "id") == str(f2, "id") {
+			t.Fatalf("two builds of one spec must differ by salt: %s %s", str(f1, "id"), str(f2, "id"))
+		}
+		s1 := n.ok("agreement", "new", "--file", yml, "--salt", "fixed")
+		s2 := n.ok("agreement", "new", "--file", yml, "--salt", "fixed")
+		if str(s1, "id") != str(s2, "id") {
+			t.Fatal("same spec and salt must give the same id")
+		}
+		// Bad specs are refused before anything is sent.
+		n.fails("agreement", "new", "--party", "coA", "--party", "coA", "--transfer", "coA:coB:1:RIFF", "--expires-in", "9")
+		n.fails("agreement", "new", "--party", "coA", "--party", "coB", "--transfer", "carol:coB:1:RIFF", "--expires-in", "9")
+		n.fails("agreement", "new", "--party", "coA", "--party", "coB", "--transfer", "coA:coB:1:RIFF") // no expiry
 	})
 	t.Logf("agreements end-to-end took %s", time.Since(start).Round(time.Second))
 }
