@@ -1,0 +1,342 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/lens/content"
+)
+
+// testBytes are n deterministic bytes (SHA-256 of seed||counter, chained).
+func testBytes(seed string, n int) []byte {
+	var out []byte
+	for i := uint64(0); len(out) < n; i++ {
+		var c [8]byte
+		binary.BigEndian.PutUint64(c[:], i)
+		h := sha256.Sum256(append([]byte(seed), c[:]...))
+		out = append(out, h[:]...)
+	}
+	return out[:n]
+}
+
+// viewScores runs `query view` and returns "lens/title" -> score.
+func viewScores(t *testing.T, n *devNode, args ...string) (map[string]string, map[string]any) {
+	t.Helper()
+	res := n.ok(append([]string{"query", "view"}, args...)...)
+	out := map[string]string{}
+	entries, ok := res["entries"].([]any)
+	if !ok {
+		t.Fatalf("view has no entries list: %v", res)
+	}
+	for _, e := range entries {
+		m := e.(map[string]any)
+		for _, k := range []string{"cid", "lens", "author", "kind", "title", "score"} {
+			if _, ok := m[k]; !ok {
+				t.Fatalf("view entry without %s: %v", k, m)
+			}
+		}
+		out[str(m, "lens")+"/"+str(m, "title")] = str(m, "score")
+	}
+	return out, res
+}
+
+func wantScores(t *testing.T, what string, got map[string]string, want map[string]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: got %v, want %v", what, got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("%s: got %v, want %v", what, got, want)
+		}
+	}
+}
+
+func gatewayGet(t *testing.T, n *devNode, c, rng string) (int, []byte) {
+	t.Helper()
+	ac, err := app.LoadAppConfig(n.home)
+	if err != nil || ac.GatewayAddr == "" {
+		t.Fatalf("dev app.toml has no gateway_addr (%v)", err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+ac.GatewayAddr+"/ipfs/"+c, nil)
+	if rng != "" {
+		req.Header.Set("Range", rng)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("gateway: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// TestLensEndToEnd runs the issue's scenario against real dev nodes: three
+// Lenses with different keys, content stored then anchored, weighted
+// follows and views, reweighting, blocks, unfollowing, a transfer of a
+// Lens, bad input, the gateway, seeding, a fork, and export → import on a
+// second fresh node.
+func TestLensEndToEnd(t *testing.T) {
+	n := startDevNode(t)
+	dir := t.TempDir()
+	addrs := map[string]string{}
+	for _, k := range []string{"alice", "bob", "carol", "dave", "erin"} {
+		addrs[k] = str(n.ok("keys", "add", k), "address")
+	}
+
+	// Content first: files (one of several chunks) and a folder.
+	files := map[string][]byte{
+		"a1": testBytes("a1", 700_000), "a2": testBytes("a2", 1000),
+		"b1": testBytes("b1", 2000), "b2": testBytes("b2", 3000), "c1": testBytes("c1", 4000),
+	}
+	cids := map[string]string{}
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res := n.ok("content", "add", p)
+		cids[name] = str(res, "cid")
+		want, err := content.ComputeCID(context.Background(), bytes.NewReader(data), content.ProfileDefault)
+		if err != nil || cids[name] != want.String() || str(res, "size") != strconv.Itoa(len(data)) {
+			t.Fatalf("content add %s: %v (want cid %s)", name, res, want)
+		}
+	}
+	if c1m := str(n.ok("content", "add", filepath.Join(dir, "a1"), "--profile", "1mib"), "cid"); c1m == cids["a1"] || c1m == "" {
+		t.Fatalf("1mib profile gave %q", c1m)
+	}
+	sub := filepath.Join(dir, "folder")
+	_ = os.MkdirAll(sub, 0o755)
+	_ = os.WriteFile(filepath.Join(sub, "x.txt"), []byte("x"), 0o644)
+	if res := n.ok("content", "add", sub); str(res, "directory") != "true" || str(res, "cid") == "" {
+		t.Fatalf("folder add: %v", res)
+	}
+	got := filepath.Join(dir, "a1.out")
+	if res := n.ok("content", "get", cids["a1"], "--out", got); str(res, "size") != "700000" {
+		t.Fatalf("content get: %v", res)
+	}
+	if b, _ := os.ReadFile(got); !bytes.Equal(b, files["a1"]) {
+		t.Fatal("content get returned other bytes")
+	}
+
+	// The node's gateway serves the same store, with ranges.
+	code, body := gatewayGet(t, n, cids["a1"], "bytes=262140-262149")
+	if code != http.StatusPartialContent || !bytes.Equal(body, files["a1"][262140:262150]) {
+		t.Fatalf("gateway range: %d %q", code, body)
+	}
+	if code, _ := gatewayGet(t, n, "not-a-cid", ""); code != http.StatusBadRequest {
+		t.Fatalf("gateway bad cid: %d", code)
+	}
+
+	// Three Lenses, three owners; entries anchored by their authors.
+	for k, h := range map[string]string{"alice": "lens-a", "bob": "lens-b", "carol": "lens-c"} {
+		if res := n.ok("tx", "lens", "create", h, "--name", "Lens of "+k, "--from", k); str(res, "lens") != h {
+			t.Fatalf("create %s: %v", h, res)
+		}
+	}
+	add := func(h, name, from string, extra ...string) {
+		res := n.ok(append([]string{"tx", "lens", "add-entry", h, cids[name], "--kind", "document", "--title", name, "--from", from}, extra...)...)
+		if str(res, "cid") != cids[name] || str(res, "seq") == "" {
+			t.Fatalf("add-entry %s: %v", name, res)
+		}
+	}
+	add("lens-a", "a1", "alice", "--tag", "film", "--size", "700000")
+	add("lens-b", "b1", "bob")
+	add("lens-b", "b2", "bob")
+	add("lens-c", "c1", "carol")
+	n.ok("tx", "lens", "follow", "lens-a", "lens-b", "--weight", "500000", "--from", "alice")
+	n.ok("tx", "lens", "follow", "lens-b", "lens-c", "--weight", "500000", "--from", "bob")
+
+	info := n.ok("query", "lens", "lens-a", "--prove")
+	follows, _ := info["follows"].([]any)
+	if str(info, "owner") != addrs["alice"] || len(follows) != 1 || str(info, "proof_verified") != "true" {
+		t.Fatalf("query lens: %v", info)
+	}
+	if f := follows[0].(map[string]any); str(f, "target") != "lens-b" || str(f, "weight") != "500000" {
+		t.Fatalf("follow: %v", f)
+	}
+
+	s, res := viewScores(t, n, "lens-a")
+	wantScores(t, "view", s, map[string]string{"lens-a/a1": "1000000", "lens-b/b1": "500000", "lens-b/b2": "500000", "lens-c/c1": "250000"})
+	for _, e := range res["entries"].([]any) {
+		m := e.(map[string]any)
+		if str(m, "lens") == "lens-c" && str(m, "author") != addrs["carol"] {
+			t.Fatalf("author of c1 through two follows: %v", m)
+		}
+	}
+	s, _ = viewScores(t, n, "lens-a", "--reweight", "lens-c=0")
+	wantScores(t, "reweight C=0", s, map[string]string{"lens-a/a1": "1000000", "lens-b/b1": "500000", "lens-b/b2": "500000"})
+	s, _ = viewScores(t, n, "lens-a", "--tag", "film")
+	wantScores(t, "tag", s, map[string]string{"lens-a/a1": "1000000"})
+	_, res = viewScores(t, n, "lens-a", "--limit", "2")
+	s, _ = viewScores(t, n, "lens-a", "--limit", "2", "--after", str(res, "next"))
+	if len(s) != 2 || s["lens-c/c1"] != "250000" {
+		t.Fatalf("second page: %v", s)
+	}
+
+	// A blocks one CID: it disappears from A's view.
+	n.ok("tx", "lens", "block", "lens-a", cids["b2"], "--from", "alice")
+	s, _ = viewScores(t, n, "lens-a")
+	wantScores(t, "after block", s, map[string]string{"lens-a/a1": "1000000", "lens-b/b1": "500000", "lens-c/c1": "250000"})
+
+	// B unfollows C: A's view changes at the next height.
+	un := n.ok("tx", "lens", "unfollow", "lens-b", "lens-c", "--from", "bob")
+	h, _ := strconv.Atoi(str(un, "height"))
+	s, _ = viewScores(t, n, "lens-a", "--height", strconv.Itoa(h-1))
+	if s["lens-c/c1"] != "250000" {
+		t.Fatalf("view before the unfollow's height: %v", s)
+	}
+	s, _ = viewScores(t, n, "lens-a", "--height", strconv.Itoa(h))
+	wantScores(t, "after unfollow", s, map[string]string{"lens-a/a1": "1000000", "lens-b/b1": "500000"})
+
+	// Bad input through the CLI: non-zero exit, the Lens code, nothing changes.
+	for _, tc := range []struct {
+		code string
+		args []string
+	}{
+		{"302", []string{"tx", "lens", "create", "lens-a", "--name", "again", "--from", "bob"}},
+		{"301", []string{"tx", "lens", "create", "No", "--name", "x", "--from", "bob"}},
+		{"308", []string{"tx", "lens", "follow", "lens-a", "lens-c", "--weight", "0", "--from", "alice"}},
+		{"308", []string{"tx", "lens", "follow", "lens-a", "lens-c", "--weight", "1000001", "--from", "alice"}},
+		{"309", []string{"tx", "lens", "follow", "lens-a", "lens-a", "--weight", "1", "--from", "alice"}},
+		{"311", []string{"tx", "lens", "follow", "lens-a", "lens-c", "--weight", "1", "--from", "bob"}},
+		{"311", []string{"tx", "lens", "unfollow", "lens-a", "lens-b", "--from", "carol"}},
+		{"312", []string{"tx", "lens", "add-entry", "lens-a", cids["c1"], "--kind", "post", "--from", "carol"}},
+		{"304", []string{"tx", "lens", "add-entry", "lens-a", "bafy-not-a-cid", "--kind", "post", "--from", "alice"}},
+		{"317", []string{"tx", "lens", "add-entry", "lens-a", cids["a1"], "--kind", "post", "--from", "alice"}},
+		{"312", []string{"tx", "lens", "remove-entry", "lens-b", "1", "--from", "carol"}},
+		{"324", []string{"query", "view", "lens-a", "--depth", "9"}},
+	} {
+		if out := n.fails(tc.args...); str(out, "code") != tc.code {
+			t.Errorf("%v: code %s, want %s (%v)", tc.args, str(out, "code"), tc.code, out)
+		}
+	}
+	// Ownership of lens-b moves to dave; bob's grant to erin lapses and
+	// the new owner decides the roles.
+	n.ok("tx", "lens", "grant", "lens-b", "erin", "moderator", "--from", "bob")
+	n.ok("tx", "transfer", "dave", "LENS/lens-b", "--from", "bob")
+	info = n.ok("query", "lens", "lens-b", "--prove")
+	if str(info, "owner") != addrs["dave"] || str(info, "proof_verified") != "true" {
+		t.Fatalf("after transfer: %v", info)
+	}
+	roles, _ := info["roles"].([]any)
+	if len(roles) != 1 || str(roles[0].(map[string]any), "active") == "true" {
+		t.Fatalf("roles after transfer: %v", info["roles"])
+	}
+	if out := n.fails("tx", "lens", "follow", "lens-b", "lens-c", "--weight", "1", "--from", "bob"); str(out, "code") != "311" {
+		t.Fatalf("old owner follows: %v", out)
+	}
+	if out := n.fails("tx", "lens", "block", "lens-b", cids["c1"], "--from", "erin"); str(out, "code") != "311" {
+		t.Fatalf("lapsed moderator blocks: %v", out)
+	}
+	n.ok("tx", "lens", "grant", "lens-b", "carol", "member", "--from", "dave")
+	add("lens-b", "c1", "carol")
+	n.ok("tx", "lens", "follow", "lens-b", "lens-c", "--weight", "1000000", "--from", "dave")
+	if out := n.fails("tx", "lens", "remove-entry", "lens-b", "1", "--from", "carol"); str(out, "code") != "313" {
+		t.Fatalf("member removes another's entry: %v", out)
+	}
+
+	// Seeding: what needs hosts.
+	n.ok("tx", "seed", "announce", cids["a1"], "--from", "erin")
+	seed := n.ok("query", "seeding", "lens-a", "--target", "1")
+	if e, _ := seed["entries"].([]any); len(e) != 0 {
+		t.Fatalf("seeding target 1: %v", seed)
+	}
+	seed = n.ok("query", "seeding", "lens-a", "--target", "2")
+	if e, _ := seed["entries"].([]any); len(e) != 1 || str(e[0].(map[string]any), "hosts") != "1" {
+		t.Fatalf("seeding target 2: %v", seed)
+	}
+	n.ok("tx", "seed", "withdraw", cids["a1"], "--from", "erin")
+
+	// Fork: the asker's own Lens seeded from A's view.
+	fk := n.ok("tx", "lens", "fork", "lens-f", "--from-view", "lens-a", "--from", "erin")
+	if str(fk, "lens") != "lens-f" || str(fk, "entries") != "3" {
+		t.Fatalf("fork: %v", fk)
+	}
+
+	// Export A; import it on a second, fresh node.
+	car := filepath.Join(dir, "lens-a.car")
+	ex := n.ok("lens", "export", "lens-a", "--out", car)
+	if str(ex, "proof_verified") != "true" || str(ex, "missing") != "0" || str(ex, "entries") != "1" || str(ex, "follows") != "1" {
+		t.Fatalf("export: %v", ex)
+	}
+	armored := str(n.ok("keys", "export", "alice"), "private_key")
+
+	n2 := startDevNode(t)
+	keyFile := filepath.Join(dir, "alice.key")
+	if err := os.WriteFile(keyFile, []byte(armored), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n2.ok("keys", "import", "alice", keyFile)
+	n2.ok("keys", "add", "mallory")
+	n2.fails("lens", "import", car, "--recreate", "--from", "mallory") // not the owner
+	im := n2.ok("lens", "import", car, "--recreate", "--from", "alice")
+	if str(im, "verified") != "true" || str(im, "content_missing") != "0" || str(im, "recreated_lens") != "lens-a" ||
+		str(im, "recreated_follows_skipped") != "1" || str(im, "source_chain_id") != "riff-dev" {
+		t.Fatalf("import: %v", im)
+	}
+	info = n2.ok("query", "lens", "lens-a", "--prove")
+	if str(info, "owner") != addrs["alice"] || str(info, "entry_count") != "1" {
+		t.Fatalf("imported lens: %v", info)
+	}
+	s, res = viewScores(t, n2, "lens-a")
+	wantScores(t, "imported view", s, map[string]string{"lens-a/a1": "1000000"})
+	if e := res["entries"].([]any)[0].(map[string]any); str(e, "author") != addrs["alice"] {
+		t.Fatalf("imported author: %v", e)
+	}
+	got2 := filepath.Join(dir, "a1.n2")
+	n2.ok("content", "get", cids["a1"], "--out", got2)
+	if b, _ := os.ReadFile(got2); !bytes.Equal(b, files["a1"]) {
+		t.Fatal("imported content differs")
+	}
+	if code, body := gatewayGet(t, n2, cids["a1"], "bytes=0-3"); code != http.StatusPartialContent || !bytes.Equal(body, files["a1"][:4]) {
+		t.Fatalf("second node's gateway: %d", code)
+	}
+	n2.fails("lens", "import", car, "--recreate", "--from", "alice") // handle taken now
+
+	// Tampered CARs are refused before anything is stored.
+	raw, err := os.ReadFile(car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := bytes.Clone(raw)
+	flipped[len(flipped)-10] ^= 1 // inside the last content block
+	bad := filepath.Join(dir, "flipped.car")
+	_ = os.WriteFile(bad, flipped, 0o644)
+	if out, err := n2.run("lens", "import", bad); err == nil {
+		t.Fatalf("CAR with a flipped content byte imported: %s", out)
+	}
+	f, _ := os.Open(car)
+	e, _, err := readExportRecord(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Manifest.Entries[0].Title = "forged"
+	rec, _ := json.Marshal(e.Manifest.Entries[0])
+	e.Records[2] = rec // consistent with the manifest, but not with the proof
+	if _, err := e.verify(); err == nil {
+		t.Fatal("forged manifest verified")
+	}
+	forged, _ := json.Marshal(e)
+	mem, _ := content.NewMemory(content.ProfileDefault)
+	var buf bytes.Buffer
+	if _, err := content.ExportCAR(context.Background(), mem, &buf, nil, content.ExportOptions{Manifest: forged}); err != nil {
+		t.Fatal(err)
+	}
+	bad = filepath.Join(dir, "forged.car")
+	_ = os.WriteFile(bad, buf.Bytes(), 0o644)
+	if out, err := n2.run("lens", "import", bad); err == nil {
+		t.Fatalf("CAR with a forged manifest imported: %s", out)
+	}
+}
