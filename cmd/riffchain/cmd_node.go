@@ -20,11 +20,15 @@ import (
 func newInitCmd() *cobra.Command {
 	var chainID, moniker, rpcAddr, p2pAddr string
 	var timeoutCommit time.Duration
+	var jf joinFlags // --join (cmd_join.go)
 	c := &cobra.Command{
 		Use:   "init",
 		Short: "Create a node home: CometBFT config, node and validator keys, genesis",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if jf.rpc != "" {
+				return jf.run(cfgHome(), moniker, rpcAddr, p2pAddr)
+			}
 			doc, err := app.InitHome(app.InitOptions{Home: cfgHome(), ChainID: chainID, Moniker: moniker,
 				RPCAddr: rpcAddr, P2PAddr: p2pAddr, TimeoutCommit: timeoutCommit})
 			if err != nil {
@@ -39,6 +43,7 @@ func newInitCmd() *cobra.Command {
 	c.Flags().StringVar(&rpcAddr, "rpc-laddr", "tcp://127.0.0.1:26657", "RPC listen address")
 	c.Flags().StringVar(&p2pAddr, "p2p-laddr", "tcp://127.0.0.1:26656", "P2P listen address")
 	c.Flags().DurationVar(&timeoutCommit, "timeout-commit", 0, "consensus timeout_commit (0 = CometBFT default)")
+	jf.register(c)
 	return c
 }
 

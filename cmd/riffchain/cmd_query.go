@@ -19,12 +19,17 @@ import (
 type queryFlags struct {
 	height int64
 	prove  bool
+	// Trusted header for light-client verification (cmd_query_light.go).
+	trustHeight int64
+	trustHash   string
+	witnesses   []string
 }
 
 func (f *queryFlags) register(c *cobra.Command, provable bool) {
 	c.Flags().Int64Var(&f.height, "height", 0, "state height to query (0 = latest)")
 	if provable {
 		c.Flags().BoolVar(&f.prove, "prove", false, "verify the answer's Merkle proof against a signed header's app hash")
+		f.registerLight(c)
 	}
 }
 
@@ -48,7 +53,11 @@ func (f *queryFlags) query(ctx context.Context, path string, expected func(key, 
 		return nil, err
 	}
 	if f.prove {
-		v, h, code, log, err := c.QueryProven(ctx, path, f.height, expected)
+		roots, err := f.rootSource(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		v, h, code, log, err := c.QueryVerified(ctx, roots, path, f.height, expected)
 		if err != nil {
 			return nil, err
 		}
