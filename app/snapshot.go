@@ -139,6 +139,16 @@ func snapshotAfterCommit(a *App, version int64) {
 	s.mu.Unlock()
 	go func() {
 		h := version
+		defer func() {
+			// A snapshot racing a node shutdown (closed database) must not
+			// take the process down; the next interval tries again.
+			if r := recover(); r != nil {
+				a.logger.Error("snapshot aborted", "height", h, "err", r)
+				s.mu.Lock()
+				s.taking, s.queued = false, 0
+				s.mu.Unlock()
+			}
+		}()
 		for {
 			start := time.Now()
 			if err := s.write(a, h); err != nil {
