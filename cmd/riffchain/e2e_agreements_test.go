@@ -160,6 +160,9 @@ func TestAgreementsEndToEnd(t *testing.T) {
 		if obs := list(rec, "obligations"); len(obs) != 1 || str(obs[0].(map[string]any), "state") != "pending" {
 			t.Fatalf("obligations: %v", rec["obligations"])
 		}
+		if miss := n.fails("query", "agreement", strings.Repeat("0", 64), "--prove"); str(miss, "found") != "false" {
+			t.Fatalf("query of an unknown agreement: %v", miss)
+		}
 		// Settling twice.
 		e.failsWith("117", "agreement", "submit", file, "--from", "coA")
 		e.provenBalance("coB", shares, "1000")
