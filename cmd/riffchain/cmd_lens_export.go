@@ -1,14 +1,17 @@
 package main
 
 // riffchain lens export|import: a Lens as a CAR file. The CAR's first root
-// and first block is the export record (lensExport, JSON, a raw block): the
-// Lens's manifest at a height, the stored value of every state key it
-// comes from, an ICS-23 proof of each against that height's app hash, and
-// the signed header (with its validator set) that carries the app hash.
-// The other roots are the entries' CIDs, followed by every block of their
-// DAGs that the local content store has.
+// is the export record (lensExport, JSON, stored as a UnixFS file with the
+// default profile, so a single raw block up to 256 KiB and a chunked DAG
+// beyond) and its blocks come first: the Lens's manifest at a height, the
+// stored value of every state key it comes from, an ICS-23 proof of each
+// against that height's app hash, and the signed header (with its
+// validator set) that carries the app hash. The other roots are the
+// entries' CIDs, followed by every block of their DAGs that the local
+// content store has.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +22,8 @@ import (
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	cmttypes "github.com/cometbft/cometbft/types"
+	mdag "github.com/ipfs/boxo/ipld/merkledag"
+	blocks "github.com/ipfs/go-block-format"
 	"github.com/ipfs/go-cid"
 	carv2 "github.com/ipld/go-car/v2"
 	"github.com/spf13/cobra"
@@ -252,7 +257,7 @@ The file is named with --out (-o is the global --output format flag).`,
 				return err
 			}
 			defer os.Remove(tmp.Name())
-			res, err := content.ExportCAR(ctx, store, tmp, roots, content.ExportOptions{Manifest: rec, RequireComplete: complete})
+			res, err := writeLensCAR(ctx, store, tmp, rec, roots, complete)
 			if cerr := tmp.Close(); err == nil {
 				err = cerr
 			}
@@ -276,32 +281,102 @@ The file is named with --out (-o is the global --output format flag).`,
 	return c
 }
 
-// readExportRecord reads the first root and first block of a CAR and
-// decodes the export record (the block's CID is checked against its bytes).
-func readExportRecord(r io.Reader) (*lensExport, cid.Cid, error) {
+// writeLensCAR writes the CAR of an export: the record (a UnixFS file, its
+// blocks first) as the first root, then the entries' content from store.
+// res.Manifest is the record's CID.
+func writeLensCAR(ctx context.Context, store content.Store, w io.Writer, rec []byte, roots []cid.Cid, complete bool) (content.ExportResult, error) {
+	recStore, err := content.NewMemory(content.ProfileDefault)
+	if err != nil {
+		return content.ExportResult{}, err
+	}
+	recRoot, err := recStore.Add(ctx, bytes.NewReader(rec))
+	if err != nil {
+		return content.ExportResult{}, err
+	}
+	res, err := content.ExportCAR(ctx, overlayStore{Store: store, over: recStore}, w,
+		append([]cid.Cid{recRoot}, roots...), content.ExportOptions{RequireComplete: complete})
+	if err != nil {
+		return res, err
+	}
+	res.Manifest = recRoot
+	return res, nil
+}
+
+// overlayStore reads blocks from over first, then from the embedded Store
+// (the export record's blocks live in memory, the content in the store).
+type overlayStore struct {
+	content.Store
+	over content.Store
+}
+
+func (o overlayStore) GetBlock(ctx context.Context, c cid.Cid) (blocks.Block, error) {
+	if b, err := o.over.GetBlock(ctx, c); err == nil {
+		return b, nil
+	}
+	return o.Store.GetBlock(ctx, c)
+}
+
+// maxExportRecord bounds the export record an import reads into memory.
+const maxExportRecord = 256 << 20
+
+// readExportRecord reads the export record from the start of a CAR: the
+// first root's DAG, whose blocks must come first. Every block is checked
+// against its CID (content.ErrCorrupt otherwise).
+func readExportRecord(ctx context.Context, r io.Reader) (*lensExport, cid.Cid, error) {
 	br, err := carv2.NewBlockReader(r, carv2.MaxAllowedHeaderSize(content.MaxCARHeaderSize),
-		carv2.MaxAllowedSectionSize(content.MaxBlockSize+1024))
+		carv2.MaxAllowedSectionSize(content.MaxBlockSize+1024), carv2.WithTrustedCAR(true))
 	if err != nil {
 		return nil, cid.Undef, fmt.Errorf("%w: %v: %w", errBadExport, err, content.ErrBadCAR)
 	}
 	if len(br.Roots) == 0 {
 		return nil, cid.Undef, fmt.Errorf("%w: CAR has no roots", errBadExport)
 	}
-	blk, err := br.Next()
+	root := br.Roots[0]
+	mem, err := content.NewMemory(content.ProfileDefault)
 	if err != nil {
-		return nil, cid.Undef, fmt.Errorf("%w: first block: %v: %w", errBadExport, err, content.ErrCorrupt)
+		return nil, cid.Undef, err
 	}
-	if !blk.Cid().Equals(br.Roots[0]) {
-		return nil, cid.Undef, fmt.Errorf("%w: first block is not the first root", errBadExport)
+	need := map[string]bool{root.KeyString(): true}
+	total := 0
+	for len(need) > 0 {
+		blk, err := br.Next()
+		if err != nil {
+			return nil, cid.Undef, fmt.Errorf("%w: export record incomplete: %v: %w", errBadExport, err, content.ErrBadCAR)
+		}
+		if !need[blk.Cid().KeyString()] {
+			return nil, cid.Undef, fmt.Errorf("%w: block %s before the export record is complete", errBadExport, blk.Cid())
+		}
+		delete(need, blk.Cid().KeyString())
+		if total += len(blk.RawData()); total > maxExportRecord {
+			return nil, cid.Undef, fmt.Errorf("%w: export record over %d bytes: %w", errBadExport, maxExportRecord, content.ErrTooLarge)
+		}
+		if err := mem.PutBlock(ctx, blk); err != nil { // verifies the block
+			return nil, cid.Undef, fmt.Errorf("%w: export record: %w", errBadExport, err)
+		}
+		if blk.Cid().Type() == cid.DagProtobuf {
+			nd, err := mdag.DecodeProtobuf(blk.RawData())
+			if err != nil {
+				return nil, cid.Undef, fmt.Errorf("%w: export record node: %v: %w", errBadExport, err, content.ErrCorrupt)
+			}
+			for _, l := range nd.Links() {
+				need[l.Cid.KeyString()] = true
+			}
+		}
 	}
-	if !content.RawCID(blk.RawData()).Equals(br.Roots[0]) {
-		return nil, cid.Undef, fmt.Errorf("%w: manifest block does not hash to %s: %w", errBadExport, br.Roots[0], content.ErrCorrupt)
+	f, err := mem.Get(ctx, root)
+	if err != nil {
+		return nil, cid.Undef, fmt.Errorf("%w: export record: %w", errBadExport, err)
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, maxExportRecord))
+	if err != nil {
+		return nil, cid.Undef, fmt.Errorf("%w: export record: %w", errBadExport, err)
 	}
 	var e lensExport
-	if err := app.StrictUnmarshal(blk.RawData(), &e); err != nil {
-		return nil, cid.Undef, fmt.Errorf("%w: manifest block: %w", errBadExport, err)
+	if err := app.StrictUnmarshal(raw, &e); err != nil {
+		return nil, cid.Undef, fmt.Errorf("%w: export record: %w", errBadExport, err)
 	}
-	return &e, br.Roots[0], nil
+	return &e, root, nil
 }
 
 func newLensImportCmd() *cobra.Command {
@@ -327,7 +402,9 @@ owner in the manifest; --handle renames the Lens on this network.`,
 				return err
 			}
 			defer file.Close()
-			e, mcid, err := readExportRecord(file)
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			e, mcid, err := readExportRecord(ctx, file)
 			if err != nil {
 				return err
 			}
@@ -352,8 +429,6 @@ owner in the manifest; --handle renames the Lens on this network.`,
 				return err
 			}
 			defer store.Close()
-			ctx, cancel := ctxTimeout()
-			defer cancel()
 			ir, err := content.ImportCAR(ctx, store, file)
 			if err != nil {
 				return err

@@ -317,7 +317,7 @@ func TestLensEndToEnd(t *testing.T) {
 		t.Fatalf("CAR with a flipped content byte imported: %s", out)
 	}
 	f, _ := os.Open(car)
-	e, _, err := readExportRecord(f)
+	e, _, err := readExportRecord(context.Background(), f)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)
