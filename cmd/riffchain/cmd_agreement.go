@@ -98,7 +98,8 @@ The spec is the body's JSON shape, e.g.
    "actions": [{"transfer": {"from": ADDR, "to": ADDR, "asset": ASSET, "amount": "N"}},
                {"transfer": {"from": ADDR, "to": ADDR, "asset": ASSET, "item": "ITEM"}},
                {"hand_over": {"asset": ASSET, "from": ADDR, "to": ADDR, "holdings": true}},
-               {"pool_swap": {"trader": ADDR, "pool": POOL, "asset_in": ASSET, "amount_in": "N", "min_out": "M"}}],
+               {"pool_swap": {"trader": ADDR, "pool": POOL, "asset_in": ASSET, "amount_in": "N", "min_out": "M"}},
+               {"lens_transfer": {"from": ADDR, "to": ADDR, "lens": LENS}}],
    "obligations": [{"by": ADDR, "to": ADDR, "what": "..."}],
    "expires_at_height": H}
 Flags add to the spec: --party appends parties, action flags append actions
@@ -123,6 +124,7 @@ here; any other value is the file to write.`,
 	fl.Var(&actionFlag{"transfer", &f.actions}, "transfer", "action FROM:TO:AMOUNT:ASSET or FROM:TO:ASSET/ITEM (repeat)")
 	fl.Var(&actionFlag{"hand_over", &f.actions}, "hand-over", "action FROM:TO:ASSET[:holdings] — issuer rights (and all holdings) (repeat)")
 	fl.Var(&actionFlag{"pool_swap", &f.actions}, "pool-swap", "action TRADER:POOL:AMOUNT_IN:ASSET_IN:MIN_OUT (repeat)")
+	fl.Var(&actionFlag{"lens_transfer", &f.actions}, "lens-transfer", "action FROM:TO:LENS — hand over a Lens (repeat)")
 	fl.StringArrayVar(&f.obligations, "obligation", nil, "obligation BY:TO:WHAT (repeat)")
 	fl.Int64Var(&f.expiresAtHeight, "expires-at-height", 0, "last block height at which it can settle")
 	fl.Int64Var(&f.expiresIn, "expires-in", 0, "expire this many blocks after the node's current height")
@@ -385,6 +387,19 @@ func parseActionFlag(ra rawAction) (agreements.Action, error) {
 			return agreements.Action{}, fmt.Errorf("--pool-swap %q: min_out: %w", ra.value, err)
 		}
 		return agreements.Action{PoolSwap: &agreements.PoolSwapAction{Trader: trader, Pool: parts[1], AssetIn: parts[3], AmountIn: in, MinOut: minOut}}, nil
+	case "lens_transfer":
+		if len(parts) != 3 {
+			return bad("FROM:TO:LENS")
+		}
+		from, err := addr(parts[0])
+		if err != nil {
+			return agreements.Action{}, err
+		}
+		to, err := addr(parts[1])
+		if err != nil {
+			return agreements.Action{}, err
+		}
+		return agreements.Action{LensTransfer: &agreements.LensTransferAction{From: from, To: to, Lens: parts[2]}}, nil
 	}
 	return bad("a known action")
 }
