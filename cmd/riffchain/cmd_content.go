@@ -139,7 +139,9 @@ func newContentGetCmd() *cobra.Command {
 		Long: `get reads the file CID from the content store, checking every block
 against its CID before a byte of it is written. Without --out the bytes go
 to stdout (nothing else is printed); with --out FILE they go to FILE and a
-result (cid, size, file) is printed. (-o is the global --output format flag,
+result (cid, size, file) is printed; the file appears only when every block
+verified. On stdout, bytes before a damaged block may already be written when
+the command fails (exit status 1). (-o is the global --output format flag,
 so the file is named with --out.) A folder CID lists its entries instead.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -339,4 +339,28 @@ func TestLensEndToEnd(t *testing.T) {
 	if out, err := n2.run("lens", "import", bad); err == nil {
 		t.Fatalf("CAR with a forged manifest imported: %s", out)
 	}
+
+	// A store that returns wrong bytes: every leaf block of a1 on disk is
+	// damaged; content get fails and leaves no file behind.
+	damaged := 0
+	_ = filepath.WalkDir(filepath.Join(n2.home, "data", "content"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Ext(p) == ".data" {
+			if b, rerr := os.ReadFile(p); rerr == nil && len(b) == 262144 {
+				b[1000] ^= 0xff
+				damaged++
+				return os.WriteFile(p, b, 0o644)
+			}
+		}
+		return nil
+	})
+	if damaged == 0 {
+		t.Fatal("found no leaf block to damage")
+	}
+	out3 := filepath.Join(dir, "a1.damaged")
+	if out, err := n2.run("content", "get", cids["a1"], "--out", out3); err == nil {
+		t.Fatalf("content get of damaged blocks succeeded: %s", out)
+	}
+	if _, err := os.Stat(out3); !os.IsNotExist(err) {
+		t.Fatalf("content get left %s behind: %v", out3, err)
+	}
 }
