@@ -25,9 +25,11 @@ type AppConfig struct {
 	SnapshotKeepRecent int   `mapstructure:"snapshot_keep_recent"`
 
 	// Off-ledger content.
-	ContentDir     string `mapstructure:"content_dir"`      // default HOME/data/content
-	ContentIPFSAPI string `mapstructure:"content_ipfs_api"` // e.g. http://127.0.0.1:5001; empty = embedded store
-	GatewayAddr    string `mapstructure:"gateway_addr"`     // e.g. 127.0.0.1:8080 serves /ipfs/CID; empty = off
+	ContentDir     string `mapstructure:"content_dir"`          // default HOME/data/content
+	ContentIPFSAPI string `mapstructure:"content_ipfs_api"`     // e.g. http://127.0.0.1:5001; empty = embedded store
+	GatewayAddr    string `mapstructure:"gateway_addr"`         // e.g. 127.0.0.1:8080 serves /ipfs/CID; empty = off
+	ContentProfile string `mapstructure:"content_profile"`      // "default" (kubo --cid-version=1) or "1mib"
+	ContentOffline bool   `mapstructure:"content_ipfs_offline"` // kubo backend: read only the node's own repository
 
 	// Observability.
 	MetricsAddr string `mapstructure:"metrics_addr"` // app metrics on Prometheus; empty = off
@@ -64,6 +66,10 @@ snapshot_keep_recent = {{.SnapshotKeepRecent}}
 content_dir = "{{.ContentDir}}"
 content_ipfs_api = "{{.ContentIPFSAPI}}"
 gateway_addr = "{{.GatewayAddr}}"
+# CID profile for adds: "default" (kubo --cid-version=1) or "1mib" (1 MiB chunks, 1024 links).
+content_profile = "{{.ContentProfile}}"
+# With content_ipfs_api: read only from that node's own repository, never the network.
+content_ipfs_offline = {{.ContentOffline}}
 
 # Prometheus metrics of the app (CometBFT's own are in config.toml [instrumentation]).
 metrics_addr = "{{.MetricsAddr}}"

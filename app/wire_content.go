@@ -29,7 +29,7 @@ func ContentConfig(c AppConfig, home string) content.Config {
 	if dir == "" {
 		dir = filepath.Join(home, "data", "content")
 	}
-	return content.Config{Dir: dir, IPFSAPI: c.ContentIPFSAPI}
+	return content.Config{Dir: dir, IPFSAPI: c.ContentIPFSAPI, Profile: c.ContentProfile, Offline: c.ContentOffline}
 }
 
 // GatewayHandler is the node's HTTP handler: /ipfs/... served from s, 404
