@@ -550,57 +550,6 @@ func newAgreementCheckCmd() *cobra.Command {
 
 // ---------------------------------------------------------------- txs
 
-// runTxWith is txFlags.runTx whose printed result also carries extra
-// (e.g. the agreement id, known before the tx runs, so it is printed even
-// when the tx fails).
-func runTxWith(f *txFlags, extra map[string]any, msgs ...app.Msg) error {
-	if f.generateOnly {
-		return f.runTx(msgs...)
-	}
-	ctx, cancel := ctxTimeout()
-	defer cancel()
-	signer, err := resolveAddress(f.from)
-	if err != nil {
-		return err
-	}
-	body, err := f.buildBody(ctx, signer, msgs)
-	if err != nil {
-		return err
-	}
-	bz, err := app.MarshalBody(body)
-	if err != nil {
-		return err
-	}
-	kr, err := openKeyring()
-	if err != nil {
-		return err
-	}
-	priv, err := kr.PrivKey(f.from)
-	if err != nil {
-		return err
-	}
-	c, err := newClient()
-	if err != nil {
-		return err
-	}
-	res, err := c.Broadcast(ctx, app.SignTx(bz, priv), !f.async)
-	if err != nil {
-		return err
-	}
-	out := map[string]any{}
-	for k, v := range extra {
-		out[k] = v
-	}
-	out["txhash"], out["height"], out["code"], out["log"] = res.TxHash, res.Height, res.Code, res.Log
-	for k, v := range res.Data {
-		out[k] = v
-	}
-	if err := res.Err(); err != nil {
-		return fail(out, 1, err)
-	}
-	return emit(out)
-}
-
 func newAgreementSubmitCmd() *cobra.Command {
 	var f txFlags
 	c := &cobra.Command{
@@ -620,7 +569,7 @@ func newAgreementSubmitCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runTxWith(&f, map[string]any{"agreement_id": id}, m)
+			return f.runTxWith(map[string]any{"agreement_id": id}, m)
 		},
 	}
 	f.register(c)
@@ -651,7 +600,7 @@ automatically if the agreement lapses, is rejected or withdrawn.`,
 			if err != nil {
 				return err
 			}
-			return runTxWith(&f, map[string]any{"agreement_id": id}, m)
+			return f.runTxWith(map[string]any{"agreement_id": id}, m)
 		},
 	}
 	c.Flags().BoolVar(&escrow, "escrow", false, "lock the proposer's outgoing transfers in escrow now")
@@ -712,7 +661,7 @@ func newAgreementIDCmd(action, short string, withAs, withReason bool) *cobra.Com
 			if err != nil {
 				return err
 			}
-			return runTxWith(&f, map[string]any{"agreement_id": id}, m)
+			return f.runTxWith(map[string]any{"agreement_id": id}, m)
 		},
 	}
 	if withAs {
@@ -749,7 +698,7 @@ func newAgreementAttestCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runTxWith(&f, map[string]any{"agreement_id": id, "obligation": idx}, m)
+			return f.runTxWith(map[string]any{"agreement_id": id, "obligation": idx}, m)
 		},
 	}
 	c.Flags().BoolVar(&fulfilled, "fulfilled", false, "the obligation was fulfilled")

@@ -102,7 +102,11 @@ func parseFee(s string) (*app.Fee, error) {
 
 // runTx builds, signs and sends msgs (or prints them unsigned) and prints
 // the result: txhash, height, code, log and whatever the messages output.
-func (f *txFlags) runTx(msgs ...app.Msg) error {
+func (f *txFlags) runTx(msgs ...app.Msg) error { return f.runTxWith(nil, msgs...) }
+
+// runTxWith is runTx whose printed result also carries extra fields (such
+// as an agreement_id known before sending), even when the tx fails.
+func (f *txFlags) runTxWith(extra map[string]any, msgs ...app.Msg) error {
 	ctx, cancel := ctxTimeout()
 	defer cancel()
 	signer, err := resolveAddress(f.from)
@@ -128,7 +132,7 @@ func (f *txFlags) runTx(msgs ...app.Msg) error {
 	if err != nil {
 		return err
 	}
-	return broadcastAndReport(ctx, app.SignTx(bz, priv), !f.async)
+	return broadcastAndReport(ctx, app.SignTx(bz, priv), !f.async, extra)
 }
 
 // emitJSONAlways prints v as indented JSON whatever --output says (files).
@@ -141,7 +145,7 @@ func emitJSONAlways(v any) error {
 	return nil
 }
 
-func broadcastAndReport(ctx context.Context, tx []byte, wait bool) error {
+func broadcastAndReport(ctx context.Context, tx []byte, wait bool, extra map[string]any) error {
 	c, err := newClient()
 	if err != nil {
 		return err
@@ -150,7 +154,11 @@ func broadcastAndReport(ctx context.Context, tx []byte, wait bool) error {
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"txhash": res.TxHash, "height": res.Height, "code": res.Code, "log": res.Log}
+	out := map[string]any{}
+	for k, v := range extra {
+		out[k] = v
+	}
+	out["txhash"], out["height"], out["code"], out["log"] = res.TxHash, res.Height, res.Code, res.Log
 	for k, v := range res.Data {
 		out[k] = v
 	}
@@ -240,7 +248,7 @@ func newTxBroadcastCmd() *cobra.Command {
 			}
 			ctx, cancel := ctxTimeout()
 			defer cancel()
-			return broadcastAndReport(ctx, app.EncodeTx(tf.BodyBytes, tf.Signatures[0].PubKey, tf.Signatures[0].Signature), !async)
+			return broadcastAndReport(ctx, app.EncodeTx(tf.BodyBytes, tf.Signatures[0].PubKey, tf.Signatures[0].Signature), !async, nil)
 		},
 	}
 	c.Flags().BoolVar(&async, "async", false, "return after CheckTx")
