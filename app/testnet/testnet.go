@@ -65,6 +65,9 @@ type Options struct {
 	Balance       string        // RIFF given to each node key at genesis; "" = DefaultBalance
 	KeyPrefix     string        // key name prefix in each home's test keyring; "" = "node"
 	NoMetrics     bool          // leave CometBFT and app Prometheus endpoints off
+	// ExtraBalances are further genesis balances (load-generator or
+	// benchmark accounts); assets other than RIFF must exist in genesis.
+	ExtraBalances []ledger.Holding
 	// Edit, when set, may adjust node i's CometBFT config and app.toml
 	// before they are written (e.g. a minimum fee on one node, shorter
 	// consensus timeouts, the tx indexer off for benchmarks).
@@ -194,6 +197,7 @@ func Create(o Options) (*Summary, error) {
 	for _, n := range sum.Nodes {
 		gs.Ledger.Balances = append(gs.Ledger.Balances, ledger.Holding{Address: n.Address, Asset: app.NativeAsset, Amount: bal})
 	}
+	gs.Ledger.Balances = append(gs.Ledger.Balances, o.ExtraBalances...)
 	if genesis.AppState, err = json.Marshal(gs); err != nil {
 		return nil, fmt.Errorf("genesis app_state: %w", err)
 	}
