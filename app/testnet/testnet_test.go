@@ -14,11 +14,14 @@ import (
 
 	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/cmd/riffchain/keyring"
+	"github.com/riffchain/riffchain/ledger"
 )
 
 func TestCreate(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "net")
+	extra := ledger.Holding{Address: ledger.DeriveAddress("test", []byte("load")), Asset: app.NativeAsset, Amount: ledger.NewAmount(77)}
 	sum, err := Create(Options{Validators: 3, Dir: dir, ChainID: "riff-t", TimeoutCommit: 300 * time.Millisecond,
+		ExtraBalances: []ledger.Holding{extra},
 		Edit: func(i int, cfg *cmtcfg.Config, ac *app.AppConfig) {
 			if i == 1 {
 				ac.MinFees = []app.FeeMin{{Asset: "RIFF", Amount: "5"}}
@@ -106,10 +109,10 @@ func TestCreate(t *testing.T) {
 	if err := app.StrictUnmarshal(doc.AppState, &gs); err != nil {
 		t.Fatal(err)
 	}
-	if len(gs.Ledger.Balances) != 3 {
+	if len(gs.Ledger.Balances) != 4 || gs.Ledger.Balances[3].Address != extra.Address || gs.Ledger.Balances[3].Amount.String() != "77" {
 		t.Fatalf("genesis balances %+v", gs.Ledger.Balances)
 	}
-	for i, b := range gs.Ledger.Balances {
+	for i, b := range gs.Ledger.Balances[:3] {
 		if b.Address != sum.Nodes[i].Address || b.Asset != app.NativeAsset || b.Amount.String() != DefaultBalance {
 			t.Fatalf("balance %d: %+v", i, b)
 		}
