@@ -41,7 +41,8 @@ func takeCPU() cpuSnap {
 
 // cpuShare is what a phase got: cores used by this process and by others.
 type cpuShare struct {
-	Self, Others float64 // cores, averaged over the phase
+	Self, Others float64       // cores, averaged over the phase
+	SelfTime     time.Duration // CPU time of this process during the phase
 }
 
 func cpuSince(a cpuSnap) cpuShare {
@@ -55,5 +56,5 @@ func cpuSince(a cpuSnap) cpuShare {
 	if a.machineBusy > 0 {
 		others = max(0, (b.machineBusy-a.machineBusy).Seconds()/wall-self)
 	}
-	return cpuShare{Self: self, Others: others}
+	return cpuShare{Self: self, Others: others, SelfTime: b.self - a.self}
 }

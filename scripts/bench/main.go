@@ -58,8 +58,11 @@ func main() {
 // Report is everything a run measured.
 type Report struct {
 	Results []*phaseResult
-	Skipped []string
-	Elapsed time.Duration
+	Direct  []directCost
+	// DirectProfile covers the direct measurement (pre-signing included).
+	DirectProfile *profileSummary
+	Skipped       []string
+	Elapsed       time.Duration
 }
 
 // Run executes the whole benchmark and prints progress and the summary to w.
@@ -121,7 +124,35 @@ func Run(ctx context.Context, s *Settings, w io.Writer) (*Report, error) {
 	}
 
 	accts := newAccounts(s.Seed, s.Accounts)
-	for _, idx := range s.Indexers {
+	if s.Direct {
+		progress("ABCI-direct: %d transfers and %d kvstore txs through each app without CometBFT", s.Txs, s.Txs)
+		var prof *profiler
+		if s.profiled("direct") {
+			if prof, err = startProfile(filepath.Join(profDir, "direct.pprof")); err != nil {
+				return rep, err
+			}
+		}
+		for i := 0; i < s.DirectRepeat; i++ {
+			d, err := runDirect(ctx, s, root, accts, doAgree, doSwap)
+			if err != nil {
+				if prof != nil {
+					_, _ = prof.stop()
+				}
+				return rep, fmt.Errorf("direct: %w", err)
+			}
+			rep.Direct = minCosts(rep.Direct, d)
+		}
+		if prof != nil {
+			if rep.DirectProfile, err = prof.stop(); err != nil {
+				return rep, err
+			}
+		}
+	}
+	indexers := s.Indexers
+	if !s.Nodes {
+		indexers = nil
+	}
+	for _, idx := range indexers {
 		progress("indexer %s: starting riffchain node (%d funded accounts)", idx, s.Accounts)
 		n, err := startRiffchain(s, root, idx, accts)
 		if err != nil {

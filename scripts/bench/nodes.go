@@ -76,22 +76,30 @@ const benchAsset = "SHR"
 
 // fundGenesis gives every account (and the pool maker) RIFF and SHR.
 func fundGenesis(home string, accts *accounts) error {
+	return app.EditGenesisState(home, func(gs *app.GenesisState) error { return fundState(gs, accts) })
+}
+
+// fundState adds SHR and the benchmark balances to a genesis state that
+// already has (or, when empty, gets) the native asset.
+func fundState(gs *app.GenesisState, accts *accounts) error {
 	big := ledger.NewAmount(1_000_000_000_000)
 	huge := ledger.NewAmount(1_000_000_000_000_000)
-	return app.EditGenesisState(home, func(gs *app.GenesisState) error {
-		gs.Ledger.Assets = append(gs.Ledger.Assets, ledger.Asset{ID: benchAsset, Kind: ledger.Fungible,
-			Symbol: benchAsset, Name: "bench shares"})
-		for _, k := range accts.keys {
-			gs.Ledger.Balances = append(gs.Ledger.Balances,
-				ledger.Holding{Address: k.addr, Asset: app.NativeAsset, Amount: big},
-				ledger.Holding{Address: k.addr, Asset: benchAsset, Amount: big})
-		}
-		m := accts.maker
+	if len(gs.Ledger.Assets) == 0 {
+		gs.Ledger.Assets = append(gs.Ledger.Assets, ledger.Asset{ID: app.NativeAsset, Kind: ledger.Fungible,
+			Symbol: app.NativeAsset, Decimals: 6})
+	}
+	gs.Ledger.Assets = append(gs.Ledger.Assets, ledger.Asset{ID: benchAsset, Kind: ledger.Fungible,
+		Symbol: benchAsset, Name: "bench shares"})
+	for _, k := range accts.keys {
 		gs.Ledger.Balances = append(gs.Ledger.Balances,
-			ledger.Holding{Address: m.addr, Asset: app.NativeAsset, Amount: huge},
-			ledger.Holding{Address: m.addr, Asset: benchAsset, Amount: huge})
-		return nil
-	})
+			ledger.Holding{Address: k.addr, Asset: app.NativeAsset, Amount: big},
+			ledger.Holding{Address: k.addr, Asset: benchAsset, Amount: big})
+	}
+	m := accts.maker
+	gs.Ledger.Balances = append(gs.Ledger.Balances,
+		ledger.Holding{Address: m.addr, Asset: app.NativeAsset, Amount: huge},
+		ledger.Holding{Address: m.addr, Asset: benchAsset, Amount: huge})
+	return nil
 }
 
 // startRiffchain initialises a riffchain home with the funded accounts and
@@ -111,7 +119,7 @@ func startRiffchain(s *Settings, root, indexer string, accts *accounts) (*benchN
 		a    *app.App
 		stop func() error
 	)
-	if s.ABCIClient == "local" {
+	if s.ABCIClient == "connsync" {
 		// The production path: exactly what `riffchain start` runs.
 		n, err := app.NewNode(home, log.NewNopLogger(), edit)
 		if err != nil {
@@ -119,7 +127,7 @@ func startRiffchain(s *Settings, root, indexer string, accts *accounts) (*benchN
 		}
 		cmt, a, stop = n.CMT, n.App, n.Stop
 	} else {
-		n, err := newRiffchainConnSync(home, edit)
+		n, err := newRiffchainOneMutex(home, edit)
 		if err != nil {
 			return nil, err
 		}
@@ -137,10 +145,11 @@ func startRiffchain(s *Settings, root, indexer string, accts *accounts) (*benchN
 		rpcURL: rpcURL(cmt.Config()), stop: stop}, nil
 }
 
-// newRiffchainConnSync builds the riffchain node like app.NewNode but with
-// a per-connection ABCI mutex, so CheckTx can run while a block executes
-// (experiment for the report, -abci connsync).
-func newRiffchainConnSync(home string, edit func(*cmtcfg.Config)) (*benchNode, error) {
+// newRiffchainOneMutex builds the riffchain node like app.NewNode but with
+// one ABCI mutex over all connections, so CheckTx waits while a block
+// executes (experiment, -abci local). app.NewNode's node hooks (snapshots,
+// metrics) are not run.
+func newRiffchainOneMutex(home string, edit func(*cmtcfg.Config)) (*benchNode, error) {
 	cfg, err := app.LoadConfig(home)
 	if err != nil {
 		return nil, err
@@ -154,8 +163,14 @@ func newRiffchainConnSync(home string, edit func(*cmtcfg.Config)) (*benchNode, e
 	if err != nil {
 		return nil, err
 	}
+	appCfg, err := app.LoadAppConfig(home)
+	if err != nil {
+		tree.Close()
+		return nil, err
+	}
 	a := app.New(tree, doc.ChainID, log.NewNopLogger())
-	cmt, err := newCMTNode(cfg, doc, proxy.NewConnSyncLocalClientCreator(a))
+	a.Config, a.Home = appCfg, home
+	cmt, err := newCMTNode(cfg, doc, proxy.NewLocalClientCreator(a))
 	if err != nil {
 		tree.Close()
 		return nil, err

@@ -50,7 +50,7 @@ func ratio(a, b *phaseResult) string {
 func (r *Report) print(w io.Writer, s *Settings) {
 	fmt.Fprintf(w, "\nSummary (tx/s = code-0 txs committed / time from first submit to last commit; latency = submit to commit):\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "node\tphase\tindexer\ttxs\tbytes\tcommitted\tfailed\trejected\tmissing\tblocks\tmax/block\ttime\ttx/s\tp50\tp99\tmax\tcores\tothers\tratio\t")
+	fmt.Fprintln(tw, "node\tphase\tindexer\ttxs\tbytes\tcommitted\tfailed\trejected\tmissing\tblocks\tmax/block\ttime\ttx/s\tp50\tp99\tmax\tcores\tothers\tcpu/tx\tratio\t")
 	for _, p := range r.Results {
 		var rt string
 		switch {
@@ -67,12 +67,20 @@ func (r *Report) print(w io.Writer, s *Settings) {
 		if p.Note != "" {
 			name += " (" + p.Note + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.1fs\t%.0f\t%s\t%s\t%s\t%.2f\t%.2f\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.1fs\t%.0f\t%s\t%s\t%s\t%.2f\t%.2f\t%s\t%s\t\n",
 			p.Node, name, p.Indexer, p.Txs, p.AvgBytes, p.Committed, p.Failed, p.Rejected, p.Missing,
-			p.Blocks, p.MaxBlock, p.Elapsed.Seconds(), p.TPS, ms(p.P50), ms(p.P99), ms(p.Max), p.CPU.Self, p.CPU.Others, rt)
+			p.Blocks, p.MaxBlock, p.Elapsed.Seconds(), p.TPS, ms(p.P50), ms(p.P99), ms(p.Max), p.CPU.Self, p.CPU.Others, us(p.cpuPerTx()), rt)
 	}
 	_ = tw.Flush()
-	fmt.Fprintf(w, "  cores = CPU used by this process (node + load generator) during the phase; others = CPU taken by other processes on the machine\n")
+	fmt.Fprintf(w, "  cores = CPU used by this process (node + load generator) during the phase; others = CPU taken by other processes on the machine;\n")
+	fmt.Fprintf(w, "  cpu/tx = this process's CPU time per committed tx (load generator included): the cost that bounds tx/s once CPU is the limit\n")
+	for _, idx := range s.Indexers {
+		rt, kv := r.find("riffchain", "transfers", idx), r.find("kvstore", "kvstore", idx)
+		if rt != nil && kv != nil && rt.cpuPerTx() > 0 {
+			fmt.Fprintf(w, "Indexer %s: riffchain/kvstore tx/s %s; CPU-cost ratio (kvstore cpu/tx / riffchain cpu/tx) %.2f\n",
+				idx, ratio(rt, kv), float64(kv.cpuPerTx())/float64(rt.cpuPerTx()))
+		}
+	}
 	for _, p := range r.Results {
 		var notes []string
 		if p.FirstErr != "" {
@@ -97,12 +105,31 @@ func (r *Report) print(w io.Writer, s *Settings) {
 		}
 		fmt.Fprintln(w)
 	}
+	printDirect(w, r.Direct, s.DirectBlock)
+	if r.DirectProfile != nil {
+		r.DirectProfile.print(w, "ABCI-direct (both apps, pre-signing included)", s.ProfileTop, 0)
+	}
 	for _, p := range r.Results {
 		if p.Profile != nil {
 			p.Profile.print(w, fmt.Sprintf("%s %s, indexer %s", p.Node, p.Phase, p.Indexer), s.ProfileTop, p.Elapsed.Seconds())
 		}
 	}
 	fmt.Fprintf(w, "\ntotal run time %.0fs\n", r.Elapsed.Seconds())
+}
+
+// cpuPerTx is the process CPU time per committed tx.
+func (p *phaseResult) cpuPerTx() time.Duration {
+	if p.Committed == 0 {
+		return 0
+	}
+	return p.CPU.SelfTime / time.Duration(p.Committed)
+}
+
+func us(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
 }
 
 func truncate(s string, n int) string {

@@ -30,9 +30,13 @@ type Settings struct {
 	MempoolCache    int
 	Recheck         bool
 	Indexers        []string // "kv", "null"
-	ABCIClient      string   // "local" (one mutex, as app.NewNode) or "connsync"
+	ABCIClient      string   // "connsync" (a mutex per ABCI connection, as app.NewNode) or "local" (one mutex)
 
 	Kvstore      bool          // also drive the kvstore app
+	Direct       bool          // also call both apps' ABCI methods directly (app-only cost)
+	DirectBlock  int           // txs per block in the direct measurement
+	DirectRepeat int           // repetitions of the direct measurement (minimum kept)
+	Nodes        bool          // run the node phases (false: direct measurement only)
 	WireMissing  bool          // register missing pool/agreement routes in the bench node
 	Profile      []string      // phase names to CPU-profile
 	ProfileTop   int           // rows of the profile tables
@@ -59,8 +63,12 @@ func DefaultSettings() Settings {
 		MempoolCache:    10000,
 		Recheck:         true,
 		Indexers:        []string{"kv", "null"},
-		ABCIClient:      "local",
+		ABCIClient:      "connsync",
 		Kvstore:         true,
+		Direct:          true,
+		DirectBlock:     2000,
+		DirectRepeat:    3,
+		Nodes:           true,
 		Profile:         []string{"transfers"},
 		ProfileTop:      20,
 		PhaseTimeout:    60 * time.Second,
@@ -94,18 +102,22 @@ func (s *Settings) RegisterFlags(fs *flag.FlagSet) {
 		}
 		return nil
 	})
-	fs.StringVar(&s.ABCIClient, "abci", s.ABCIClient, "ABCI client: local (one mutex over all connections, as app.NewNode) or connsync (a mutex per connection; experiment)")
+	fs.StringVar(&s.ABCIClient, "abci", s.ABCIClient, "ABCI local client for both apps: connsync (a mutex per connection; riffchain via app.NewNode) or local (one mutex over all connections; experiment)")
 	fs.BoolVar(&s.Kvstore, "kvstore", s.Kvstore, "also drive CometBFT's kvstore app for the ratio")
+	fs.BoolVar(&s.Direct, "direct", s.Direct, "also measure each app's own CPU per tx by calling its ABCI methods directly (no CometBFT)")
+	fs.IntVar(&s.DirectBlock, "direct-block", s.DirectBlock, "txs per block in the direct measurement")
+	fs.IntVar(&s.DirectRepeat, "direct-repeat", s.DirectRepeat, "repeat the direct measurement, keep the minimum per step (robust on a shared machine)")
+	fs.BoolVar(&s.Nodes, "nodes", s.Nodes, "run the node phases (-nodes=false -direct: only the app-alone measurement)")
 	fs.BoolVar(&s.WireMissing, "wire-missing", s.WireMissing, "register pool/agreement routes the app lacks, in the bench node only (numbers marked self-wired)")
 	prof := strings.Join(s.Profile, ",")
-	fs.Func("profile", "phases to CPU-profile: transfers,agreements,swaps,kvstore, all or none (default \""+prof+"\")", func(v string) error {
+	fs.Func("profile", "phases to CPU-profile: transfers,agreements,swaps,kvstore,direct, all or none (default \""+prof+"\")", func(v string) error {
 		s.Profile = nil
 		for _, p := range strings.Split(v, ",") {
 			switch p = strings.TrimSpace(p); p {
 			case "none", "":
 			case "all":
-				s.Profile = []string{"transfers", "agreements", "swaps", "kvstore"}
-			case "transfers", "agreements", "swaps", "kvstore":
+				s.Profile = []string{"transfers", "agreements", "swaps", "kvstore", "direct"}
+			case "transfers", "agreements", "swaps", "kvstore", "direct":
 				s.Profile = append(s.Profile, p)
 			default:
 				return fmt.Errorf("profile phase %q unknown", p)
@@ -133,6 +145,10 @@ func (s *Settings) Check() error {
 		return fmt.Errorf("%w: negative count", ErrSettings)
 	case len(s.Indexers) == 0:
 		return fmt.Errorf("%w: no indexer given", ErrSettings)
+	case s.DirectBlock < 1 || s.DirectRepeat < 1:
+		return fmt.Errorf("%w: direct-block and direct-repeat must be at least 1", ErrSettings)
+	case !s.Nodes && !s.Direct:
+		return fmt.Errorf("%w: nothing to run (-nodes=false and -direct=false)", ErrSettings)
 	case s.ABCIClient != "local" && s.ABCIClient != "connsync":
 		return fmt.Errorf("%w: abci %q: want local or connsync", ErrSettings, s.ABCIClient)
 	}
@@ -178,7 +194,8 @@ func (s *Settings) Print(w io.Writer) {
 	fmt.Fprintf(w, "  mempool type/size/max_bytes   %s / %d / %d\n", c.Mempool.Type, c.Mempool.Size, c.Mempool.MaxTxsBytes)
 	fmt.Fprintf(w, "  mempool.cache_size / recheck  %d / %v\n", c.Mempool.CacheSize, c.Mempool.Recheck)
 	fmt.Fprintf(w, "  tx_index.indexer              %s (each run)\n", strings.Join(s.Indexers, ", "))
-	fmt.Fprintf(w, "  db_backend                    %s; ABCI client %s; log level %s\n", c.DBBackend, s.ABCIClient, c.LogLevel)
+	fmt.Fprintf(w, "  db_backend                    %s; in-process ABCI client %s; log level %s\n", c.DBBackend, s.ABCIClient, c.LogLevel)
+	fmt.Fprintf(w, "riffchain: app.toml defaults from InitHome (no fees, snapshots as configured there, metrics off); kvstore: abci/example/kvstore persistent (goleveldb)\n")
 	fmt.Fprintf(w, "Load: %d accounts, %d clients (broadcast_tx_sync over HTTP JSON-RPC, keep-alive), GOMAXPROCS %d\n",
 		s.Accounts, s.Clients, runtime.GOMAXPROCS(0))
 }
