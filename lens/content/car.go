@@ -167,8 +167,7 @@ type ImportResult struct {
 // that fails verification stops the import with ErrCorrupt (blocks stored
 // before it stay: they were verified). Malformed input yields ErrBadCAR or
 // ErrTooLarge, never a panic. Roots need not be present in the CAR.
-func ImportCAR(ctx context.Context, s Store, r io.Reader) (ImportResult, error) {
-	var res ImportResult
+func ImportCAR(ctx context.Context, s Store, r io.Reader) (res ImportResult, err error) {
 	br, err := carv2.NewBlockReader(r,
 		carv2.MaxAllowedHeaderSize(MaxCARHeaderSize),
 		carv2.MaxAllowedSectionSize(maxCARSectionSize),
@@ -186,6 +185,18 @@ func ImportCAR(ctx context.Context, s Store, r io.Reader) (ImportResult, error) 
 		}
 	}
 	res.Roots = br.Roots
+	// The embedded store writes the verified blocks through one write batch
+	// (one durability point, kept even when a later block fails).
+	put := s.PutBlock
+	if ds, ok := s.(*dagStore); ok {
+		w := ds.newWriter()
+		put = w.putTrusted
+		defer func() {
+			if ferr := w.finishKeep(nil); ferr != nil && err == nil {
+				err = fmt.Errorf("import CAR: %w", ferr)
+			}
+		}()
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -204,7 +215,7 @@ func ImportCAR(ctx context.Context, s Store, r io.Reader) (ImportResult, error) 
 		if err != nil {
 			return res, fmt.Errorf("import CAR: %v: %w", err, ErrCorrupt)
 		}
-		if err := s.PutBlock(ctx, b); err != nil {
+		if err := put(ctx, b); err != nil {
 			return res, fmt.Errorf("import CAR: %w", err)
 		}
 		res.Blocks++

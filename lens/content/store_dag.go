@@ -13,7 +13,6 @@ import (
 
 	"github.com/ipfs/boxo/blockservice"
 	"github.com/ipfs/boxo/blockstore"
-	chunk "github.com/ipfs/boxo/chunker"
 	mdag "github.com/ipfs/boxo/ipld/merkledag"
 	ft "github.com/ipfs/boxo/ipld/unixfs"
 	"github.com/ipfs/boxo/ipld/unixfs/importer/balanced"
@@ -67,8 +66,9 @@ func (s *dagStore) Add(ctx context.Context, r io.Reader) (cid.Cid, error) {
 	if s.addFile != nil {
 		return s.addFile(ctx, r)
 	}
-	nd, err := importFile(ctx, r, s.profile, s.dag)
-	if err != nil {
+	w := s.newWriter()
+	nd, err := importFile(ctx, r, s.profile, w)
+	if err = w.finish(err); err != nil {
 		return cid.Undef, err
 	}
 	return nd.Cid(), nil
@@ -88,8 +88,9 @@ func (s *dagStore) AddPath(ctx context.Context, path string) (cid.Cid, error) {
 		defer f.Close()
 		return s.addFile(ctx, f)
 	}
-	nd, err := importPath(ctx, path, fi, s.profile, s.dag)
-	if err != nil {
+	w := s.newWriter()
+	nd, err := importPath(ctx, path, fi, s.profile, w)
+	if err = w.finish(err); err != nil {
 		return cid.Undef, err
 	}
 	if s.afterAddPath != nil {
@@ -294,16 +295,35 @@ func (c ctxReader) Read(p []byte) (int, error) {
 }
 
 // importFile runs boxo's balanced UnixFS importer over r, writing every node
-// to dserv (batched), exactly as kubo's `ipfs add` does.
+// to dserv, exactly as kubo's `ipfs add` does. Chunks are read and their
+// leaf CIDs computed ahead, in parallel (import_pipeline.go); the layout,
+// and so every CID, is boxo's.
 func importFile(ctx context.Context, r io.Reader, p Profile, dserv ipld.DAGService) (ipld.Node, error) {
-	batch := ipld.NewBatch(ctx, dserv)
+	cache := &leafCache{cids: make(map[*byte]leafEntry)}
+	builder := hashingBuilder{prefix: p.cidBuilder().(cid.Prefix), cache: cache}
+	leaf := builder.prefix
+	leaf.Codec = cid.Raw
+	spl := newPipelineSplitter(ctx, r, p.ChunkSize, leaf, cache)
+	defer spl.close()
+	var batch *ipld.Batch
+	switch d := dserv.(type) {
+	case *writerDAG:
+		if d.copies {
+			d.release = spl.recycle
+			defer func() { d.release = nil }()
+		}
+	case discardDAG:
+	default:
+		batch = ipld.NewBatch(ctx, dserv)
+		dserv = batchDAG{DAGService: dserv, batch: batch}
+	}
 	params := helpers.DagBuilderParams{
 		Maxlinks:   p.MaxLinks,
 		RawLeaves:  true,
-		CidBuilder: p.cidBuilder(),
-		Dagserv:    batchDAG{DAGService: dserv, batch: batch},
+		CidBuilder: builder,
+		Dagserv:    dserv,
 	}
-	db, err := params.New(chunk.NewSizeSplitter(ctxReader{ctx, r}, p.ChunkSize))
+	db, err := params.New(spl)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
@@ -311,8 +331,10 @@ func importFile(ctx context.Context, r io.Reader, p Profile, dserv ipld.DAGServi
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", classify(err))
 	}
-	if err := batch.Commit(); err != nil {
-		return nil, fmt.Errorf("import: store blocks: %w", classify(err))
+	if batch != nil {
+		if err := batch.Commit(); err != nil {
+			return nil, fmt.Errorf("import: store blocks: %w", classify(err))
+		}
 	}
 	return nd, nil
 }

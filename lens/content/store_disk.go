@@ -63,7 +63,10 @@ func newDiskBlockstore(dir string, o DiskOptions) (*diskBlockstore, error) {
 }
 
 func (d *diskBlockstore) paths(c cid.Cid) (dir, file string) {
-	key := keyEncoding.EncodeToString(c.Hash())
+	return d.pathsKey(keyEncoding.EncodeToString(c.Hash()))
+}
+
+func (d *diskBlockstore) pathsKey(key string) (dir, file string) {
 	shard := key[len(key)-3 : len(key)-1]
 	dir = filepath.Join(d.root, shard)
 	return dir, filepath.Join(dir, key+blockSuffix)
