@@ -24,7 +24,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/riffchain/riffchain/app"
-	"github.com/riffchain/riffchain/cmd/riffchain/keyring"
+	"github.com/riffchain/riffchain/app/keyring"
 	"github.com/riffchain/riffchain/ledger"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/riffchain/riffchain/cmd/riffchain/keyring"
+	"github.com/riffchain/riffchain/app/keyring"
 	"github.com/riffchain/riffchain/ledger"
 )
 

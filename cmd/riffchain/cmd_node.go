@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/riffchain/riffchain/app"
-	"github.com/riffchain/riffchain/cmd/riffchain/keyring"
+	"github.com/riffchain/riffchain/app/keyring"
 	"github.com/riffchain/riffchain/ledger"
 )
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riffchain/riffchain/cmd/riffchain/keyring"
+	"github.com/riffchain/riffchain/app/keyring"
 	"github.com/riffchain/riffchain/contracts/agreements"
 	"github.com/riffchain/riffchain/ledger"
 )
