@@ -8,11 +8,17 @@ import (
 // store and reports MB/s next to a plain sha256 pass over the same bytes.
 //
 //	go test -run XXX -bench AddGet100MB -benchtime 1x ./lens/content/
-func BenchmarkAddGet100MB(b *testing.B) {
+func BenchmarkAddGet100MB(b *testing.B) { benchAddGet(b, ProfileDefault) }
+
+// BenchmarkAddGet100MB1MiB is the same with the 1mib profile (4 times
+// fewer, larger blocks: shows what the per-block file costs).
+func BenchmarkAddGet100MB1MiB(b *testing.B) { benchAddGet(b, Profile1MiB) }
+
+func benchAddGet(b *testing.B, p Profile) {
 	var rep Report
 	for b.Loop() {
 		var err error
-		rep, err = MeasureThroughput(b.TempDir(), 100_000_000)
+		rep, err = MeasureThroughputWith(b.TempDir(), 100_000_000, MeasureOptions{Profile: p})
 		if err != nil {
 			b.Fatal(err)
 		}
