@@ -98,6 +98,7 @@ func (t *tracker) checkDone() {
 // phaseResult is what one phase measured.
 type phaseResult struct {
 	Phase     string
+	Round     int
 	Node      string
 	Indexer   string
 	Note      string
@@ -182,27 +183,40 @@ func run(ctx context.Context, s *Settings, n *benchNode, w *workload, profilePat
 	var wg sync.WaitGroup
 	cpu0 := takeCPU()
 	start := time.Now()
+	batch := max(1, s.Batch)
 	for _, list := range w.clients {
 		wg.Add(1)
 		go pprof.Do(ctx, pprof.Labels("role", "bench-client"), func(ctx context.Context) {
 			defer wg.Done()
-			for _, idx := range list {
-				for attempt := 0; ; attempt++ {
-					if attempt == 0 {
-						res.submitted[idx] = time.Now()
+			for off := 0; off < len(list); {
+				chunk := list[off:min(off+batch, len(list))]
+				now := time.Now()
+				for _, idx := range chunk {
+					if res.submitted[idx].IsZero() {
+						res.submitted[idx] = now
 					}
-					ok, retry, msg := broadcast(ctx, hc, n.rpcURL, w.txs[idx].req)
-					if retry && attempt < 2000 && ctx.Err() == nil {
-						retries.Add(1)
-						time.Sleep(5 * time.Millisecond)
-						continue
-					}
-					if !ok {
-						firstErr.CompareAndSwap(nil, msg)
-						t.rejected(idx)
-					}
-					break
 				}
+				reqs := make([][]byte, len(chunk))
+				for i, idx := range chunk {
+					reqs[i] = w.txs[idx].req
+				}
+				answers := broadcast(ctx, hc, n.rpcURL, reqs)
+				done := 0
+				for i, a := range answers {
+					if a.retry && ctx.Err() == nil {
+						break // resend from here: later txs of the chunk may depend on this one's nonce
+					}
+					if !a.ok {
+						firstErr.CompareAndSwap(nil, a.msg)
+						t.rejected(chunk[i])
+					}
+					done++
+				}
+				if done < len(chunk) {
+					retries.Add(1)
+					time.Sleep(5 * time.Millisecond)
+				}
+				off += done
 			}
 		})
 	}
@@ -286,37 +300,75 @@ func firstFailCode(codes []uint32, at []time.Time) uint32 {
 	return 0
 }
 
-// broadcast posts one pre-encoded broadcast_tx_sync request. retry is true
-// when the mempool was full.
-func broadcast(ctx context.Context, hc *http.Client, url string, body []byte) (ok, retry bool, msg string) {
+// answer is the outcome of one broadcast_tx_sync call. retry is true when
+// the mempool was full.
+type answer struct {
+	ok, retry bool
+	msg       string
+}
+
+// broadcast posts pre-encoded broadcast_tx_sync requests, one per HTTP
+// request or, with several, as one JSON-RPC batch (answered in order).
+func broadcast(ctx context.Context, hc *http.Client, url string, reqs [][]byte) []answer {
+	fail := func(msg string) []answer {
+		out := make([]answer, len(reqs))
+		for i := range out {
+			out[i] = answer{msg: msg}
+		}
+		return out
+	}
+	var body []byte
+	if len(reqs) == 1 {
+		body = reqs[0]
+	} else {
+		body = append([]byte{'['}, bytes.Join(reqs, []byte{','})...)
+		body = append(body, ']')
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return false, false, err.Error()
+		return fail(err.Error())
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return false, false, err.Error()
+		return fail(err.Error())
 	}
 	raw, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {
-		return false, false, err.Error()
+		return fail(err.Error())
 	}
-	var r rpcResp
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return false, false, fmt.Sprintf("decode rpc answer: %v", err)
+	var rs []rpcResp
+	if len(reqs) == 1 {
+		rs = make([]rpcResp, 1)
+		err = json.Unmarshal(raw, &rs[0])
+	} else if err = json.Unmarshal(raw, &rs); err != nil {
+		var one rpcResp // the server refused the batch as a whole
+		if json.Unmarshal(raw, &one) == nil && one.Error != nil {
+			return fail(one.Error.Message + ": " + one.Error.Data)
+		}
 	}
-	switch {
-	case r.Error != nil:
-		m := r.Error.Message + ": " + r.Error.Data
-		return false, strings.Contains(m, "mempool is full"), m
-	case r.Result == nil:
-		return false, false, "empty rpc answer"
-	case r.Result.Code != 0:
-		return false, false, fmt.Sprintf("CheckTx code %d: %s", r.Result.Code, r.Result.Log)
+	if err != nil {
+		return fail(fmt.Sprintf("decode rpc answer: %v", err))
 	}
-	return true, false, ""
+	if len(rs) != len(reqs) {
+		return fail(fmt.Sprintf("rpc answered %d of %d requests", len(rs), len(reqs)))
+	}
+	out := make([]answer, len(rs))
+	for i, r := range rs {
+		switch {
+		case r.Error != nil:
+			m := r.Error.Message + ": " + r.Error.Data
+			out[i] = answer{retry: strings.Contains(m, "mempool is full"), msg: m}
+		case r.Result == nil:
+			out[i] = answer{msg: "empty rpc answer"}
+		case r.Result.Code != 0:
+			out[i] = answer{msg: fmt.Sprintf("CheckTx code %d: %s", r.Result.Code, r.Result.Log)}
+		default:
+			out[i] = answer{ok: true}
+		}
+	}
+	return out
 }
 
 // crossCheck counts code-0 results of this phase's txs over RPC

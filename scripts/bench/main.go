@@ -152,50 +152,63 @@ func Run(ctx context.Context, s *Settings, w io.Writer) (*Report, error) {
 	if !s.Nodes {
 		indexers = nil
 	}
-	for _, idx := range indexers {
-		progress("indexer %s: starting riffchain node (%d funded accounts)", idx, s.Accounts)
-		n, err := startRiffchain(s, root, idx, accts)
-		if err != nil {
-			return rep, err
-		}
-		results, tw, err := riffchainPhases(ctx, s, n, accts, profDir, doAgree, doSwap, progress)
-		for _, r := range results {
-			switch r.Phase {
-			case "agreements":
-				r.Note = agreeNote
-			case "swaps":
-				r.Note = swapNote
+	for round := 1; round <= s.Repeat; round++ {
+		for _, idx := range indexers {
+			results, err := runRound(ctx, s, root, idx, round, accts, profDir, doAgree, doSwap, progress)
+			for _, r := range results {
+				r.Round = round
+				switch r.Phase {
+				case "agreements":
+					r.Note = agreeNote
+				case "swaps":
+					r.Note = swapNote
+				}
+			}
+			rep.Results = append(rep.Results, results...)
+			if err != nil {
+				return rep, err
 			}
 		}
-		rep.Results = append(rep.Results, results...)
-		if stopErr := n.stop(); err == nil && stopErr != nil {
-			err = fmt.Errorf("stop riffchain node: %w", stopErr)
-		}
-		removeHome(s, filepath.Join(root, "riffchain-"+idx))
-		if err != nil {
-			return rep, err
-		}
-		if !s.Kvstore {
-			continue
-		}
-		progress("indexer %s: starting kvstore node", idx)
-		kn, err := startKvstore(s, root, idx)
-		if err != nil {
-			return rep, err
-		}
-		r, err := kvstorePhase(ctx, s, kn, tw, profDir, progress)
-		if stopErr := kn.stop(); err == nil && stopErr != nil {
-			err = fmt.Errorf("stop kvstore node: %w", stopErr)
-		}
-		removeHome(s, filepath.Join(root, "kvstore-"+idx))
-		if err != nil {
-			return rep, err
-		}
-		rep.Results = append(rep.Results, r)
 	}
 	rep.Elapsed = time.Since(begin)
 	rep.print(w, s)
 	return rep, nil
+}
+
+// runRound runs the riffchain phases and then the kvstore phase with one
+// indexer setting, each on a fresh node.
+func runRound(ctx context.Context, s *Settings, root, idx string, round int, accts *accounts, profDir string,
+	doAgree, doSwap bool, progress func(string, ...any)) ([]*phaseResult, error) {
+	if round > 1 {
+		profDir = "" // profile the first round only
+	}
+	progress("round %d, indexer %s: starting riffchain node (%d funded accounts)", round, idx, s.Accounts)
+	n, err := startRiffchain(s, root, idx, accts)
+	if err != nil {
+		return nil, err
+	}
+	results, tw, err := riffchainPhases(ctx, s, n, accts, profDir, doAgree, doSwap, progress)
+	if stopErr := n.stop(); err == nil && stopErr != nil {
+		err = fmt.Errorf("stop riffchain node: %w", stopErr)
+	}
+	removeHome(s, n.home)
+	if err != nil || !s.Kvstore {
+		return results, err
+	}
+	progress("round %d, indexer %s: starting kvstore node", round, idx)
+	kn, err := startKvstore(s, root, idx)
+	if err != nil {
+		return results, err
+	}
+	r, err := kvstorePhase(ctx, s, kn, tw, profDir, progress)
+	if stopErr := kn.stop(); err == nil && stopErr != nil {
+		err = fmt.Errorf("stop kvstore node: %w", stopErr)
+	}
+	removeHome(s, kn.home)
+	if err != nil {
+		return results, err
+	}
+	return append(results, r), nil
 }
 
 // waitHeight waits until the node has committed block h.
@@ -222,7 +235,7 @@ func riffchainPhases(ctx context.Context, s *Settings, n *benchNode, accts *acco
 	}
 	clear(accts.nonces) // a fresh chain
 	prof := func(phase string) string {
-		if !s.profiled(phase) {
+		if !s.profiled(phase) || profDir == "" {
 			return ""
 		}
 		return filepath.Join(profDir, fmt.Sprintf("riffchain-%s-indexer-%s.pprof", phase, n.indexer))
@@ -295,7 +308,7 @@ func kvstorePhase(ctx context.Context, s *Settings, n *benchNode, tw *workload,
 	}
 	w := kvstoreLike(tw)
 	path := ""
-	if s.profiled("kvstore") {
+	if s.profiled("kvstore") && profDir != "" {
 		path = filepath.Join(profDir, fmt.Sprintf("kvstore-indexer-%s.pprof", n.indexer))
 	}
 	progress("kvstore: driving %d txs (avg %d bytes) with %d clients", len(w.txs), w.avgBytes(), len(w.clients))

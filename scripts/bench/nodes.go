@@ -25,6 +25,7 @@ import (
 // in-process, with its RPC on a free loopback port.
 type benchNode struct {
 	kind    string // "riffchain" or "kvstore"
+	home    string
 	indexer string
 	rpcURL  string // http://127.0.0.1:PORT
 	chainID string
@@ -105,7 +106,10 @@ func fundState(gs *app.GenesisState, accts *accounts) error {
 // startRiffchain initialises a riffchain home with the funded accounts and
 // starts the node in-process.
 func startRiffchain(s *Settings, root, indexer string, accts *accounts) (*benchNode, error) {
-	home := filepath.Join(root, "riffchain-"+indexer)
+	home, err := os.MkdirTemp(root, "riffchain-"+indexer+"-")
+	if err != nil {
+		return nil, err
+	}
 	const chainID = "riff-bench"
 	if err := initHome(s, home, chainID); err != nil {
 		return nil, err
@@ -141,7 +145,7 @@ func startRiffchain(s *Settings, root, indexer string, accts *accounts) (*benchN
 		_ = stop()
 		return nil, fmt.Errorf("start riffchain node: %w", err)
 	}
-	return &benchNode{kind: "riffchain", indexer: indexer, chainID: chainID, cmt: cmt, riff: a,
+	return &benchNode{kind: "riffchain", home: home, indexer: indexer, chainID: chainID, cmt: cmt, riff: a,
 		rpcURL: rpcURL(cmt.Config()), stop: stop}, nil
 }
 
@@ -207,7 +211,10 @@ func stopCMT(n *node.Node) error {
 // startKvstore starts CometBFT's example kvstore app (persistent, goleveldb)
 // with the same CometBFT settings.
 func startKvstore(s *Settings, root, indexer string) (*benchNode, error) {
-	home := filepath.Join(root, "kvstore-"+indexer)
+	home, err := os.MkdirTemp(root, "kvstore-"+indexer+"-")
+	if err != nil {
+		return nil, err
+	}
 	const chainID = "kv-bench"
 	if err := initHome(s, home, chainID); err != nil {
 		return nil, err
@@ -235,7 +242,7 @@ func startKvstore(s *Settings, root, indexer string) (*benchNode, error) {
 		_ = kv.Close()
 		return nil, fmt.Errorf("start kvstore node: %w", err)
 	}
-	return &benchNode{kind: "kvstore", indexer: indexer, chainID: chainID, cmt: n, rpcURL: rpcURL(cfg),
+	return &benchNode{kind: "kvstore", home: home, indexer: indexer, chainID: chainID, cmt: n, rpcURL: rpcURL(cfg),
 		stop: func() error { return errors.Join(stopCMT(n), kv.Close()) }}, nil
 }
 

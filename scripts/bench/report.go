@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -29,10 +30,10 @@ func ms(d time.Duration) string {
 	return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
 }
 
-// find returns the result of phase on node kind with indexer.
-func (r *Report) find(kind, phase, indexer string) *phaseResult {
+// find returns the result of phase on node kind with indexer in round.
+func (r *Report) find(kind, phase, indexer string, round int) *phaseResult {
 	for _, p := range r.Results {
-		if p.Node == kind && p.Phase == phase && p.Indexer == indexer {
+		if p.Node == kind && p.Phase == phase && p.Indexer == indexer && p.Round == round {
 			return p
 		}
 	}
@@ -50,37 +51,31 @@ func ratio(a, b *phaseResult) string {
 func (r *Report) print(w io.Writer, s *Settings) {
 	fmt.Fprintf(w, "\nSummary (tx/s = code-0 txs committed / time from first submit to last commit; latency = submit to commit):\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "node\tphase\tindexer\ttxs\tbytes\tcommitted\tfailed\trejected\tmissing\tblocks\tmax/block\ttime\ttx/s\tp50\tp99\tmax\tcores\tothers\tcpu/tx\tratio\t")
+	fmt.Fprintln(tw, "round\tnode\tphase\tindexer\ttxs\tbytes\tcommitted\tfailed\trejected\tmissing\tblocks\tmax/block\ttime\ttx/s\tp50\tp99\tmax\tcores\tothers\tcpu/tx\tratio\t")
 	for _, p := range r.Results {
 		var rt string
 		switch {
 		case p.Node == "kvstore":
 			rt = "1.00 (base)"
 		case p.Phase == "transfers":
-			if kv := r.find("kvstore", "kvstore", p.Indexer); kv != nil {
+			if kv := r.find("kvstore", "kvstore", p.Indexer, p.Round); kv != nil {
 				rt = ratio(p, kv) + " of kvstore"
 			}
 		default:
-			rt = ratio(p, r.find("riffchain", "transfers", p.Indexer)) + " of transfers"
+			rt = ratio(p, r.find("riffchain", "transfers", p.Indexer, p.Round)) + " of transfers"
 		}
 		name := p.Phase
 		if p.Note != "" {
 			name += " (" + p.Note + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.1fs\t%.0f\t%s\t%s\t%s\t%.2f\t%.2f\t%s\t%s\t\n",
-			p.Node, name, p.Indexer, p.Txs, p.AvgBytes, p.Committed, p.Failed, p.Rejected, p.Missing,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.1fs\t%.0f\t%s\t%s\t%s\t%.2f\t%.2f\t%s\t%s\t\n",
+			p.Round, p.Node, name, p.Indexer, p.Txs, p.AvgBytes, p.Committed, p.Failed, p.Rejected, p.Missing,
 			p.Blocks, p.MaxBlock, p.Elapsed.Seconds(), p.TPS, ms(p.P50), ms(p.P99), ms(p.Max), p.CPU.Self, p.CPU.Others, us(p.cpuPerTx()), rt)
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(w, "  cores = CPU used by this process (node + load generator) during the phase; others = CPU taken by other processes on the machine;\n")
 	fmt.Fprintf(w, "  cpu/tx = this process's CPU time per committed tx (load generator included): the cost that bounds tx/s once CPU is the limit\n")
-	for _, idx := range s.Indexers {
-		rt, kv := r.find("riffchain", "transfers", idx), r.find("kvstore", "kvstore", idx)
-		if rt != nil && kv != nil && rt.cpuPerTx() > 0 {
-			fmt.Fprintf(w, "Indexer %s: riffchain/kvstore tx/s %s; CPU-cost ratio (kvstore cpu/tx / riffchain cpu/tx) %.2f\n",
-				idx, ratio(rt, kv), float64(kv.cpuPerTx())/float64(rt.cpuPerTx()))
-		}
-	}
+	matched := 0
 	for _, p := range r.Results {
 		var notes []string
 		if p.FirstErr != "" {
@@ -89,22 +84,22 @@ func (r *Report) print(w io.Writer, s *Settings) {
 		if p.Retries > 0 {
 			notes = append(notes, fmt.Sprintf("%d mempool-full retries", p.Retries))
 		}
-		notes = append(notes, "cross-check: "+p.RPCCheck)
-		fmt.Fprintf(w, "  %s %s indexer=%s: %s\n", p.Node, p.Phase, p.Indexer, strings.Join(notes, "; "))
+		if p.RPCCheck != fmt.Sprintf("%d ok in /block_results", p.Committed) {
+			notes = append(notes, "cross-check MISMATCH: "+p.RPCCheck)
+		} else {
+			matched++
+		}
+		if len(notes) > 0 {
+			fmt.Fprintf(w, "  round %d %s %s indexer=%s: %s\n", p.Round, p.Node, p.Phase, p.Indexer, strings.Join(notes, "; "))
+		}
+	}
+	if matched > 0 {
+		fmt.Fprintf(w, "  cross-check: in %d of %d phases the committed count equals the code-0 results read back over RPC (/block + /block_results)\n", matched, len(r.Results))
 	}
 	for _, m := range r.Skipped {
 		fmt.Fprintf(w, "  skipped: %s\n", m)
 	}
-	if len(s.Indexers) > 1 {
-		fmt.Fprintf(w, "Indexer effect (null/kv tx/s):")
-		for _, kind := range [][2]string{{"riffchain", "transfers"}, {"riffchain", "agreements"}, {"riffchain", "swaps"}, {"kvstore", "kvstore"}} {
-			on, off := r.find(kind[0], kind[1], "kv"), r.find(kind[0], kind[1], "null")
-			if on != nil && off != nil {
-				fmt.Fprintf(w, "  %s %s %s", kind[0], kind[1], ratio(off, on))
-			}
-		}
-		fmt.Fprintln(w)
-	}
+	r.printMedians(w, s)
 	printDirect(w, r.Direct, s.DirectBlock)
 	if r.DirectProfile != nil {
 		r.DirectProfile.print(w, "ABCI-direct (both apps, pre-signing included)", s.ProfileTop, 0)
@@ -115,6 +110,106 @@ func (r *Report) print(w io.Writer, s *Settings) {
 		}
 	}
 	fmt.Fprintf(w, "\ntotal run time %.0fs\n", r.Elapsed.Seconds())
+}
+
+// printMedians writes, per indexer, the median over rounds of tx/s and of
+// the ratios, plus the CPU-cost ratio and the indexer effect.
+func (r *Report) printMedians(w io.Writer, s *Settings) {
+	rounds := 0
+	for _, p := range r.Results {
+		rounds = max(rounds, p.Round)
+	}
+	if rounds == 0 {
+		return
+	}
+	type key struct{ kind, phase string }
+	kinds := []key{{"riffchain", "transfers"}, {"riffchain", "agreements"}, {"riffchain", "swaps"}, {"kvstore", "kvstore"}}
+	med := func(vals []float64) float64 {
+		if len(vals) == 0 {
+			return 0
+		}
+		slices.Sort(vals)
+		if len(vals)%2 == 1 {
+			return vals[len(vals)/2]
+		}
+		return (vals[len(vals)/2-1] + vals[len(vals)/2]) / 2
+	}
+	collect := func(idx string, f func(round int) (float64, bool)) []float64 {
+		var out []float64
+		for round := 1; round <= rounds; round++ {
+			if v, ok := f(round); ok {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	tps := map[string]map[key]float64{}
+	fmt.Fprintf(w, "\nMedians over %d round(s):\n", rounds)
+	for _, idx := range s.Indexers {
+		tps[idx] = map[key]float64{}
+		var parts []string
+		for _, k := range kinds {
+			v := collect(idx, func(round int) (float64, bool) {
+				p := r.find(k.kind, k.phase, idx, round)
+				return tpsOf(p), p != nil
+			})
+			if len(v) > 0 {
+				tps[idx][k] = med(v)
+				parts = append(parts, fmt.Sprintf("%s %.0f tx/s", k.phase, med(v)))
+			}
+		}
+		if len(parts) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "  indexer %-4s  %s\n", idx, strings.Join(parts, ", "))
+		pair := func(label string, a, b key, cpu bool) {
+			v := collect(idx, func(round int) (float64, bool) {
+				pa, pb := r.find(a.kind, a.phase, idx, round), r.find(b.kind, b.phase, idx, round)
+				if pa == nil || pb == nil || pb.TPS == 0 {
+					return 0, false
+				}
+				if cpu {
+					if pa.cpuPerTx() == 0 {
+						return 0, false
+					}
+					return float64(pb.cpuPerTx()) / float64(pa.cpuPerTx()), true
+				}
+				return pa.TPS / pb.TPS, true
+			})
+			if len(v) > 0 {
+				fmt.Fprintf(w, "                %-58s %.2f  (rounds: %s)\n", label, med(v), floats(v))
+			}
+		}
+		rt, kv := key{"riffchain", "transfers"}, key{"kvstore", "kvstore"}
+		pair("riffchain transfers / kvstore, tx/s", rt, kv, false)
+		pair("CPU-cost ratio: kvstore cpu/tx / riffchain cpu/tx", rt, kv, true)
+		pair("agreements / transfers, tx/s", key{"riffchain", "agreements"}, rt, false)
+		pair("swaps / transfers, tx/s", key{"riffchain", "swaps"}, rt, false)
+	}
+	if on, off := tps["kv"], tps["null"]; on != nil && off != nil {
+		var parts []string
+		for _, k := range kinds {
+			if on[k] > 0 && off[k] > 0 {
+				parts = append(parts, fmt.Sprintf("%s %.2f", k.phase, off[k]/on[k]))
+			}
+		}
+		fmt.Fprintf(w, "  indexer effect (median tx/s null / kv): %s\n", strings.Join(parts, ", "))
+	}
+}
+
+func tpsOf(p *phaseResult) float64 {
+	if p == nil {
+		return 0
+	}
+	return p.TPS
+}
+
+func floats(v []float64) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = fmt.Sprintf("%.2f", x)
+	}
+	return strings.Join(parts, " ")
 }
 
 // cpuPerTx is the process CPU time per committed tx.

@@ -21,6 +21,8 @@ type Settings struct {
 	Agrees   int    // agreements per phase (0: skip)
 	Swaps    int    // pool swaps per phase (0: skip)
 	Clients  int    // concurrent JSON-RPC clients
+	Batch    int    // broadcast_tx_sync calls per HTTP request (JSON-RPC batch)
+	Repeat   int    // rounds of the node phases (medians reported)
 
 	TimeoutCommit   time.Duration
 	BlockMaxBytes   int64
@@ -55,6 +57,8 @@ func DefaultSettings() Settings {
 		Agrees:          6000,
 		Swaps:           10000,
 		Clients:         8,
+		Batch:           1,
+		Repeat:          1,
 		TimeoutCommit:   500 * time.Millisecond,
 		BlockMaxBytes:   cmttypes.DefaultBlockParams().MaxBytes,
 		BlockMaxGas:     -1,
@@ -83,6 +87,8 @@ func (s *Settings) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&s.Agrees, "agreements", s.Agrees, "two-party DvP agreements (agreement/submit) per phase, 0 to skip")
 	fs.IntVar(&s.Swaps, "swaps", s.Swaps, "swaps against one pool (pool/swap) per phase, 0 to skip")
 	fs.IntVar(&s.Clients, "clients", s.Clients, "concurrent JSON-RPC clients (each owns a group of accounts)")
+	fs.IntVar(&s.Batch, "batch", s.Batch, "broadcast_tx_sync calls per HTTP request (1 = one request each; more = JSON-RPC batch)")
+	fs.IntVar(&s.Repeat, "repeat", s.Repeat, "rounds of node phases, riffchain and kvstore alternating; medians are printed (use 3+ on a busy machine)")
 	fs.DurationVar(&s.TimeoutCommit, "timeout-commit", s.TimeoutCommit, "consensus timeout_commit")
 	fs.Int64Var(&s.BlockMaxBytes, "block-max-bytes", s.BlockMaxBytes, "consensus param block.max_bytes")
 	fs.Int64Var(&s.BlockMaxGas, "block-max-gas", s.BlockMaxGas, "consensus param block.max_gas")
@@ -139,6 +145,10 @@ func (s *Settings) Check() error {
 		return fmt.Errorf("%w: need at least 2 accounts", ErrSettings)
 	case s.Txs < 1:
 		return fmt.Errorf("%w: need at least 1 tx", ErrSettings)
+	case s.Repeat < 1:
+		return fmt.Errorf("%w: repeat must be at least 1", ErrSettings)
+	case s.Batch < 1:
+		return fmt.Errorf("%w: batch must be at least 1", ErrSettings)
 	case s.Clients < 1:
 		return fmt.Errorf("%w: need at least 1 client", ErrSettings)
 	case s.Agrees < 0 || s.Swaps < 0:
@@ -175,6 +185,7 @@ func (s *Settings) applyConfig(c *cmtcfg.Config, indexer string) {
 	c.TxIndex.Indexer = indexer
 	c.Instrumentation.Prometheus = false
 	c.RPC.MaxOpenConnections = 0 // unlimited: the load generator decides concurrency
+	c.RPC.MaxRequestBatchSize = max(c.RPC.MaxRequestBatchSize, s.Batch)
 	c.RPC.CORSAllowedOrigins = nil
 }
 
@@ -196,6 +207,6 @@ func (s *Settings) Print(w io.Writer) {
 	fmt.Fprintf(w, "  tx_index.indexer              %s (each run)\n", strings.Join(s.Indexers, ", "))
 	fmt.Fprintf(w, "  db_backend                    %s; in-process ABCI client %s; log level %s\n", c.DBBackend, s.ABCIClient, c.LogLevel)
 	fmt.Fprintf(w, "riffchain: app.toml defaults from InitHome (no fees, snapshots as configured there, metrics off); kvstore: abci/example/kvstore persistent (goleveldb)\n")
-	fmt.Fprintf(w, "Load: %d accounts, %d clients (broadcast_tx_sync over HTTP JSON-RPC, keep-alive), GOMAXPROCS %d\n",
-		s.Accounts, s.Clients, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(w, "Load: %d accounts, %d clients (broadcast_tx_sync over HTTP JSON-RPC, keep-alive, %d per request), GOMAXPROCS %d\n",
+		s.Accounts, s.Clients, s.Batch, runtime.GOMAXPROCS(0))
 }
