@@ -23,6 +23,7 @@ import (
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 
 	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/app/client"
@@ -37,13 +38,18 @@ import (
 // node with a minimum fee, a network partition). After each fault every tx
 // the client saw committed must be in the chain on every node and reflected
 // in state, the chain must hold no other tx, and no two nodes may report
-// different blocks at the same height. Skipped with -short.
+// different blocks at the same height. A fifth, non-validator node joins
+// mid-run by state sync (`init --join`) and is checked the same way from
+// the height its snapshot restored. Skipped with -short.
 
 const (
 	netFee        = 5 // RIFF fee the load pays on every tx (node1 demands it)
 	netSenders    = 6
 	netTimeout    = 300 * time.Millisecond
 	netGenesisBal = 1_000_000_000
+	// netSnapshotInterval is the validators' snapshot_interval in
+	// TestNetworkFaults, so a joiner finds a recent snapshot.
+	netSnapshotInterval = 10
 )
 
 // netNode is one `riffchain start` process of the network.
@@ -86,7 +92,8 @@ type network struct {
 	t       *testing.T
 	bin     string
 	sum     *testnet.Summary
-	nodes   []*netNode
+	nodes   []*netNode // the validators; the load sends to these
+	joined  []*netNode // nodes that joined later (checked by verify, not sent to)
 	senders []*loadAcct
 	vals    []ledger.Address // validator accounts (they receive fees)
 
@@ -149,11 +156,11 @@ func startNetwork(t *testing.T, hosts []string, wrap func(i int) []string, edit 
 		nw.nodes = append(nw.nodes, nn)
 	}
 	t.Cleanup(func() {
-		for _, n := range nw.nodes {
+		for _, n := range nw.all() {
 			n.kill()
 		}
 		if t.Failed() {
-			for _, n := range nw.nodes {
+			for _, n := range nw.all() {
 				t.Logf("node%d log tail:\n%s", n.i, n.logTail())
 			}
 		}
@@ -164,6 +171,11 @@ func startNetwork(t *testing.T, hosts []string, wrap func(i int) []string, edit 
 	nw.waitAll(3, 60*time.Second)
 	t.Logf("network: 4 validators up at height >= 3 in %s (%s)", time.Since(start).Round(time.Millisecond), sum.Dir)
 	return nw
+}
+
+// all returns the validators and the nodes that joined later.
+func (nw *network) all() []*netNode {
+	return append(append([]*netNode(nil), nw.nodes...), nw.joined...)
 }
 
 func (n *netNode) start(t *testing.T, bin string) {
@@ -218,6 +230,17 @@ func (n *netNode) logTail() string {
 		b = b[len(b)-3000:]
 	}
 	return string(b)
+}
+
+// status returns the node's /status (nil when unreachable).
+func (n *netNode) status() *coretypes.ResultStatus {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	st, err := n.c.RPC.Status(ctx)
+	if err != nil {
+		return nil
+	}
+	return st
 }
 
 // height returns the node's latest block height (0 when unreachable).
@@ -448,7 +471,8 @@ func (nw *network) record(r txRecord) {
 // committed in, with the tx in it; the chain holds exactly the client's
 // txs; no two nodes disagree on any block hash; every node's own app hash
 // matches the header that commits to it; balances, nonces and fees on every
-// node are what the client's log says.
+// node are what the client's log says. A node that joined by state sync
+// has no blocks below its snapshot: it is compared from its earliest block.
 func (nw *network) verify(label string) {
 	t := nw.t
 	t.Helper()
@@ -462,27 +486,39 @@ func (nw *network) verify(label string) {
 	for _, r := range records {
 		last = max(last, r.height)
 	}
-	for _, n := range nw.nodes {
+	nodes := nw.all()
+	for _, n := range nodes {
 		nw.waitHeight(n, last+2, 60*time.Second)
 	}
 
 	// Same block at every height on every node; the chain holds exactly the
-	// client's txs.
+	// client's txs (counted on node0, which has every block).
 	hmin := int64(1 << 62)
-	for _, n := range nw.nodes {
-		hmin = min(hmin, n.height())
+	base := map[int]int64{} // earliest block each node has
+	for _, n := range nodes {
+		st := n.status()
+		if st == nil {
+			t.Fatalf("%s: node%d status unreachable", label, n.i)
+		}
+		hmin = min(hmin, st.SyncInfo.LatestBlockHeight)
+		base[n.i] = max(1, st.SyncInfo.EarliestBlockHeight)
 	}
-	var ref map[int64]string
+	if base[nw.nodes[0].i] != 1 {
+		t.Fatalf("%s: node0's earliest block is %d, want 1", label, base[nw.nodes[0].i])
+	}
+	var ref map[int64]blockMeta
 	var chainTxs int64
-	for _, n := range nw.nodes {
-		hashes, txs := nw.blockHashes(n, hmin)
+	var compared int64
+	for _, n := range nodes {
+		metas, txs := nw.blockMetas(n, base[n.i], hmin)
+		compared += hmin - base[n.i] + 1
 		if ref == nil {
-			ref, chainTxs = hashes, txs
+			ref, chainTxs = metas, txs
 			continue
 		}
-		for h := int64(1); h <= hmin; h++ {
-			if hashes[h] != ref[h] {
-				t.Fatalf("%s: FORK: node%d block %d is %s, node0 has %s", label, n.i, h, hashes[h], ref[h])
+		for h := base[n.i]; h <= hmin; h++ {
+			if metas[h] != ref[h] {
+				t.Fatalf("%s: FORK: node%d block %d is %+v, node0 has %+v", label, n.i, h, metas[h], ref[h])
 			}
 		}
 	}
@@ -490,13 +526,19 @@ func (nw *network) verify(label string) {
 		t.Errorf("%s: chain holds %d txs up to height %d, the client saw %d committed", label, chainTxs, hmin, len(records))
 	}
 
-	// Every newly committed tx is in its block on every node.
+	// Every newly committed tx is in its block on every node that has the
+	// block (a joiner lacks those below its snapshot).
 	byHeight := map[int64][][32]byte{}
 	for _, r := range fresh {
 		byHeight[r.height] = append(byHeight[r.height], r.hash)
 	}
-	for _, n := range nw.nodes {
+	var belowBase int
+	for _, n := range nodes {
 		for h, want := range byHeight {
+			if h < base[n.i] {
+				belowBase += len(want)
+				continue
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			b, err := n.c.RPC.Block(ctx, &h)
 			cancel()
@@ -516,7 +558,7 @@ func (nw *network) verify(label string) {
 	}
 
 	// Each node's app hash equals the root the network committed to.
-	for _, n := range nw.nodes {
+	for _, n := range nodes {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		info, err := n.c.RPC.ABCIInfo(ctx)
 		cancel()
@@ -553,7 +595,7 @@ func (nw *network) verify(label string) {
 		fees += r.fee
 	}
 	accounts := 0
-	for _, n := range nw.nodes {
+	for _, n := range nodes {
 		for addr, w := range want {
 			if got := nw.balance(n, addr); got != fmt.Sprint(w) {
 				t.Errorf("%s: node%d balance of %s is %s, the client's log says %d", label, n.i, addr, got, w)
@@ -578,16 +620,43 @@ func (nw *network) verify(label string) {
 			t.Errorf("%s: node%d validators hold %d RIFF of fees, the client paid %d", label, n.i, paid, fees)
 		}
 	}
-	t.Logf("%s: checked %d blocks x %d nodes identical, %d txs in chain = %d seen committed by the client "+
-		"(%d new, in their blocks on every node), app hashes = committed roots, %d balances + nonces + fees (%d RIFF) match (%s)",
-		label, hmin, len(nw.nodes), chainTxs, len(records), len(fresh), accounts, fees, time.Since(start).Round(time.Millisecond))
+	var joinedFrom []string
+	for _, n := range nw.joined {
+		joinedFrom = append(joinedFrom, fmt.Sprintf("node%d from %d", n.i, base[n.i]))
+	}
+	t.Logf("%s: checked blocks + app hashes 1..%d identical on %d nodes (%s; %d block comparisons), %d txs in chain = %d seen committed by the client "+
+		"(%d new, in their blocks on every node that has them; %d below a joiner's snapshot), app hashes = committed roots, "+
+		"%d balances + nonces + fees (%d RIFF) match (%s)",
+		label, hmin, len(nodes), orNone(strings.Join(joinedFrom, ", ")), compared, chainTxs, len(records), len(fresh), belowBase,
+		accounts, fees, time.Since(start).Round(time.Millisecond))
 }
+
+func orNone(s string) string {
+	if s == "" {
+		return "no joiner"
+	}
+	return s
+}
+
+// blockMeta is what two nodes must agree on at a height.
+type blockMeta struct{ Hash, AppHash string }
 
 // blockHashes returns node n's block hashes for 1..upTo and its tx count.
 func (nw *network) blockHashes(n *netNode, upTo int64) (map[int64]string, int64) {
-	out := map[int64]string{}
+	metas, txs := nw.blockMetas(n, 1, upTo)
+	out := make(map[int64]string, len(metas))
+	for h, m := range metas {
+		out[h] = m.Hash
+	}
+	return out, txs
+}
+
+// blockMetas returns node n's block hashes and header app hashes for
+// from..upTo and the number of txs in those blocks.
+func (nw *network) blockMetas(n *netNode, from, upTo int64) (map[int64]blockMeta, int64) {
+	out := map[int64]blockMeta{}
 	var txs int64
-	for lo := int64(1); lo <= upTo; lo += 20 {
+	for lo := from; lo <= upTo; lo += 20 {
 		hi := min(lo+19, upTo)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		res, err := n.c.RPC.BlockchainInfo(ctx, lo, hi)
@@ -596,12 +665,12 @@ func (nw *network) blockHashes(n *netNode, upTo int64) (map[int64]string, int64)
 			nw.t.Fatalf("node%d blockchain %d-%d: %v", n.i, lo, hi, err)
 		}
 		for _, m := range res.BlockMetas {
-			out[m.Header.Height] = m.BlockID.Hash.String()
+			out[m.Header.Height] = blockMeta{Hash: m.BlockID.Hash.String(), AppHash: m.Header.AppHash.String()}
 			txs += int64(m.NumTxs)
 		}
 	}
-	if int64(len(out)) != upTo {
-		nw.t.Fatalf("node%d returned %d block metas for 1..%d", n.i, len(out), upTo)
+	if int64(len(out)) != upTo-from+1 {
+		nw.t.Fatalf("node%d returned %d block metas for %d..%d", n.i, len(out), from, upTo)
 	}
 	return out, txs
 }
@@ -671,6 +740,7 @@ func TestTestnetCommand(t *testing.T) {
 func TestNetworkFaults(t *testing.T) {
 	total := time.Now()
 	nw := startNetwork(t, nil, nil, func(i int, _ *cmtcfg.Config, a *app.AppConfig) {
+		a.SnapshotInterval, a.SnapshotKeepRecent = netSnapshotInterval, 3 // for the joiner
 		if i == 1 {
 			a.MinFees = []app.FeeMin{{Asset: app.NativeAsset, Amount: fmt.Sprint(netFee)}}
 		}
@@ -860,6 +930,100 @@ func TestNetworkFaults(t *testing.T) {
 		nw.verify("restart-all")
 	})
 	nw.t = t
+	t.Run("join", func(t *testing.T) {
+		nw.t = t
+		ld := nw.startLoad()
+		time.Sleep(2 * time.Second)
+		c0 := ld.committed.Load()
+		j, res := nw.join(t)
+		cJoined := ld.committed.Load() - c0
+
+		// A tx sent to the joiner reaches the validators and commits.
+		s := nw.senders[netSenders]
+		tx, err := nw.buildTx(s, s.nonce+1, 2, netFee, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		r, err := j.c.RPC.BroadcastTxSync(ctx, tx)
+		cancel()
+		if err != nil || r.Code != 0 {
+			t.Fatalf("tx sent to the joiner: %v %+v", err, r)
+		}
+		rec, ok := nw.commit(tx, s, s.nonce+1, 0, nil)
+		if !ok || rec.code != 0 {
+			t.Fatalf("tx sent via the joiner not committed: %+v", rec)
+		}
+		rec.amount, rec.fee = 2, netFee
+		nw.record(rec)
+		s.nonce++
+
+		// It state-synced: it restored a snapshot and has no early blocks.
+		log, _ := os.ReadFile(j.logPath)
+		if !bytes.Contains(log, []byte("state sync: snapshot restored")) {
+			t.Fatalf("joiner did not restore a snapshot; log tail:\n%s", j.logTail())
+		}
+		restored := ssLogValue(string(log), "state sync: snapshot restored", "height")
+		// Let it execute a few more blocks of the load (and the tx above)
+		// itself before comparing.
+		nw.waitHeight(j, max(res.caughtUpAt, rec.height)+5, 30*time.Second)
+		st := j.status()
+		if st == nil {
+			t.Fatal("joiner unreachable after catching up")
+		}
+		earliest, jh := st.SyncInfo.EarliestBlockHeight, st.SyncInfo.LatestBlockHeight
+		if earliest <= 1 {
+			t.Fatalf("joiner has blocks from %d: it replayed from genesis instead of state-syncing", earliest)
+		}
+
+		// Same blocks and header app hashes as every validator at every
+		// height it has, and its own app hash is the one the network
+		// committed to.
+		jm, _ := nw.blockMetas(j, earliest, jh)
+		for _, v := range nw.nodes {
+			nw.waitHeight(v, jh+1, 30*time.Second)
+			vm, _ := nw.blockMetas(v, earliest, jh)
+			for h := earliest; h <= jh; h++ {
+				if jm[h] != vm[h] {
+					t.Fatalf("joiner block %d is %+v, node%d has %+v", h, jm[h], v.i, vm[h])
+				}
+			}
+		}
+		ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+		info, err := j.c.RPC.ABCIInfo(ctx)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ah := info.Response.LastBlockHeight + 1
+		for _, v := range nw.nodes {
+			nw.waitHeight(v, ah, 30*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			hdr, err := v.c.RPC.Header(ctx, &ah)
+			cancel()
+			if err != nil {
+				t.Fatalf("node%d header %d: %v", v.i, ah, err)
+			}
+			if !bytes.Equal(hdr.Header.AppHash, info.Response.LastBlockAppHash) {
+				t.Fatalf("joiner app hash after height %d is %X, node%d's header %d says %X", ah-1,
+					info.Response.LastBlockAppHash, v.i, ah, hdr.Header.AppHash)
+			}
+		}
+
+		time.Sleep(time.Second)
+		ld.halt()
+		msg := fmt.Sprintf("join: node%d ran `init --join node0 --join-witness node1` at height %d (trusted header %d) in %s; "+
+			"started, restored snapshot %s (in %s) and caught up to height %d (target %d, not catching up) in %s: join took %s in all "+
+			"(its own log: caught up took=%s); earliest block %d; blocks + app hashes %d..%d identical to all 4 validators'; "+
+			"app hash after %d = committed root; a tx sent via it committed at %d; %d load txs committed meanwhile",
+			j.i, res.joinHeight, res.trustHeight, res.initTook.Round(time.Millisecond), restored,
+			ssLogValue(string(log), "state sync: snapshot restored", "took"), res.caughtUpAt, res.target,
+			res.caughtUp.Round(time.Millisecond), (res.initTook + res.caughtUp).Round(time.Millisecond),
+			ssLogValue(string(log), "caught up", "took"), earliest, earliest, jh, ah-1, rec.height, cJoined)
+		report(msg)
+		nw.verify("join")
+	})
+	nw.t = t
 	t.Run("metrics", func(t *testing.T) {
 		nw.t = t
 		ld := nw.startLoad()
@@ -887,7 +1051,75 @@ func TestNetworkFaults(t *testing.T) {
 	nw.mu.Lock()
 	n := len(nw.records)
 	nw.mu.Unlock()
-	t.Logf("SUMMARY network faults: %d txs committed and checked on 4 nodes, no fork, in %s", n, time.Since(total).Round(time.Second))
+	t.Logf("SUMMARY network faults: %d txs committed and checked on %d nodes, no fork, in %s", n, len(nw.all()), time.Since(total).Round(time.Second))
+}
+
+// joinResult is what join measured.
+type joinResult struct {
+	joinHeight  int64         // validators' height when init --join ran
+	trustHeight int64         // header init --join trusted
+	target      int64         // height the joiner had to reach
+	caughtUpAt  int64         // its height when it was caught up
+	initTook    time.Duration // init --join
+	caughtUp    time.Duration // start until caught up
+}
+
+// join creates a fifth home with `riffchain init --join` against node0
+// (node1 as witness), starts it and waits until it is caught up: not
+// catching up and a few blocks past the validators' height at join time.
+// It is added to nw.joined, so verify checks it from then on.
+func (nw *network) join(t *testing.T) (*netNode, joinResult) {
+	t.Helper()
+	var res joinResult
+	home := filepath.Join(nw.sum.Dir, "joiner")
+	rpc := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	p2p := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	res.joinHeight = nw.maxHeight(nw.nodes...)
+	begin := time.Now()
+	cmd := exec.Command(nw.bin, "--home", home, "-o", "json", "init", "--join", nw.nodes[0].rpc,
+		"--join-witness", nw.nodes[1].rpc, "--moniker", "joiner", "--rpc-laddr", rpc, "--p2p-laddr", p2p)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("init --join: %v\n%s%s", err, out, stderr.String())
+	}
+	res.initTook = time.Since(begin)
+	var joined struct {
+		TrustHeight int64    `json:"trust_height"`
+		StateSync   bool     `json:"state_sync"`
+		RPCServers  []string `json:"rpc_servers"`
+	}
+	if err := json.Unmarshal(out, &joined); err != nil {
+		t.Fatalf("init --join output: %v\n%s", err, out)
+	}
+	if !joined.StateSync || joined.TrustHeight < res.joinHeight ||
+		!slices.Equal(joined.RPCServers, []string{nw.nodes[0].rpc, nw.nodes[1].rpc}) {
+		t.Fatalf("init --join: %s", out)
+	}
+	res.trustHeight = joined.TrustHeight
+	c, err := client.New(rpc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &netNode{i: len(nw.nodes) + len(nw.joined), home: home, rpc: rpc, logPath: filepath.Join(home, "node.log"), c: c}
+	nw.joined = append(nw.joined, j) // killed, and its log shown on failure, with the others
+	res.target = nw.maxHeight(nw.nodes...) + 3
+	start := time.Now()
+	j.start(t, nw.bin)
+	for {
+		if st := j.status(); st != nil && !st.SyncInfo.CatchingUp && st.SyncInfo.LatestBlockHeight >= res.target {
+			res.caughtUp, res.caughtUpAt = time.Since(start), st.SyncInfo.LatestBlockHeight
+			break
+		}
+		if time.Since(start) > 90*time.Second {
+			t.Fatalf("joiner did not catch up to height %d in 90 s (at %d); log tail:\n%s", res.target, j.height(), j.logTail())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("join: init --join %s, start to caught up at height %d %s", res.initTook.Round(time.Millisecond),
+		res.caughtUpAt, res.caughtUp.Round(time.Millisecond))
+	return j, res
 }
 
 // scrapeMetrics reads a Prometheus text endpoint into "name{labels}" → value.
