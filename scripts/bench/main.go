@@ -42,7 +42,21 @@ func main() {
 	s := DefaultSettings()
 	fs := flag.NewFlagSet("bench", flag.ExitOnError)
 	s.RegisterFlags(fs)
+	summarizeFile := fs.String("summarize", "", "print the summary of an existing CPU profile file and exit")
 	_ = fs.Parse(os.Args[1:])
+	if *summarizeFile != "" {
+		data, err := os.ReadFile(*summarizeFile)
+		if err == nil {
+			var sum *profileSummary
+			if sum, err = summarize(data); err == nil {
+				sum.Path = *summarizeFile
+				sum.print(os.Stdout, filepath.Base(*summarizeFile), s.ProfileTop, 0)
+				return
+			}
+		}
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
 	if err := s.Check(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)

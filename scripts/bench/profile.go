@@ -254,11 +254,13 @@ var categories = []category{
 	{"mempool (CometBFT)", []string{"cometbft/mempool."}},
 	{"RPC server (JSON-RPC, HTTP)", []string{"rpc/jsonrpc/server", "rpc/core.", "net/http.(*conn).serve"}},
 	{"consensus, block store, state", []string{"cometbft/consensus.", "cometbft/state.", "cometbft/store.", "cometbft/types."}},
+	{"goleveldb background compaction", []string{"leveldb.(*DB).tCompaction", "leveldb.(*DB).mCompaction"}},
 	{"garbage collector", []string{"runtime.gcBgMarkWorker", "runtime.bgsweep", "runtime.bgscavenge"}},
 	{"other", []string{""}},
 }
 
-// hotSpots are functions whose cumulative share is worth stating.
+// hotSpots are functions whose cumulative share is worth stating; a
+// pattern may list alternatives separated by "|".
 var hotSpots = []struct{ name, pattern string }{
 	{"app.DecodeTx (framing, body JSON, dup-key walk)", "riffchain/app.DecodeTx"},
 	{"app decodeMsgs (message JSON + validator)", "riffchain/app.(*Router).decodeMsgs"},
@@ -267,7 +269,8 @@ var hotSpots = []struct{ name, pattern string }{
 	{"app deliver (executing txs)", "riffchain/app.(*App).deliver"},
 	{"IAVL working hash", "WorkingHash"},
 	{"IAVL SaveVersion", "iavl.(*MutableTree).SaveVersion"},
-	{"ed25519 verify", "crypto/ed25519.Verify"},
+	{"ed25519 verify (voi, as the app verifies txs)", "curve25519-voi/primitives/ed25519.Verify"},
+	{"ed25519 verify (standard library)", "crypto/ed25519.Verify"},
 	{"ed25519 sign (bench pre-sign)", "crypto/ed25519.Sign"},
 	{"encoding/json (decode+encode)", "encoding/json."},
 	{"riffchain checkDuplicateKeys", "riffchain/app.checkDuplicateKeys"},
@@ -318,11 +321,8 @@ func summarize(data []byte) (*profileSummary, error) {
 			}
 		}
 		for i, h := range hotSpots {
-			for f := range seen {
-				if strings.Contains(f, h.pattern) {
-					hot[i] += s.nanos
-					break
-				}
+			if stackHas(seen, strings.Split(h.pattern, "|")) {
+				hot[i] += s.nanos
 			}
 		}
 		cat[categorize(s)] += s.nanos
@@ -335,6 +335,17 @@ func summarize(data []byte) (*profileSummary, error) {
 	}
 	sum.Flat, sum.Cum = sorted(flat), sorted(cum)
 	return sum, nil
+}
+
+func stackHas(frames map[string]bool, patterns []string) bool {
+	for f := range frames {
+		for _, p := range patterns {
+			if strings.Contains(f, p) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func categorize(s sample) int {
