@@ -35,17 +35,31 @@ func (k *Keeper) emitReserves(typ string, st *state, kv ...string) error {
 // the first deposit. Output: "pool_id", "shares" (the signer's, after the
 // locked MinimumLiquidity), "share_asset", "account".
 func (k *Keeper) ExecCreate(blk ledger.Block, signer ledger.Address, m *MsgCreate) (ledger.Output, error) {
+	return k.execAtomic(blk, m, 0, func(t *Keeper) (ledger.Output, error) {
+		return t.create(blk, signer, m)
+	}, "create pool %s/%s", m.AssetA, m.AssetB)
+}
+
+// execAtomic is the shared body of the liquidity messages: m's stateless
+// checks, then the expiry height (0: none), then op on a branch of state
+// (see atomic); a failure of op is wrapped with the context
+// fmt.Sprintf(format, args...).
+func (k *Keeper) execAtomic(blk ledger.Block, m interface{ Check() error }, expiry int64,
+	op func(t *Keeper) (ledger.Output, error), format string, args ...any) (ledger.Output, error) {
 	if err := m.Check(); err != nil {
+		return nil, err
+	}
+	if err := checkExpiry(blk, expiry); err != nil {
 		return nil, err
 	}
 	var out ledger.Output
 	err := k.atomic(func(t *Keeper) error {
 		var err error
-		out, err = t.create(blk, signer, m)
+		out, err = op(t)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create pool %s/%s: %w", m.AssetA, m.AssetB, err)
+		return nil, fmt.Errorf(format+": %w", append(args, err)...)
 	}
 	return out, nil
 }
@@ -140,22 +154,9 @@ func (k *Keeper) create(blk ledger.Block, signer ledger.Address, m *MsgCreate) (
 // ExecAdd executes MsgAdd. Output: "amount_a", "amount_b" (taken), "shares"
 // (minted), "pool_id", "asset_a", "asset_b".
 func (k *Keeper) ExecAdd(blk ledger.Block, signer ledger.Address, m *MsgAdd) (ledger.Output, error) {
-	if err := m.Check(); err != nil {
-		return nil, err
-	}
-	if err := checkExpiry(blk, m.Expiry); err != nil {
-		return nil, err
-	}
-	var out ledger.Output
-	err := k.atomic(func(t *Keeper) error {
-		var err error
-		out, err = t.add(signer, m)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("add liquidity to %s: %w", m.Pool, err)
-	}
-	return out, nil
+	return k.execAtomic(blk, m, m.Expiry, func(t *Keeper) (ledger.Output, error) {
+		return t.add(signer, m)
+	}, "add liquidity to %s", m.Pool)
 }
 
 func (k *Keeper) add(signer ledger.Address, m *MsgAdd) (ledger.Output, error) {
@@ -206,22 +207,9 @@ func (k *Keeper) add(signer ledger.Address, m *MsgAdd) (ledger.Output, error) {
 // ExecRemove executes MsgRemove. Output: "amount_a", "amount_b" (paid out),
 // "shares" (burned), "pool_id", "asset_a", "asset_b".
 func (k *Keeper) ExecRemove(blk ledger.Block, signer ledger.Address, m *MsgRemove) (ledger.Output, error) {
-	if err := m.Check(); err != nil {
-		return nil, err
-	}
-	if err := checkExpiry(blk, m.Expiry); err != nil {
-		return nil, err
-	}
-	var out ledger.Output
-	err := k.atomic(func(t *Keeper) error {
-		var err error
-		out, err = t.remove(signer, m)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("remove liquidity from %s: %w", m.Pool, err)
-	}
-	return out, nil
+	return k.execAtomic(blk, m, m.Expiry, func(t *Keeper) (ledger.Output, error) {
+		return t.remove(signer, m)
+	}, "remove liquidity from %s", m.Pool)
 }
 
 func (k *Keeper) remove(signer ledger.Address, m *MsgRemove) (ledger.Output, error) {

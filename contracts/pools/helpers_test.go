@@ -213,3 +213,24 @@ func wantErr(t testing.TB, err, want error) {
 }
 
 var maxAmt = new(big.Int).Set(ledger.MaxAmount)
+
+// routeEnv is the market the quote tests route through: four funded assets
+// A..D, two A/B pools (100 and 5 bps), a B/C pool at 1:3 and a thin A/C pool
+// at 1:5; D is in no pool. lp created the pools; trader is a second user.
+type routeEnv struct {
+	*env
+	A, B, C, D                 string
+	lp, trader                 ledger.Address
+	abSlow, abFast, bc, acThin string
+}
+
+func newRouteEnv(t testing.TB) routeEnv {
+	t.Helper()
+	e := newEnv(t, 2, 4, big.NewInt(1_000_000_000_000))
+	r := routeEnv{env: e, A: e.assets[0], B: e.assets[1], C: e.assets[2], D: e.assets[3], lp: e.users[0], trader: e.users[1]}
+	r.abSlow = e.mustCreate(r.lp, r.A, r.B, 1_000_000, 1_000_000, 100)
+	r.abFast = e.mustCreate(r.lp, r.B, r.A, 1_000_000, 1_000_000, 5)
+	r.bc = e.mustCreate(r.lp, r.B, r.C, 1_000_000, 3_000_000, 30)
+	r.acThin = e.mustCreate(r.lp, r.A, r.C, 2_000, 10_000, 30) // 5 C per A, but thin
+	return r
+}

@@ -3,7 +3,6 @@ package pools
 import (
 	"errors"
 	"fmt"
-	"math/big"
 
 	"github.com/riffchain/riffchain/ledger"
 )
@@ -114,35 +113,11 @@ func (k *Keeper) candidatePaths(assetIn, assetOut string) ([][]string, error) {
 // earlier-created pools. It fails with ErrNoRoute when no path yields a
 // positive amount.
 func (k *Keeper) Quote(amountIn ledger.Amount, assetIn, assetOut string) (Quote, error) {
-	if assetIn == assetOut {
-		return Quote{}, fmt.Errorf("%w: %s", ErrSameAsset, assetIn)
-	}
-	if amountIn.IsZero() {
-		return Quote{}, fmt.Errorf("%w: amount_in", ErrZeroAmount)
-	}
-	for _, a := range []string{assetIn, assetOut} {
-		if _, err := k.fungible(a); err != nil {
-			return Quote{}, err
-		}
-	}
-	paths, err := k.candidatePaths(assetIn, assetOut)
+	best, err := k.bestQuote(assetIn, assetOut, amountIn, "amount_in",
+		func(path []string) (Quote, error) { return k.QuotePath(path, assetIn, amountIn) },
+		func(q, best *Quote) bool { return q.AmountOut.Big().Cmp(best.AmountOut.Big()) > 0 })
 	if err != nil {
 		return Quote{}, err
-	}
-	var best *Quote
-	var bestOut *big.Int
-	for _, path := range paths {
-		q, err := k.QuotePath(path, assetIn, amountIn)
-		if err != nil {
-			if errors.Is(err, ErrZeroAmount) || errors.Is(err, ErrInsufficientLiquidity) || errors.Is(err, ledger.ErrOverflow) {
-				continue
-			}
-			return Quote{}, err
-		}
-		out := q.AmountOut.Big()
-		if best == nil || out.Cmp(bestOut) > 0 {
-			best, bestOut = &q, out
-		}
 	}
 	if best == nil {
 		return Quote{}, fmt.Errorf("%w: %s to %s", ErrNoRoute, assetIn, assetOut)
@@ -156,40 +131,55 @@ func (k *Keeper) Quote(amountIn ledger.Amount, assetIn, assetOut string) (Quote,
 // then the earlier-created pools. It fails with ErrNoRoute when no path can
 // deliver amountOut.
 func (k *Keeper) QuoteExactOut(amountOut ledger.Amount, assetIn, assetOut string) (Quote, error) {
-	if assetIn == assetOut {
-		return Quote{}, fmt.Errorf("%w: %s", ErrSameAsset, assetIn)
-	}
-	if amountOut.IsZero() {
-		return Quote{}, fmt.Errorf("%w: amount_out", ErrZeroAmount)
-	}
-	for _, a := range []string{assetIn, assetOut} {
-		if _, err := k.fungible(a); err != nil {
-			return Quote{}, err
-		}
-	}
-	paths, err := k.candidatePaths(assetIn, assetOut)
+	best, err := k.bestQuote(assetIn, assetOut, amountOut, "amount_out",
+		func(path []string) (Quote, error) { return k.QuotePathExactOut(path, assetIn, amountOut) },
+		func(q, best *Quote) bool { return q.AmountIn.Big().Cmp(best.AmountIn.Big()) < 0 })
 	if err != nil {
 		return Quote{}, err
-	}
-	var best *Quote
-	var bestIn *big.Int
-	for _, path := range paths {
-		q, err := k.QuotePathExactOut(path, assetIn, amountOut)
-		if err != nil {
-			if errors.Is(err, ErrZeroAmount) || errors.Is(err, ErrInsufficientLiquidity) || errors.Is(err, ledger.ErrOverflow) {
-				continue
-			}
-			return Quote{}, err
-		}
-		in := q.AmountIn.Big()
-		if best == nil || in.Cmp(bestIn) < 0 {
-			best, bestIn = &q, in
-		}
 	}
 	if best == nil {
 		return Quote{}, fmt.Errorf("%w: %s %s from %s", ErrNoRoute, amountOut, assetOut, assetIn)
 	}
 	return *best, nil
+}
+
+// bestQuote is the search shared by Quote and QuoteExactOut: it checks the
+// assets and the amount (named field in errors), prices every candidate path
+// with price and keeps the first quote no later one is better than
+// (candidatePaths lists shorter paths and earlier pools first, which breaks
+// ties). Paths that cannot be priced (zero amounts, too little liquidity,
+// overflow) are skipped; nil means none could be.
+func (k *Keeper) bestQuote(assetIn, assetOut string, amount ledger.Amount, field string,
+	price func(path []string) (Quote, error), better func(q, best *Quote) bool) (*Quote, error) {
+	if assetIn == assetOut {
+		return nil, fmt.Errorf("%w: %s", ErrSameAsset, assetIn)
+	}
+	if amount.IsZero() {
+		return nil, fmt.Errorf("%w: %s", ErrZeroAmount, field)
+	}
+	for _, a := range []string{assetIn, assetOut} {
+		if _, err := k.fungible(a); err != nil {
+			return nil, err
+		}
+	}
+	paths, err := k.candidatePaths(assetIn, assetOut)
+	if err != nil {
+		return nil, err
+	}
+	var best *Quote
+	for _, path := range paths {
+		q, err := price(path)
+		if err != nil {
+			if errors.Is(err, ErrZeroAmount) || errors.Is(err, ErrInsufficientLiquidity) || errors.Is(err, ledger.ErrOverflow) {
+				continue
+			}
+			return nil, err
+		}
+		if best == nil || better(&q, best) {
+			best = &q
+		}
+	}
+	return best, nil
 }
 
 // PathIn returns the asset a path must start with to end in assetOut,

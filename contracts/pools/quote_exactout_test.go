@@ -9,13 +9,9 @@ import (
 )
 
 func TestQuoteExactOutBestPath(t *testing.T) {
-	e := newEnv(t, 2, 4, big.NewInt(1_000_000_000_000))
-	A, B, C, D := e.assets[0], e.assets[1], e.assets[2], e.assets[3]
-	lp, trader := e.users[0], e.users[1]
-	abSlow := e.mustCreate(lp, A, B, 1_000_000, 1_000_000, 100)
-	abFast := e.mustCreate(lp, B, A, 1_000_000, 1_000_000, 5)
-	bc := e.mustCreate(lp, B, C, 1_000_000, 3_000_000, 30)
-	acThin := e.mustCreate(lp, A, C, 2_000, 10_000, 30)
+	r := newRouteEnv(t)
+	e, A, B, C, D, trader := r.env, r.A, r.B, r.C, r.D, r.trader
+	abSlow, abFast, bc, acThin := r.abSlow, r.abFast, r.bc, r.acThin
 
 	k := e.keeper()
 	for _, tc := range []struct {
