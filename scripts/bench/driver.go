@@ -280,12 +280,11 @@ func run(ctx context.Context, s *Settings, n *benchNode, w *workload, profilePat
 		res.P99 = lat[min(len(lat)-1, len(lat)*99/100)]
 		res.Max = lat[len(lat)-1]
 	}
-	for i, h := range t.heights {
+	for i := range t.heights {
 		if t.blockTxs[i] > 0 {
 			res.Blocks++
 		}
 		res.MaxBlock = max(res.MaxBlock, t.blockTxs[i])
-		_ = h
 	}
 	res.RPCCheck = crossCheck(ctx, hc, n.rpcURL, t)
 	return res, nil
