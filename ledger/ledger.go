@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"crypto/ed25519"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -78,26 +77,11 @@ type Item struct {
 	CID   string  `json:"cid,omitempty"`
 }
 
-func (l *Ledger) getJSON(key []byte, v any) (bool, error) {
-	b, err := l.kv.Get(key)
-	if err != nil {
-		return false, err
-	}
-	if b == nil {
-		return false, nil
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("%w: decode %q: %v", ErrStore, key, err)
-	}
-	return true, nil
-}
+func (l *Ledger) getJSON(key []byte, v any) (bool, error) { return GetJSON(l.kv, key, v) }
 
 func (l *Ledger) setJSON(key []byte, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("%w: encode: %v", ErrStore, err)
-	}
-	return l.kv.Set(key, b)
+	_, err := SetJSON(l.kv, key, v)
+	return err
 }
 
 // Account returns the account at addr; a never-seen address has nonce 0 and

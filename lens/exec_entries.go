@@ -83,11 +83,8 @@ func (k *Keeper) ExecAddEntry(blk ledger.Block, signer ledger.Address, m *MsgAdd
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	rec, err := k.lens(m.Lens)
+	rec, _, err := k.authLens(m.Lens, signer, RoleMember, ErrNotMember)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := k.require(m.Lens, signer, RoleMember, ErrNotMember); err != nil {
 		return nil, err
 	}
 	c, _ := CanonicalCID(m.CID)

@@ -35,11 +35,8 @@ func (k *Keeper) ExecFollow(blk ledger.Block, signer ledger.Address, m *MsgFollo
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	rec, err := k.lens(m.Lens)
+	rec, _, err := k.authLens(m.Lens, signer, RoleAdmin, ErrUnauthorized)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := k.require(m.Lens, signer, RoleAdmin, ErrUnauthorized); err != nil {
 		return nil, err
 	}
 	if _, err := k.lens(m.Target); err != nil {
@@ -60,24 +57,14 @@ func (k *Keeper) ExecUnfollow(blk ledger.Block, signer ledger.Address, m *MsgUnf
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	rec, err := k.lens(m.Lens)
+	rec, _, err := k.authLens(m.Lens, signer, RoleAdmin, ErrUnauthorized)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := k.require(m.Lens, signer, RoleAdmin, ErrUnauthorized); err != nil {
-		return nil, err
-	}
-	exists, err := k.has(FollowKey(m.Lens, m.Target))
+	err = k.deleteCounted(FollowKey(m.Lens, m.Target), &rec.FollowCount, func() error {
+		return fmt.Errorf("%w: %q -> %q", ErrUnknownFollow, m.Lens, m.Target)
+	})
 	if err != nil {
-		return nil, err
-	}
-	if !exists {
-		return nil, fmt.Errorf("%w: %q -> %q", ErrUnknownFollow, m.Lens, m.Target)
-	}
-	if err := k.kv.Delete(FollowKey(m.Lens, m.Target)); err != nil {
-		return nil, err
-	}
-	if err := dec(&rec.FollowCount); err != nil {
 		return nil, err
 	}
 	if err := k.putLens(rec); err != nil {
@@ -117,11 +104,8 @@ func (k *Keeper) ExecBlock(blk ledger.Block, signer ledger.Address, m *MsgBlock)
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	rec, err := k.lens(m.Lens)
+	rec, _, err := k.authLens(m.Lens, signer, RoleModerator, ErrUnauthorized)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := k.require(m.Lens, signer, RoleModerator, ErrUnauthorized); err != nil {
 		return nil, err
 	}
 	b := Block{Target: m.Target, By: signer}
@@ -142,11 +126,8 @@ func (k *Keeper) ExecUnblock(blk ledger.Block, signer ledger.Address, m *MsgUnbl
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	rec, err := k.lens(m.Lens)
+	rec, _, err := k.authLens(m.Lens, signer, RoleModerator, ErrUnauthorized)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := k.require(m.Lens, signer, RoleModerator, ErrUnauthorized); err != nil {
 		return nil, err
 	}
 	key, counter := BlockLensKey(m.Lens, m.Target), &rec.LensBlocks
@@ -155,17 +136,10 @@ func (k *Keeper) ExecUnblock(blk ledger.Block, signer ledger.Address, m *MsgUnbl
 		cid, _ = CanonicalCID(m.CID)
 		key, counter = BlockCIDKey(m.Lens, cid), &rec.CIDBlocks
 	}
-	exists, err := k.has(key)
+	err = k.deleteCounted(key, counter, func() error {
+		return fmt.Errorf("%w: %q does not block %s%s", ErrUnknownBlock, m.Lens, cid, m.Target)
+	})
 	if err != nil {
-		return nil, err
-	}
-	if !exists {
-		return nil, fmt.Errorf("%w: %q does not block %s%s", ErrUnknownBlock, m.Lens, cid, m.Target)
-	}
-	if err := k.kv.Delete(key); err != nil {
-		return nil, err
-	}
-	if err := dec(counter); err != nil {
 		return nil, err
 	}
 	if err := k.putLens(rec); err != nil {
@@ -173,4 +147,20 @@ func (k *Keeper) ExecUnblock(blk ledger.Block, signer ledger.Address, m *MsgUnbl
 	}
 	k.ev.Emit("lens_unblocked", "lens", m.Lens, "cid", cid, "target", m.Target, "by", signer.String())
 	return ledger.Output{"lens": m.Lens}, nil
+}
+
+// deleteCounted deletes the record at key, counted by counter (the caller
+// stores the counter's owner); missing makes the error when there is none.
+func (k *Keeper) deleteCounted(key []byte, counter *uint64, missing func() error) error {
+	exists, err := k.has(key)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return missing()
+	}
+	if err := k.kv.Delete(key); err != nil {
+		return err
+	}
+	return dec(counter)
 }

@@ -29,10 +29,7 @@ func (k *Keeper) ExecGrant(blk ledger.Block, signer ledger.Address, m *MsgGrant)
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	if _, err := k.lens(m.Lens); err != nil {
-		return nil, err
-	}
-	mine, err := k.require(m.Lens, signer, RoleAdmin, ErrUnauthorized)
+	_, mine, err := k.authLens(m.Lens, signer, RoleAdmin, ErrUnauthorized)
 	if err != nil {
 		return nil, err
 	}
@@ -65,10 +62,7 @@ func (k *Keeper) ExecRevoke(blk ledger.Block, signer ledger.Address, m *MsgRevok
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	if _, err := k.lens(m.Lens); err != nil {
-		return nil, err
-	}
-	mine, err := k.require(m.Lens, signer, RoleAdmin, ErrUnauthorized)
+	_, mine, err := k.authLens(m.Lens, signer, RoleAdmin, ErrUnauthorized)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package lens
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -24,26 +23,11 @@ func New(l *ledger.Ledger) *Keeper { return &Keeper{l: l, kv: l.KV(), ev: l.Even
 // snapshot), for queries.
 func NewReader(r ledger.Reader) *Keeper { return New(ledger.New(ledger.ReadOnly(r), nil)) }
 
-func (k *Keeper) getJSON(key []byte, v any) (bool, error) {
-	b, err := k.kv.Get(key)
-	if err != nil {
-		return false, err
-	}
-	if b == nil {
-		return false, nil
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("%w: decode %q: %v", ledger.ErrStore, key, err)
-	}
-	return true, nil
-}
+func (k *Keeper) getJSON(key []byte, v any) (bool, error) { return ledger.GetJSON(k.kv, key, v) }
 
 func (k *Keeper) setJSON(key []byte, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("%w: encode: %v", ledger.ErrStore, err)
-	}
-	return k.kv.Set(key, b)
+	_, err := ledger.SetJSON(k.kv, key, v)
+	return err
 }
 
 func (k *Keeper) has(key []byte) (bool, error) {
@@ -119,6 +103,20 @@ func (k *Keeper) require(handle string, signer ledger.Address, min Role, errNo e
 		return r, fmt.Errorf("%w: %s needs %s in lens %q, has %s", errNo, signer, min, handle, have)
 	}
 	return r, nil
+}
+
+// authLens loads the Lens handle and checks that signer holds at least min
+// there (errNo when not), in that order.
+func (k *Keeper) authLens(handle string, signer ledger.Address, min Role, errNo error) (Lens, Role, error) {
+	rec, err := k.lens(handle)
+	if err != nil {
+		return Lens{}, RoleNone, err
+	}
+	r, err := k.require(handle, signer, min, errNo)
+	if err != nil {
+		return Lens{}, r, err
+	}
+	return rec, r, nil
 }
 
 // ensureRegistry creates the LENS unique class on first use.

@@ -243,14 +243,8 @@ func (m *MsgRemoveEntry) Check() error {
 
 // Check runs the message's stateless rules beyond its tags.
 func (m *MsgFollow) Check() error {
-	if err := checkHandle(m.Lens); err != nil {
+	if err := checkFollowPair(m.Lens, m.Target); err != nil {
 		return err
-	}
-	if err := checkHandle(m.Target); err != nil {
-		return err
-	}
-	if m.Lens == m.Target {
-		return fmt.Errorf("%w: %q", ErrSelfFollow, m.Lens)
 	}
 	if err := checkWeight(m.Weight); err != nil {
 		return err
@@ -260,15 +254,19 @@ func (m *MsgFollow) Check() error {
 }
 
 // Check runs the message's stateless rules beyond its tags.
-func (m *MsgUnfollow) Check() error {
-	if err := checkHandle(m.Lens); err != nil {
+func (m *MsgUnfollow) Check() error { return checkFollowPair(m.Lens, m.Target) }
+
+// checkFollowPair checks the two handles of a follow: both valid, not the
+// same Lens.
+func checkFollowPair(lens, target string) error {
+	if err := checkHandle(lens); err != nil {
 		return err
 	}
-	if err := checkHandle(m.Target); err != nil {
+	if err := checkHandle(target); err != nil {
 		return err
 	}
-	if m.Lens == m.Target {
-		return fmt.Errorf("%w: %q", ErrSelfFollow, m.Lens)
+	if lens == target {
+		return fmt.Errorf("%w: %q", ErrSelfFollow, lens)
 	}
 	return nil
 }

@@ -54,34 +54,9 @@ func (k *Keeper) ExecAnnounce(blk ledger.Block, signer ledger.Address, m *MsgAnn
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	n := uint64(0)
-	for _, raw := range m.CIDs {
-		c, _ := CanonicalCID(raw)
-		exists, err := k.has(HostKey(c, signer))
-		if err != nil {
-			return nil, err
-		}
-		if exists {
-			continue
-		}
-		cnt, err := k.hostCount(c)
-		if err != nil {
-			return nil, err
-		}
-		if err := inc(&cnt); err != nil {
-			return nil, err
-		}
-		if err := k.kv.Set(HostKey(c, signer), []byte(strconv.FormatInt(blk.Height, 10))); err != nil {
-			return nil, err
-		}
-		if err := k.kv.Set(HostedKey(signer, c), []byte{}); err != nil {
-			return nil, err
-		}
-		if err := k.setHostCount(c, cnt); err != nil {
-			return nil, err
-		}
-		n++
-		k.ev.Emit("seed_announced", "host", signer.String(), "cid", c, "hosts", u64(cnt))
+	n, err := k.setHosting(blk, signer, m.CIDs, true)
+	if err != nil {
+		return nil, err
 	}
 	return ledger.Output{"announced": u64(n)}, nil
 }
@@ -93,36 +68,60 @@ func (k *Keeper) ExecWithdraw(blk ledger.Block, signer ledger.Address, m *MsgWit
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
+	n, err := k.setHosting(blk, signer, m.CIDs, false)
+	if err != nil {
+		return nil, err
+	}
+	return ledger.Output{"withdrawn": u64(n)}, nil
+}
+
+// setHosting records that signer hosts (host) or no longer hosts (!host)
+// each of the CIDs (checked, canonicalised here): the host record, the
+// signer's hosted index and the CID's host count, with a seed_announced or
+// seed_withdrawn event. CIDs already in that state are skipped; it returns
+// how many changed.
+func (k *Keeper) setHosting(blk ledger.Block, signer ledger.Address, cids []string, host bool) (uint64, error) {
+	step, event, write := inc, "seed_announced", func(c string) error {
+		if err := k.kv.Set(HostKey(c, signer), []byte(strconv.FormatInt(blk.Height, 10))); err != nil {
+			return err
+		}
+		return k.kv.Set(HostedKey(signer, c), []byte{})
+	}
+	if !host {
+		step, event, write = dec, "seed_withdrawn", func(c string) error {
+			if err := k.kv.Delete(HostKey(c, signer)); err != nil {
+				return err
+			}
+			return k.kv.Delete(HostedKey(signer, c))
+		}
+	}
 	n := uint64(0)
-	for _, raw := range m.CIDs {
+	for _, raw := range cids {
 		c, _ := CanonicalCID(raw)
 		exists, err := k.has(HostKey(c, signer))
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		if !exists {
+		if exists == host {
 			continue
 		}
 		cnt, err := k.hostCount(c)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		if err := dec(&cnt); err != nil {
-			return nil, err
+		if err := step(&cnt); err != nil {
+			return 0, err
 		}
-		if err := k.kv.Delete(HostKey(c, signer)); err != nil {
-			return nil, err
-		}
-		if err := k.kv.Delete(HostedKey(signer, c)); err != nil {
-			return nil, err
+		if err := write(c); err != nil {
+			return 0, err
 		}
 		if err := k.setHostCount(c, cnt); err != nil {
-			return nil, err
+			return 0, err
 		}
 		n++
-		k.ev.Emit("seed_withdrawn", "host", signer.String(), "cid", c, "hosts", u64(cnt))
+		k.ev.Emit(event, "host", signer.String(), "cid", c, "hosts", u64(cnt))
 	}
-	return ledger.Output{"withdrawn": u64(n)}, nil
+	return n, nil
 }
 
 // SeedingItem is one under-seeded entry of a Lens.

@@ -16,7 +16,7 @@ const MaxMembers = 32
 // addr is not a collective. It is the keeper's CollectiveLookup.
 func (k *Keeper) currentCollective(addr ledger.Address) (*Collective, error) {
 	var c Collective
-	ok, err := getJSON(k.kv, CollectiveKey(addr), &c)
+	ok, err := ledger.GetJSON(k.kv, CollectiveKey(addr), &c)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -24,7 +24,7 @@ func (k *Keeper) currentCollective(addr ledger.Address) (*Collective, error) {
 }
 
 func (k *Keeper) saveCollective(c *Collective, action string) error {
-	b, err := setJSON(k.kv, CollectiveKey(c.Address), c)
+	b, err := ledger.SetJSON(k.kv, CollectiveKey(c.Address), c)
 	if err != nil {
 		return err
 	}

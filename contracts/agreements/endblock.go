@@ -52,7 +52,7 @@ func (k *Keeper) EndBlock(blk ledger.Block) error {
 
 func (k *Keeper) lapse(blk ledger.Block, id string, indexKey []byte) error {
 	var rec Record
-	ok, err := getJSON(k.kv, AgreementKey(id), &rec)
+	ok, err := ledger.GetJSON(k.kv, AgreementKey(id), &rec)
 	if err != nil {
 		return err
 	}

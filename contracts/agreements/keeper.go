@@ -42,7 +42,7 @@ func (k *Keeper) load(id string) (*Record, error) {
 		return nil, err
 	}
 	var r Record
-	ok, err := getJSON(k.kv, AgreementKey(id), &r)
+	ok, err := ledger.GetJSON(k.kv, AgreementKey(id), &r)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (k *Keeper) load(id string) (*Record, error) {
 // (prev "" = new record) and emits the "agreement" event with the full
 // state.
 func (k *Keeper) save(rec *Record, prev Status, action string) error {
-	b, err := setJSON(k.kv, AgreementKey(rec.ID), rec)
+	b, err := ledger.SetJSON(k.kv, AgreementKey(rec.ID), rec)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (k *Keeper) checkNew(blk ledger.Block, body *Body) (string, error) {
 		return "", err
 	}
 	var existing Record
-	ok, err := getJSON(k.kv, AgreementKey(id), &existing)
+	ok, err := ledger.GetJSON(k.kv, AgreementKey(id), &existing)
 	if err != nil {
 		return "", err
 	}

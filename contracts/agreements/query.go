@@ -18,7 +18,7 @@ func GetAgreement(r ledger.Reader, id string) (*Record, error) {
 		return nil, err
 	}
 	var rec Record
-	ok, err := getJSON(r, AgreementKey(id), &rec)
+	ok, err := ledger.GetJSON(r, AgreementKey(id), &rec)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func AgreementsByParty(r ledger.Reader, party ledger.Address, status Status, aft
 // GetCollective returns a collective's current state.
 func GetCollective(r ledger.Reader, addr ledger.Address) (*Collective, error) {
 	var c Collective
-	ok, err := getJSON(r, CollectiveKey(addr), &c)
+	ok, err := ledger.GetJSON(r, CollectiveKey(addr), &c)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func GetCollective(r ledger.Reader, addr ledger.Address) (*Collective, error) {
 // CollectiveAt returns a collective as it was at version v.
 func CollectiveAt(r ledger.Reader, addr ledger.Address, v uint64) (*Collective, error) {
 	var c Collective
-	ok, err := getJSON(r, CollectiveVersionKey(addr, v), &c)
+	ok, err := ledger.GetJSON(r, CollectiveVersionKey(addr, v), &c)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package agreements
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/riffchain/riffchain/ledger"
@@ -225,26 +224,4 @@ func newRecord(id string, body Body, mode string, blk ledger.Block) *Record {
 		r.Obligations[i] = ObligationState{Index: i, By: o.By, To: o.To, What: o.What, State: ObligationPending}
 	}
 	return r
-}
-
-func getJSON(r ledger.Reader, key []byte, v any) (bool, error) {
-	b, err := r.Get(key)
-	if err != nil {
-		return false, err
-	}
-	if b == nil {
-		return false, nil
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("%w: decode %q: %v", ledger.ErrStore, key, err)
-	}
-	return true, nil
-}
-
-func setJSON(kv ledger.KV, key []byte, v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("%w: encode: %v", ledger.ErrStore, err)
-	}
-	return b, kv.Set(key, b)
 }
