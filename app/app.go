@@ -40,6 +40,11 @@ type App struct {
 	pending   map[ledger.Address]uint64 // highest nonce admitted to the mempool per signer
 	cache     map[[32]byte]*checkedTx   // decoded + verified txs, by hash
 	checkSnap *ledger.Snapshot          // last committed state, read by CheckTx
+	committed map[ledger.Address]uint64 // nonces as of checkSnap (a cache of its acct/ records)
+
+	// blockNonces are the nonces the current block consumed; touched only on
+	// the consensus connection (deliver, Commit).
+	blockNonces map[ledger.Address]uint64
 }
 
 // checkedTx is a decoded, signature-verified transaction with its decoded
@@ -62,6 +67,9 @@ func New(tree *ledger.Tree, chainID string, logger log.Logger) *App {
 		chainID: chainID,
 		logger:  logger,
 		pending: map[ledger.Address]uint64{},
+
+		committed:   map[ledger.Address]uint64{},
+		blockNonces: map[ledger.Address]uint64{},
 		cache:   map[[32]byte]*checkedTx{},
 	}
 	if tree.Version() > 0 {
@@ -173,16 +181,9 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
 	}
 	b := &ct.tx.Body
-	var stateNonce uint64
-	a.mu.Lock()
-	snap := a.checkSnap
-	a.mu.Unlock()
-	if snap != nil {
-		acc, err := ledger.New(ledger.ReadOnly(snap), nil).Account(b.Signer)
-		if err != nil {
-			return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
-		}
-		stateNonce = acc.Nonce
+	stateNonce, snap, err := a.committedNonce(b.Signer)
+	if err != nil {
+		return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
 	}
 	if err := a.admit(len(req.Tx), b, snap); err != nil {
 		return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
@@ -200,6 +201,35 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	}
 	a.pending[b.Signer] = b.Nonce
 	return &abci.ResponseCheckTx{Code: CodeOK}, nil
+}
+
+// maxNonceCache bounds the committed-nonce cache (entries, ~60 bytes each).
+const maxNonceCache = 1 << 20
+
+// committedNonce returns signer's nonce in the last committed state and that
+// state, from the cache when it can: CheckTx and recheck then need no state
+// read or JSON decode for active accounts.
+func (a *App) committedNonce(signer ledger.Address) (uint64, *ledger.Snapshot, error) {
+	a.mu.Lock()
+	snap := a.checkSnap
+	n, ok := a.committed[signer]
+	a.mu.Unlock()
+	if ok || snap == nil {
+		return n, snap, nil
+	}
+	acc, err := ledger.New(ledger.ReadOnly(snap), nil).Account(signer)
+	if err != nil {
+		return 0, snap, err
+	}
+	a.mu.Lock()
+	if a.checkSnap == snap { // not stale: no Commit happened meanwhile
+		if len(a.committed) >= maxNonceCache {
+			a.committed = map[ledger.Address]uint64{}
+		}
+		a.committed[signer] = acc.Nonce
+	}
+	a.mu.Unlock()
+	return acc.Nonce, snap, nil
 }
 
 // FinalizeBlock implements abci.Application: executes each tx in its own
@@ -312,6 +342,7 @@ func (a *App) deliver(blk ledger.Block, proposer ledger.Address, raw []byte) *ab
 	if err := auth.Write(); err != nil {
 		return txError(err)
 	}
+	a.blockNonces[b.Signer] = b.Nonce
 	branch := ledger.NewBranch(a.tree)
 	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(branch, ev)}
 	out := ledger.Output{}
@@ -376,7 +407,13 @@ func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCo
 	a.mu.Lock()
 	a.checkSnap = snap
 	a.pending = map[ledger.Address]uint64{}
+	for addr, n := range a.blockNonces {
+		if _, cached := a.committed[addr]; cached || len(a.committed) < maxNonceCache {
+			a.committed[addr] = n
+		}
+	}
 	a.mu.Unlock()
+	clear(a.blockNonces)
 	for _, hook := range afterCommitHooks {
 		hook(a, snap.Version)
 	}

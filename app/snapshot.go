@@ -507,6 +507,7 @@ func (s *SnapshotStore) Apply(a *App, req *abci.RequestApplySnapshotChunk) *abci
 	a.mu.Lock()
 	a.checkSnap = snap
 	a.pending = map[ledger.Address]uint64{}
+	a.committed = map[ledger.Address]uint64{}
 	a.mu.Unlock()
 	s.Restored = &RestoreStats{Height: r.meta.Height, Chunks: len(r.meta.ChunkHashes), Nodes: r.nodes,
 		Bytes: r.meta.Bytes, Took: time.Since(r.start)}
