@@ -277,3 +277,23 @@ func TestQueryProofs(t *testing.T) {
 		t.Fatalf("unknown path code %d", r.Code)
 	}
 }
+
+// TestNonceCacheFollowsCommits: CheckTx's cached nonces advance with every
+// committed block, including txs that CheckTx never saw on this node.
+func TestNonceCacheFollowsCommits(t *testing.T) {
+	alice, bob := newTestKey("alice"), newTestKey("bob")
+	c := newChain(t, fundedGenesis(alice))
+	c.block()
+	first := c.tx(alice, transferMsg(t, bob.addr, 1, NativeAsset))
+	if r := c.check(first); r.Code != 0 { // caches alice's committed nonce 0
+		t.Fatalf("check: %s", r.Log)
+	}
+	second := c.tx(alice, transferMsg(t, bob.addr, 1, NativeAsset)) // never checked here
+	c.block(first, second)
+	if r := c.check(c.txNonce(alice, 2, transferMsg(t, bob.addr, 1, NativeAsset))); r.Code != CodeBadNonce {
+		t.Fatalf("replayed nonce 2 after commit: code %d", r.Code)
+	}
+	if r := c.check(c.txNonce(alice, 3, transferMsg(t, bob.addr, 1, NativeAsset))); r.Code != 0 {
+		t.Fatalf("next nonce 3: code %d %s", r.Code, r.Log)
+	}
+}
