@@ -29,17 +29,8 @@ func TestBadCases(t *testing.T) {
 			t.Fatal(err)
 		}
 		fx.proposal = out["agreement_id"]
-		f, err := NewFile(Body{Parties: []ledger.Address{a, b}, Actions: []Action{xfer(b, a, fx.cur, 1)},
-			Obligations: []Obligation{{By: b, To: a, What: "ship"}}, ExpiresAtHeight: 50}, testChain)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, n := range []string{"A", "B"} {
-			priv, _ := key(n)
-			if err := Sign(f, priv); err != nil {
-				t.Fatal(err)
-			}
-		}
+		f := e.signedFile(Body{Parties: []ledger.Address{a, b}, Actions: []Action{xfer(b, a, fx.cur, 1)},
+			Obligations: []Obligation{{By: b, To: a, What: "ship"}}, ExpiresAtHeight: 50}, "A", "B")
 		if _, err := e.submit(f, "A"); err != nil {
 			t.Fatal(err)
 		}
@@ -51,20 +42,7 @@ func TestBadCases(t *testing.T) {
 		fx.expiring = out["agreement_id"]
 		return fx
 	}
-	signed := func(fx *fixture, body Body, signers ...string) *File {
-		t.Helper()
-		f, err := NewFile(body, testChain)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, n := range signers {
-			priv, _ := key(n)
-			if err := Sign(f, priv); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return f
-	}
+	signed := func(fx *fixture, body Body, signers ...string) *File { return fx.e.signedFile(body, signers...) }
 	twoParty := func(fx *fixture) Body {
 		return Body{Parties: []ledger.Address{a, b}, Actions: []Action{xfer(a, b, fx.x, 5)}, ExpiresAtHeight: 50}
 	}

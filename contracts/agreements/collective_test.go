@@ -83,16 +83,8 @@ func TestCollectiveOffline(t *testing.T) {
 	cur := e.fungible("EUR", a, map[ledger.Address]uint64{c: 100})
 	x := e.fungible("XSH", a, map[ledger.Address]uint64{a: 100})
 	mk := func(salt string) *File {
-		f, err := NewFile(Body{Parties: []ledger.Address{a, c}, Actions: []Action{xfer(c, a, cur, 40), xfer(a, c, x, 5)},
-			ExpiresAtHeight: 100, Salt: salt}, testChain)
-		if err != nil {
-			t.Fatal(err)
-		}
-		priv, _ := key("A")
-		if err := Sign(f, priv); err != nil {
-			t.Fatal(err)
-		}
-		return f
+		return e.signedFile(Body{Parties: []ledger.Address{a, c}, Actions: []Action{xfer(c, a, cur, 40), xfer(a, c, x, 5)},
+			ExpiresAtHeight: 100, Salt: salt}, "A")
 	}
 	memberSign := func(f *File, who string, v uint64) {
 		t.Helper()

@@ -97,6 +97,20 @@ func (e *env) next(n int64) { e.blk.Height += n; e.blk.Time += 5 * n }
 // fungible creates a fungible asset issued by issuer and mints amounts.
 func (e *env) fungible(symbol string, issuer ledger.Address, mints map[ledger.Address]uint64) string {
 	e.t.Helper()
+	return e.newAsset(symbol, ledger.Fungible, issuer, func(l *ledger.Ledger, id string) error {
+		for _, a := range sortedAddrs(mints) {
+			if err := l.Mint(id, a, ledger.NewAmount(mints[a])); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// newAsset creates an asset of kind issued by issuer and runs fill on it
+// (to mint), all in one exec.
+func (e *env) newAsset(symbol string, kind ledger.AssetKind, issuer ledger.Address, fill func(l *ledger.Ledger, id string) error) string {
+	e.t.Helper()
 	var id string
 	e.must(func(k *Keeper) (ledger.Output, error) {
 		l := k.l
@@ -104,15 +118,10 @@ func (e *env) fungible(symbol string, issuer ledger.Address, mints map[ledger.Ad
 		if id, err = l.NextAssetID(symbol); err != nil {
 			return nil, err
 		}
-		if err := l.CreateAsset(ledger.Asset{ID: id, Kind: ledger.Fungible, Symbol: symbol, Issuer: issuer}); err != nil {
+		if err := l.CreateAsset(ledger.Asset{ID: id, Kind: kind, Symbol: symbol, Issuer: issuer}); err != nil {
 			return nil, err
 		}
-		for _, a := range sortedAddrs(mints) {
-			if err := l.Mint(id, a, ledger.NewAmount(mints[a])); err != nil {
-				return nil, err
-			}
-		}
-		return nil, nil
+		return nil, fill(l, id)
 	})
 	return id
 }
@@ -140,24 +149,14 @@ func (e *env) mint(asset string, to ledger.Address, n uint64) {
 // unique creates a unique class issued by issuer with items owned by owner.
 func (e *env) unique(symbol string, issuer, owner ledger.Address, items ...string) string {
 	e.t.Helper()
-	var id string
-	e.must(func(k *Keeper) (ledger.Output, error) {
-		l := k.l
-		var err error
-		if id, err = l.NextAssetID(symbol); err != nil {
-			return nil, err
-		}
-		if err := l.CreateAsset(ledger.Asset{ID: id, Kind: ledger.Unique, Symbol: symbol, Issuer: issuer}); err != nil {
-			return nil, err
-		}
+	return e.newAsset(symbol, ledger.Unique, issuer, func(l *ledger.Ledger, id string) error {
 		for _, it := range items {
 			if err := l.MintItem(id, it, owner, ""); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		return nil, nil
+		return nil
 	})
-	return id
 }
 
 func (e *env) bal(a ledger.Address, asset string) string {
@@ -207,7 +206,13 @@ func xferItem(from, to ledger.Address, asset, item string) Action {
 // file builds an agreement file (expiring at height 100) signed by signers.
 func (e *env) file(parties []ledger.Address, actions []Action, signers ...string) *File {
 	e.t.Helper()
-	f, err := NewFile(Body{Parties: parties, Title: "test", Actions: actions, ExpiresAtHeight: 100}, testChain)
+	return e.signedFile(Body{Parties: parties, Title: "test", Actions: actions, ExpiresAtHeight: 100}, signers...)
+}
+
+// signedFile builds the agreement file of body signed by signers.
+func (e *env) signedFile(body Body, signers ...string) *File {
+	e.t.Helper()
+	f, err := NewFile(body, testChain)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -128,10 +128,31 @@ func (k *Keeper) checkNew(blk ledger.Block, body *Body) (string, error) {
 		}
 		return "", fmt.Errorf("%w: %s is %s", ErrAgreementExists, id, existing.Status)
 	}
-	if body.Expired(blk) {
-		return "", fmt.Errorf("%w: %s at height %d time %d", ErrExpired, id, blk.Height, blk.Time)
+	if err := checkUnexpired(body, id, blk); err != nil {
+		return "", err
 	}
 	return id, nil
+}
+
+// checkUnexpired fails with ErrExpired when agreement id's body has expired
+// at blk.
+func checkUnexpired(body *Body, id string, blk ledger.Block) error {
+	if body.Expired(blk) {
+		return fmt.Errorf("%w: %s at height %d time %d", ErrExpired, id, blk.Height, blk.Time)
+	}
+	return nil
+}
+
+// loadOpen loads agreement id and checks that it is still proposed.
+func (k *Keeper) loadOpen(id string) (*Record, error) {
+	rec, err := k.load(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireOpen(rec); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
 
 func requireOpen(r *Record) error {
@@ -167,12 +188,8 @@ func (k *Keeper) ExecSubmit(blk ledger.Block, signer ledger.Address, m *MsgSubmi
 	rec.Collectives = ap.Votes
 	rec.Signatures = m.Signatures
 	rec.addHistory(blk, "submitted", &signer, "")
-	actErr, err := k.settle(blk, rec)
-	if err != nil {
+	if err := k.settleOrFail(blk, rec); err != nil {
 		return nil, err
-	}
-	if actErr != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrSettlementFailed, id, actErr)
 	}
 	k.markSettled(blk, rec, &signer)
 	if err := k.save(rec, "", "submit"); err != nil {
@@ -238,15 +255,12 @@ func (k *Keeper) ExecAccept(blk ledger.Block, signer ledger.Address, m *MsgAccep
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	rec, err := k.load(m.ID)
+	rec, err := k.loadOpen(m.ID)
 	if err != nil {
 		return nil, err
 	}
-	if err := requireOpen(rec); err != nil {
+	if err := checkUnexpired(&rec.Body, rec.ID, blk); err != nil {
 		return nil, err
-	}
-	if rec.Body.Expired(blk) {
-		return nil, fmt.Errorf("%w: %s at height %d time %d", ErrExpired, rec.ID, blk.Height, blk.Time)
 	}
 	if m.As == nil {
 		if !rec.Body.isParty(signer) {
@@ -294,11 +308,7 @@ func (k *Keeper) ExecAccept(blk ledger.Block, signer ledger.Address, m *MsgAccep
 			rec.addHistory(blk, "settle_failed", &signer, rec.LastError)
 			out["last_error"] = rec.LastError
 		} else {
-			k.markSettled(blk, rec, &signer)
-			if err := k.unindexExpiry(rec); err != nil {
-				return nil, err
-			}
-			if err := k.save(rec, StatusProposed, "settle"); err != nil {
+			if err := k.closeSettled(blk, rec, signer); err != nil {
 				return nil, err
 			}
 			out["status"] = string(rec.Status)
@@ -347,21 +357,36 @@ func removeAddr(list []ledger.Address, a ledger.Address) []ledger.Address {
 
 // retry settles a fully accepted agreement or fails the transaction.
 func (k *Keeper) retry(blk ledger.Block, rec *Record, by ledger.Address) (ledger.Output, error) {
-	actErr, err := k.settle(blk, rec)
-	if err != nil {
+	if err := k.settleOrFail(blk, rec); err != nil {
 		return nil, err
 	}
-	if actErr != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrSettlementFailed, rec.ID, actErr)
-	}
-	k.markSettled(blk, rec, &by)
-	if err := k.unindexExpiry(rec); err != nil {
-		return nil, err
-	}
-	if err := k.save(rec, StatusProposed, "settle"); err != nil {
+	if err := k.closeSettled(blk, rec, by); err != nil {
 		return nil, err
 	}
 	return ledger.Output{"agreement_id": rec.ID, "status": string(rec.Status)}, nil
+}
+
+// settleOrFail settles rec; an action that fails fails the transaction
+// (ErrSettlementFailed).
+func (k *Keeper) settleOrFail(blk ledger.Block, rec *Record) error {
+	actErr, err := k.settle(blk, rec)
+	if err != nil {
+		return err
+	}
+	if actErr != nil {
+		return fmt.Errorf("%w: %s: %w", ErrSettlementFailed, rec.ID, actErr)
+	}
+	return nil
+}
+
+// closeSettled records a successful settlement of a proposed agreement by
+// by: marks it settled, drops its expiry index entries and saves it.
+func (k *Keeper) closeSettled(blk ledger.Block, rec *Record, by ledger.Address) error {
+	k.markSettled(blk, rec, &by)
+	if err := k.unindexExpiry(rec); err != nil {
+		return err
+	}
+	return k.save(rec, StatusProposed, "settle")
 }
 
 // isPartyOrMember reports whether signer is a party, or a member of a
@@ -389,11 +414,8 @@ func (k *Keeper) ExecExecute(blk ledger.Block, signer ledger.Address, m *MsgExec
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	rec, err := k.load(m.ID)
+	rec, err := k.loadOpen(m.ID)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireOpen(rec); err != nil {
 		return nil, err
 	}
 	ok, err := k.isPartyOrMember(rec, signer)
@@ -403,8 +425,8 @@ func (k *Keeper) ExecExecute(blk ledger.Block, signer ledger.Address, m *MsgExec
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrNotParty, signer)
 	}
-	if rec.Body.Expired(blk) {
-		return nil, fmt.Errorf("%w: %s at height %d time %d", ErrExpired, rec.ID, blk.Height, blk.Time)
+	if err := checkUnexpired(&rec.Body, rec.ID, blk); err != nil {
+		return nil, err
 	}
 	if !rec.allAccepted() {
 		return nil, fmt.Errorf("%w: %d of %d", ErrNotAllAccepted, len(rec.AcceptedBy), len(rec.Parties))
@@ -417,11 +439,8 @@ func (k *Keeper) ExecReject(blk ledger.Block, signer ledger.Address, m *MsgRejec
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	rec, err := k.load(m.ID)
+	rec, err := k.loadOpen(m.ID)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireOpen(rec); err != nil {
 		return nil, err
 	}
 	var rejecter ledger.Address

@@ -325,19 +325,10 @@ func TestScenarioObligations(t *testing.T) {
 	a, b := addr("A"), addr("B")
 	cur := e.fungible("EUR", b, map[ledger.Address]uint64{b: 100})
 	mk := func(salt string) *File {
-		f, err := NewFile(Body{Parties: []ledger.Address{a, b}, Title: "service", TermsCID: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+		f := e.signedFile(Body{Parties: []ledger.Address{a, b}, Title: "service", TermsCID: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
 			Actions:         []Action{xfer(b, a, cur, 10)},
 			Obligations:     []Obligation{{By: a, To: b, What: "deliver report"}, {By: b, To: a, What: "give feedback"}},
-			ExpiresAtHeight: 100, Salt: salt}, testChain)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, n := range []string{"A", "B"} {
-			priv, _ := key(n)
-			if err := Sign(f, priv); err != nil {
-				t.Fatal(err)
-			}
-		}
+			ExpiresAtHeight: 100, Salt: salt}, "A", "B")
 		if _, err := e.submit(f, "A"); err != nil {
 			t.Fatal(err)
 		}
