@@ -70,7 +70,7 @@ func New(tree *ledger.Tree, chainID string, logger log.Logger) *App {
 
 		committed:   map[ledger.Address]uint64{},
 		blockNonces: map[ledger.Address]uint64{},
-		cache:   map[[32]byte]*checkedTx{},
+		cache:       map[[32]byte]*checkedTx{},
 	}
 	if tree.Version() > 0 {
 		a.checkSnap, _ = tree.At(0)
