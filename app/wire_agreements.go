@@ -110,33 +110,15 @@ func init() {
 }
 
 func registerAgreements(r *Router) {
-	Handle(r, agreements.TypeSubmit, func(env *Env, s ledger.Address, m *agreements.MsgSubmit) (ledger.Output, error) {
-		return agreementKeeper(env).ExecSubmit(env.Block, s, m)
-	})
-	Handle(r, agreements.TypePropose, func(env *Env, s ledger.Address, m *agreements.MsgPropose) (ledger.Output, error) {
-		return agreementKeeper(env).ExecPropose(env.Block, s, m)
-	})
-	Handle(r, agreements.TypeAccept, func(env *Env, s ledger.Address, m *agreements.MsgAccept) (ledger.Output, error) {
-		return agreementKeeper(env).ExecAccept(env.Block, s, m)
-	})
-	Handle(r, agreements.TypeReject, func(env *Env, s ledger.Address, m *agreements.MsgReject) (ledger.Output, error) {
-		return agreementKeeper(env).ExecReject(env.Block, s, m)
-	})
-	Handle(r, agreements.TypeWithdraw, func(env *Env, s ledger.Address, m *agreements.MsgWithdraw) (ledger.Output, error) {
-		return agreementKeeper(env).ExecWithdraw(env.Block, s, m)
-	})
-	Handle(r, agreements.TypeExecute, func(env *Env, s ledger.Address, m *agreements.MsgExecute) (ledger.Output, error) {
-		return agreementKeeper(env).ExecExecute(env.Block, s, m)
-	})
-	Handle(r, agreements.TypeAttest, func(env *Env, s ledger.Address, m *agreements.MsgAttest) (ledger.Output, error) {
-		return agreementKeeper(env).ExecAttest(env.Block, s, m)
-	})
-	Handle(r, agreements.TypeCreateCollective, func(env *Env, s ledger.Address, m *agreements.MsgCreateCollective) (ledger.Output, error) {
-		return agreementKeeper(env).ExecCreateCollective(env.Block, s, m)
-	})
-	Handle(r, agreements.TypeLeaveCollective, func(env *Env, s ledger.Address, m *agreements.MsgLeaveCollective) (ledger.Output, error) {
-		return agreementKeeper(env).ExecLeaveCollective(env.Block, s, m)
-	})
+	handleExec(r, agreements.TypeSubmit, agreementKeeper, (*agreements.Keeper).ExecSubmit)
+	handleExec(r, agreements.TypePropose, agreementKeeper, (*agreements.Keeper).ExecPropose)
+	handleExec(r, agreements.TypeAccept, agreementKeeper, (*agreements.Keeper).ExecAccept)
+	handleExec(r, agreements.TypeReject, agreementKeeper, (*agreements.Keeper).ExecReject)
+	handleExec(r, agreements.TypeWithdraw, agreementKeeper, (*agreements.Keeper).ExecWithdraw)
+	handleExec(r, agreements.TypeExecute, agreementKeeper, (*agreements.Keeper).ExecExecute)
+	handleExec(r, agreements.TypeAttest, agreementKeeper, (*agreements.Keeper).ExecAttest)
+	handleExec(r, agreements.TypeCreateCollective, agreementKeeper, (*agreements.Keeper).ExecCreateCollective)
+	handleExec(r, agreements.TypeLeaveCollective, agreementKeeper, (*agreements.Keeper).ExecLeaveCollective)
 }
 
 // validAgreementID reports whether s is 64 lowercase hex characters.

@@ -78,48 +78,21 @@ func agreementLensTransfer(l *ledger.Ledger, _ ledger.Block, a *agreements.LensT
 }
 
 func registerLens(r *Router) {
-	Handle(r, lens.TypeCreate, func(env *Env, s ledger.Address, m *lens.MsgCreate) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecCreate(env.Block, s, m)
-	})
-	Handle(r, lens.TypeGrant, func(env *Env, s ledger.Address, m *lens.MsgGrant) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecGrant(env.Block, s, m)
-	})
-	Handle(r, lens.TypeRevoke, func(env *Env, s ledger.Address, m *lens.MsgRevoke) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecRevoke(env.Block, s, m)
-	})
-	Handle(r, lens.TypeAddEntry, func(env *Env, s ledger.Address, m *lens.MsgAddEntry) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecAddEntry(env.Block, s, m)
-	})
-	Handle(r, lens.TypeEditEntry, func(env *Env, s ledger.Address, m *lens.MsgEditEntry) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecEditEntry(env.Block, s, m)
-	})
-	Handle(r, lens.TypeRemoveEntry, func(env *Env, s ledger.Address, m *lens.MsgRemoveEntry) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecRemoveEntry(env.Block, s, m)
-	})
-	Handle(r, lens.TypeFollow, func(env *Env, s ledger.Address, m *lens.MsgFollow) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecFollow(env.Block, s, m)
-	})
-	Handle(r, lens.TypeUnfollow, func(env *Env, s ledger.Address, m *lens.MsgUnfollow) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecUnfollow(env.Block, s, m)
-	})
-	Handle(r, lens.TypeBlock, func(env *Env, s ledger.Address, m *lens.MsgBlock) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecBlock(env.Block, s, m)
-	})
-	Handle(r, lens.TypeUnblock, func(env *Env, s ledger.Address, m *lens.MsgUnblock) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecUnblock(env.Block, s, m)
-	})
-	Handle(r, lens.TypeFork, func(env *Env, s ledger.Address, m *lens.MsgFork) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecFork(env.Block, s, m)
-	})
-	Handle(r, lens.TypeImport, func(env *Env, s ledger.Address, m *lens.MsgImport) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecImport(env.Block, s, m)
-	})
-	Handle(r, lens.TypeAnnounce, func(env *Env, s ledger.Address, m *lens.MsgAnnounce) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecAnnounce(env.Block, s, m)
-	})
-	Handle(r, lens.TypeWithdraw, func(env *Env, s ledger.Address, m *lens.MsgWithdraw) (ledger.Output, error) {
-		return lens.New(env.Ledger).ExecWithdraw(env.Block, s, m)
-	})
+	keeper := func(env *Env) *lens.Keeper { return lens.New(env.Ledger) }
+	handleExec(r, lens.TypeCreate, keeper, (*lens.Keeper).ExecCreate)
+	handleExec(r, lens.TypeGrant, keeper, (*lens.Keeper).ExecGrant)
+	handleExec(r, lens.TypeRevoke, keeper, (*lens.Keeper).ExecRevoke)
+	handleExec(r, lens.TypeAddEntry, keeper, (*lens.Keeper).ExecAddEntry)
+	handleExec(r, lens.TypeEditEntry, keeper, (*lens.Keeper).ExecEditEntry)
+	handleExec(r, lens.TypeRemoveEntry, keeper, (*lens.Keeper).ExecRemoveEntry)
+	handleExec(r, lens.TypeFollow, keeper, (*lens.Keeper).ExecFollow)
+	handleExec(r, lens.TypeUnfollow, keeper, (*lens.Keeper).ExecUnfollow)
+	handleExec(r, lens.TypeBlock, keeper, (*lens.Keeper).ExecBlock)
+	handleExec(r, lens.TypeUnblock, keeper, (*lens.Keeper).ExecUnblock)
+	handleExec(r, lens.TypeFork, keeper, (*lens.Keeper).ExecFork)
+	handleExec(r, lens.TypeImport, keeper, (*lens.Keeper).ExecImport)
+	handleExec(r, lens.TypeAnnounce, keeper, (*lens.Keeper).ExecAnnounce)
+	handleExec(r, lens.TypeWithdraw, keeper, (*lens.Keeper).ExecWithdraw)
 }
 
 // lensNotFound turns "no such Lens" into the generic not-found answer
@@ -219,15 +192,7 @@ func queryLens(r ledger.Reader, parts []string, _ url.Values) (*QueryResult, err
 		return nil, err
 	}
 	v := LensInfo{Info: info, Roles: nonNilSlice(roles), Record: rec, OwnerRecord: ownerRec}
-	kvs, err := v.KVs()
-	if err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("%w: encode lens: %v", ErrInternal, err)
-	}
-	return &QueryResult{Value: b, Proven: kvs}, nil
+	return provenResult(&v, "lens")
 }
 
 func nonNilSlice[T any](s []T) []T {

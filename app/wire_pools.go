@@ -55,18 +55,11 @@ func init() {
 }
 
 func registerPools(r *Router) {
-	Handle(r, pools.TypeCreate, func(env *Env, s ledger.Address, m *pools.MsgCreate) (ledger.Output, error) {
-		return pools.New(env.Ledger).ExecCreate(env.Block, s, m)
-	})
-	Handle(r, pools.TypeAdd, func(env *Env, s ledger.Address, m *pools.MsgAdd) (ledger.Output, error) {
-		return pools.New(env.Ledger).ExecAdd(env.Block, s, m)
-	})
-	Handle(r, pools.TypeRemove, func(env *Env, s ledger.Address, m *pools.MsgRemove) (ledger.Output, error) {
-		return pools.New(env.Ledger).ExecRemove(env.Block, s, m)
-	})
-	Handle(r, pools.TypeSwap, func(env *Env, s ledger.Address, m *pools.MsgSwap) (ledger.Output, error) {
-		return pools.New(env.Ledger).ExecSwap(env.Block, s, m)
-	})
+	keeper := func(env *Env) *pools.Keeper { return pools.New(env.Ledger) }
+	handleExec(r, pools.TypeCreate, keeper, (*pools.Keeper).ExecCreate)
+	handleExec(r, pools.TypeAdd, keeper, (*pools.Keeper).ExecAdd)
+	handleExec(r, pools.TypeRemove, keeper, (*pools.Keeper).ExecRemove)
+	handleExec(r, pools.TypeSwap, keeper, (*pools.Keeper).ExecSwap)
 }
 
 // PoolView is the value of the /pool/ID query and of each entry of /pools:
@@ -169,15 +162,7 @@ func queryPool(r ledger.Reader, parts []string, _ url.Values) (*QueryResult, err
 	if err != nil {
 		return nil, err
 	}
-	kvs, err := v.KVs()
-	if err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("%w: encode pool: %v", ErrInternal, err)
-	}
-	return &QueryResult{Value: b, Proven: kvs}, nil
+	return provenResult(v, "pool")
 }
 
 // PoolsPage is the value of the /pools query.
@@ -245,15 +230,7 @@ func queryPools(r ledger.Reader, parts []string, params url.Values) (*QueryResul
 		}
 		page.Pools = append(page.Pools, *v)
 	}
-	kvs, err := page.KVs()
-	if err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(page)
-	if err != nil {
-		return nil, fmt.Errorf("%w: encode pools: %v", ErrInternal, err)
-	}
-	return &QueryResult{Value: b, Proven: kvs}, nil
+	return provenResult(&page, "pools")
 }
 
 // queryQuote answers "/quote?...": a pools.Quote computed from the state at
