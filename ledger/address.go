@@ -3,8 +3,10 @@ package ledger
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/btcsuite/btcd/btcutil/bech32"
 )
@@ -45,8 +47,28 @@ func DeriveAddress(domain string, key []byte) Address {
 // IsZero reports whether a is the all-zero address.
 func (a Address) IsZero() bool { return a == Address{} }
 
+// addrCache remembers recent bech32 encodings (events and logs encode the
+// same few addresses over and over). Direct-mapped and lock-free; a miss
+// just encodes again.
+var addrCache [4096]atomic.Pointer[addrString]
+
+type addrString struct {
+	a Address
+	s string
+}
+
 // String returns the bech32 form.
 func (a Address) String() string {
+	slot := &addrCache[binary.LittleEndian.Uint16(a[:2])&4095]
+	if e := slot.Load(); e != nil && e.a == a {
+		return e.s
+	}
+	s := a.encode()
+	slot.Store(&addrString{a: a, s: s})
+	return s
+}
+
+func (a Address) encode() string {
 	conv, err := bech32.ConvertBits(a[:], 8, 5, true)
 	if err != nil {
 		return ""

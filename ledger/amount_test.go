@@ -79,3 +79,21 @@ func TestAddress(t *testing.T) {
 		t.Fatal("derived addresses collide across domains")
 	}
 }
+
+func TestAddressStringCache(t *testing.T) {
+	// Two addresses in the same cache slot must each get their own text.
+	a := DeriveAddress("x", []byte("1"))
+	b := a
+	b[19] ^= 1
+	for i := 0; i < 3; i++ {
+		if a.String() == b.String() {
+			t.Fatal("cache returned another address's text")
+		}
+		if pa, err := ParseAddress(a.String()); err != nil || pa != a {
+			t.Fatalf("round trip of a: %v", err)
+		}
+		if pb, err := ParseAddress(b.String()); err != nil || pb != b {
+			t.Fatalf("round trip of b: %v", err)
+		}
+	}
+}
