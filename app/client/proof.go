@@ -112,31 +112,8 @@ func VerifyOps(root []byte, ops *cmtcrypto.ProofOps, expected []app.KV) error {
 // QueryProven runs a query with prove=true and verifies the proofs of
 // expected(value) against a signed header. expected maps the response to
 // the key/values it claims; nil means the single key/value of the response.
+// It is QueryVerified with c itself as the root source.
 func (c *Client) QueryProven(ctx context.Context, path string, height int64,
 	expected func(key, value []byte) ([]app.KV, error)) (value []byte, stateHeight int64, code uint32, log string, err error) {
-	res, err := c.Query(ctx, path, QueryOpts{Height: height, Prove: true})
-	if err != nil {
-		return nil, 0, 0, "", err
-	}
-	r := res.Response
-	var kvs []app.KV
-	if expected == nil {
-		v := r.Value
-		if len(v) == 0 {
-			v = nil
-		}
-		kvs = []app.KV{{Key: r.Key, Value: v}}
-	} else {
-		if kvs, err = expected(r.Key, r.Value); err != nil {
-			return nil, r.Height, r.Code, r.Log, err
-		}
-	}
-	root, err := c.RootFor(ctx, r.Height)
-	if err != nil {
-		return nil, r.Height, r.Code, r.Log, err
-	}
-	if err := VerifyOps(root.AppHash, r.ProofOps, kvs); err != nil {
-		return nil, r.Height, r.Code, r.Log, err
-	}
-	return r.Value, r.Height, r.Code, r.Log, nil
+	return c.QueryVerified(ctx, c, path, height, expected)
 }

@@ -565,11 +565,7 @@ func newAgreementSubmitCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := msg(agreements.TypeSubmit, file)
-			if err != nil {
-				return err
-			}
-			return f.runTxWith(map[string]any{"agreement_id": id}, m)
+			return f.sendWith(map[string]any{"agreement_id": id}, agreements.TypeSubmit, file)
 		},
 	}
 	f.register(c)
@@ -596,11 +592,7 @@ automatically if the agreement lapses, is rejected or withdrawn.`,
 			if err != nil {
 				return err
 			}
-			m, err := msg(agreements.TypePropose, agreements.MsgPropose{Body: file.Body, Escrow: escrow})
-			if err != nil {
-				return err
-			}
-			return f.runTxWith(map[string]any{"agreement_id": id}, m)
+			return f.sendWith(map[string]any{"agreement_id": id}, agreements.TypePropose, agreements.MsgPropose{Body: file.Body, Escrow: escrow})
 		},
 	}
 	c.Flags().BoolVar(&escrow, "escrow", false, "lock the proposer's outgoing transfers in escrow now")
@@ -657,11 +649,7 @@ func newAgreementIDCmd(action, short string, withAs, withReason bool) *cobra.Com
 			case "execute":
 				v = agreements.MsgExecute{ID: id}
 			}
-			m, err := msg("agreement/"+action, v)
-			if err != nil {
-				return err
-			}
-			return f.runTxWith(map[string]any{"agreement_id": id}, m)
+			return f.sendWith(map[string]any{"agreement_id": id}, "agreement/"+action, v)
 		},
 	}
 	if withAs {
@@ -694,11 +682,8 @@ func newAgreementAttestCmd() *cobra.Command {
 			if fulfilled == (disputed != "") {
 				return errors.New("give exactly one of --fulfilled and --disputed REASON_CID")
 			}
-			m, err := msg(agreements.TypeAttest, agreements.MsgAttest{ID: id, Obligation: uint32(idx), Fulfilled: fulfilled, Disputed: disputed})
-			if err != nil {
-				return err
-			}
-			return f.runTxWith(map[string]any{"agreement_id": id, "obligation": idx}, m)
+			m := agreements.MsgAttest{ID: id, Obligation: uint32(idx), Fulfilled: fulfilled, Disputed: disputed}
+			return f.sendWith(map[string]any{"agreement_id": id, "obligation": idx}, agreements.TypeAttest, m)
 		},
 	}
 	c.Flags().BoolVar(&fulfilled, "fulfilled", false, "the obligation was fulfilled")
@@ -729,11 +714,7 @@ func newCollectiveTxCmd() *cobra.Command {
 				}
 				m.Members = append(m.Members, a)
 			}
-			mm, err := msg(agreements.TypeCreateCollective, m)
-			if err != nil {
-				return err
-			}
-			return cf.runTx(mm)
+			return cf.send(agreements.TypeCreateCollective, m)
 		},
 	}
 	create.Flags().StringArrayVar(&members, "member", nil, "member address or key name (repeat)")
@@ -751,11 +732,7 @@ func newCollectiveTxCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			mm, err := msg(agreements.TypeLeaveCollective, agreements.MsgLeaveCollective{Collective: coll})
-			if err != nil {
-				return err
-			}
-			return lf.runTx(mm)
+			return lf.send(agreements.TypeLeaveCollective, agreements.MsgLeaveCollective{Collective: coll})
 		},
 	}
 	lf.register(leave)

@@ -27,15 +27,6 @@ func init() {
 	extraCommands = append(extraCommands, newLensCmd)
 }
 
-// sendMsg wraps one message and sends it with f.
-func sendMsg(f *txFlags, typ string, v any) error {
-	m, err := msg(typ, v)
-	if err != nil {
-		return err
-	}
-	return f.runTx(m)
-}
-
 // parsePPM reads an integer weight in parts per million.
 func parsePPM(s string) (uint32, error) {
 	n, err := strconv.ParseUint(s, 10, 32)
@@ -68,7 +59,7 @@ func lensCreateCmd() *cobra.Command {
 		Short: "Create a Lens owned by the signer (its ownership is the item LENS/HANDLE); prints lens",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return sendMsg(&f, lens.TypeCreate, lens.MsgCreate{Handle: args[0], Name: name, DescriptionCID: desc})
+			return f.send(lens.TypeCreate, lens.MsgCreate{Handle: args[0], Name: name, DescriptionCID: desc})
 		},
 	}
 	c.Flags().StringVar(&name, "name", "", "display name (1-64 bytes)")
@@ -89,7 +80,7 @@ func lensGrantCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return sendMsg(&f, lens.TypeGrant, lens.MsgGrant{Lens: args[0], Address: addr, Role: lens.Role(args[2])})
+			return f.send(lens.TypeGrant, lens.MsgGrant{Lens: args[0], Address: addr, Role: lens.Role(args[2])})
 		},
 	}
 	f.register(c)
@@ -107,7 +98,7 @@ func lensRevokeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return sendMsg(&f, lens.TypeRevoke, lens.MsgRevoke{Lens: args[0], Address: addr})
+			return f.send(lens.TypeRevoke, lens.MsgRevoke{Lens: args[0], Address: addr})
 		},
 	}
 	f.register(c)
@@ -124,7 +115,7 @@ func lensAddEntryCmd() *cobra.Command {
 		Short: "Anchor content (a CID) in a Lens; the signer is its author; prints lens, seq, cid",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return sendMsg(&f, lens.TypeAddEntry, lens.MsgAddEntry{Lens: args[0], CID: args[1], Kind: kind, Title: title, Tags: tags, Size: size})
+			return f.send(lens.TypeAddEntry, lens.MsgAddEntry{Lens: args[0], CID: args[1], Kind: kind, Title: title, Tags: tags, Size: size})
 		},
 	}
 	c.Flags().StringVar(&kind, "kind", "", "video, audio, image, document, post, collection or other")
@@ -161,7 +152,7 @@ func lensEditEntryCmd() *cobra.Command {
 				t := append([]string{}, tags...)
 				m.Tags = &t
 			}
-			return sendMsg(&f, lens.TypeEditEntry, m)
+			return f.send(lens.TypeEditEntry, m)
 		},
 	}
 	c.Flags().StringVar(&kind, "kind", "", "new kind")
@@ -183,7 +174,7 @@ func lensRemoveEntryCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("SEQ %q: %w", args[1], err)
 			}
-			return sendMsg(&f, lens.TypeRemoveEntry, lens.MsgRemoveEntry{Lens: args[0], Seq: seq})
+			return f.send(lens.TypeRemoveEntry, lens.MsgRemoveEntry{Lens: args[0], Seq: seq})
 		},
 	}
 	f.register(c)
@@ -203,7 +194,7 @@ func lensFollowCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return sendMsg(&f, lens.TypeFollow, lens.MsgFollow{Lens: args[0], Target: args[1], Weight: w, Tags: tags})
+			return f.send(lens.TypeFollow, lens.MsgFollow{Lens: args[0], Target: args[1], Weight: w, Tags: tags})
 		},
 	}
 	c.Flags().StringVar(&weight, "weight", "", "weight in parts per million (500000 = 0.5)")
@@ -220,7 +211,7 @@ func lensUnfollowCmd() *cobra.Command {
 		Short: "Stop following a Lens (immediate)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return sendMsg(&f, lens.TypeUnfollow, lens.MsgUnfollow{Lens: args[0], Target: args[1]})
+			return f.send(lens.TypeUnfollow, lens.MsgUnfollow{Lens: args[0], Target: args[1]})
 		},
 	}
 	f.register(c)
@@ -247,9 +238,9 @@ func lensBlockCmd(unblock bool) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m := blockTarget(args[0], args[1])
 			if unblock {
-				return sendMsg(&f, typ, lens.MsgUnblock(m))
+				return f.send(typ, lens.MsgUnblock(m))
 			}
-			return sendMsg(&f, typ, m)
+			return f.send(typ, m)
 		},
 	}
 	f.register(c)
@@ -274,7 +265,7 @@ func lensForkCmd() *cobra.Command {
 			if name == "" {
 				name = args[0]
 			}
-			return sendMsg(&f, lens.TypeFork, lens.MsgFork{Handle: args[0], Name: name, Source: source, Depth: depth,
+			return f.send(lens.TypeFork, lens.MsgFork{Handle: args[0], Name: name, Source: source, Depth: depth,
 				Reweight: rw, Tag: tag, Kind: kind, MaxEntries: maxEntries, Follows: follows})
 		},
 	}
@@ -303,9 +294,9 @@ func newSeedTxCmd() *cobra.Command {
 			Use: use, Short: short, Args: cobra.MinimumNArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if withdraw {
-					return sendMsg(&f, typ, lens.MsgWithdraw{CIDs: args})
+					return f.send(typ, lens.MsgWithdraw{CIDs: args})
 				}
-				return sendMsg(&f, typ, lens.MsgAnnounce{CIDs: args})
+				return f.send(typ, lens.MsgAnnounce{CIDs: args})
 			},
 		}
 		f.register(sub)

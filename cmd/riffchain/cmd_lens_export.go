@@ -471,19 +471,11 @@ owner in the manifest; --handle renames the Lens on this network.`,
 // sendMerged signs and sends msgs from f.from and prints the tx result
 // merged into out (out's keys win over the messages' outputs).
 func (f *txFlags) sendMerged(ctx context.Context, signer ledger.Address, out map[string]any, msgs ...app.Msg) error {
-	body, err := f.buildBody(ctx, signer, msgs)
+	bz, err := f.bodyBytes(ctx, signer, msgs)
 	if err != nil {
 		return err
 	}
-	bz, err := app.MarshalBody(body)
-	if err != nil {
-		return err
-	}
-	kr, err := openKeyring()
-	if err != nil {
-		return err
-	}
-	priv, err := kr.PrivKey(f.from)
+	tx, err := f.sign(bz)
 	if err != nil {
 		return err
 	}
@@ -491,7 +483,7 @@ func (f *txFlags) sendMerged(ctx context.Context, signer ledger.Address, out map
 	if err != nil {
 		return err
 	}
-	res, err := c.Broadcast(ctx, app.SignTx(bz, priv), true)
+	res, err := c.Broadcast(ctx, tx, true)
 	if err != nil {
 		return err
 	}

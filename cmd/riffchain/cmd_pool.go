@@ -65,11 +65,7 @@ func newPoolCreateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := msg(pools.TypeCreate, pools.MsgCreate{AssetA: args[0], AssetB: args[1], AmountA: a, AmountB: b, FeeBps: fee})
-			if err != nil {
-				return err
-			}
-			return f.runTx(m)
+			return f.send(pools.TypeCreate, pools.MsgCreate{AssetA: args[0], AssetB: args[1], AmountA: a, AmountB: b, FeeBps: fee})
 		},
 	}
 	c.Flags().StringVar(&amountA, "amount-a", "", "deposit of ASSET_A (required)")
@@ -100,11 +96,7 @@ func newPoolAddCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := msg(pools.TypeAdd, pools.MsgAdd{Pool: args[0], AmountA: a, AmountB: b, MinShares: ms, Expiry: expiry})
-			if err != nil {
-				return err
-			}
-			return f.runTx(m)
+			return f.send(pools.TypeAdd, pools.MsgAdd{Pool: args[0], AmountA: a, AmountB: b, MinShares: ms, Expiry: expiry})
 		},
 	}
 	c.Flags().StringVar(&amountA, "amount-a", "", "most of the pool's asset_a to deposit (required)")
@@ -136,11 +128,7 @@ func newPoolRemoveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := msg(pools.TypeRemove, pools.MsgRemove{Pool: args[0], Shares: s, MinAmountA: a, MinAmountB: b, Expiry: expiry})
-			if err != nil {
-				return err
-			}
-			return f.runTx(m)
+			return f.send(pools.TypeRemove, pools.MsgRemove{Pool: args[0], Shares: s, MinAmountA: a, MinAmountB: b, Expiry: expiry})
 		},
 	}
 	c.Flags().StringVar(&shares, "shares", "", "shares to burn (required)")
@@ -292,11 +280,7 @@ Prints amount_in, amount_out, asset_in, asset_out and path.`,
 				}
 				m.AssetIn, m.AmountOut, m.MaxIn = assetIn, &ao, &mi
 			}
-			mm, err := msg(pools.TypeSwap, m)
-			if err != nil {
-				return err
-			}
-			return f.runTx(mm)
+			return f.send(pools.TypeSwap, m)
 		},
 	}
 	c.Flags().StringVar(&inFlag, "in", "", "exact in: AMOUNT ASSET to sell (see above)")

@@ -46,11 +46,7 @@ func newTransferCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			mm, err := msg("transfer", m)
-			if err != nil {
-				return err
-			}
-			return f.runTx(mm)
+			return f.send("transfer", m)
 		},
 	}
 	f.register(c)
@@ -102,11 +98,7 @@ func newMultiTransferCmd() *cobra.Command {
 				}
 				mt.Moves = append(mt.Moves, m)
 			}
-			mm, err := msg("multi-transfer", mt)
-			if err != nil {
-				return err
-			}
-			return f.runTx(mm)
+			return f.send("multi-transfer", mt)
 		},
 	}
 	c.Flags().StringArrayVar(&moves, "move", nil, "a movement TO:AMOUNT:ASSET or TO:ASSET/ITEM (repeat)")
@@ -133,11 +125,7 @@ func newAssetCmd() *cobra.Command {
 				}
 				m.MaxSupply = &amt
 			}
-			mm, err := msg("asset/create", m)
-			if err != nil {
-				return err
-			}
-			return cf.runTx(mm)
+			return cf.send("asset/create", m)
 		},
 	}
 	create.Flags().StringVar(&kind, "kind", "fungible", "fungible or unique")
@@ -169,11 +157,7 @@ func newAssetCmd() *cobra.Command {
 				}
 				m.To = &to
 			}
-			mm, err := msg("asset/mint", m)
-			if err != nil {
-				return err
-			}
-			return mf.runTx(mm)
+			return mf.send("asset/mint", m)
 		},
 	}
 	mint.Flags().StringVar(&mintTo, "to", "", "recipient (default: the signer)")
@@ -196,11 +180,7 @@ func newAssetCmd() *cobra.Command {
 				}
 				m.Amount = &amt
 			}
-			mm, err := msg("asset/burn", m)
-			if err != nil {
-				return err
-			}
-			return bf.runTx(mm)
+			return bf.send("asset/burn", m)
 		},
 	}
 	burn.Flags().StringVar(&burnItem, "item", "", "item id to burn")
@@ -217,11 +197,7 @@ func newAssetCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			mm, err := msg("asset/transfer-issuer", ledger.MsgTransferIssuer{Asset: args[0], To: to, Holdings: holdings})
-			if err != nil {
-				return err
-			}
-			return tf.runTx(mm)
+			return tf.send("asset/transfer-issuer", ledger.MsgTransferIssuer{Asset: args[0], To: to, Holdings: holdings})
 		},
 	}
 	ti.Flags().BoolVar(&holdings, "holdings", false, "also transfer all of the signer's holdings of the asset")

@@ -367,11 +367,7 @@ func newValidatorSubmitCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := msg(validators.TypeChange, file)
-			if err != nil {
-				return err
-			}
-			return f.runTx(m)
+			return f.send(validators.TypeChange, file)
 		},
 	}
 	f.register(c)

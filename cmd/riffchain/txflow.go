@@ -100,12 +100,22 @@ func parseFee(s string) (*app.Fee, error) {
 	return &app.Fee{Asset: s[i:], Amount: amt}, nil
 }
 
-// runTx builds, signs and sends msgs (or prints them unsigned) and prints
-// the result: txhash, height, code, log and whatever the messages output.
-func (f *txFlags) runTx(msgs ...app.Msg) error { return f.runTxWith(nil, msgs...) }
+// send wraps one message of type typ and sends it (see runTxWith).
+func (f *txFlags) send(typ string, v any) error { return f.sendWith(nil, typ, v) }
 
-// runTxWith is runTx whose printed result also carries extra fields (such
-// as an agreement_id known before sending), even when the tx fails.
+// sendWith is send whose printed result also carries extra (see runTxWith).
+func (f *txFlags) sendWith(extra map[string]any, typ string, v any) error {
+	m, err := msg(typ, v)
+	if err != nil {
+		return err
+	}
+	return f.runTxWith(extra, m)
+}
+
+// runTxWith builds, signs and sends msgs (or prints them unsigned) and
+// prints the result: txhash, height, code, log, whatever the messages
+// output, and extra fields (such as an agreement_id known before sending),
+// even when the tx fails.
 func (f *txFlags) runTxWith(extra map[string]any, msgs ...app.Msg) error {
 	ctx, cancel := ctxTimeout()
 	defer cancel()
@@ -113,26 +123,41 @@ func (f *txFlags) runTxWith(extra map[string]any, msgs ...app.Msg) error {
 	if err != nil {
 		return err
 	}
-	body, err := f.buildBody(ctx, signer, msgs)
-	if err != nil {
-		return err
-	}
-	bz, err := app.MarshalBody(body)
+	bz, err := f.bodyBytes(ctx, signer, msgs)
 	if err != nil {
 		return err
 	}
 	if f.generateOnly {
 		return emitJSONAlways(TxFile{Body: bz, BodyBytes: bz, Signatures: []TxSig{}})
 	}
-	kr, err := openKeyring()
+	tx, err := f.sign(bz)
 	if err != nil {
 		return err
+	}
+	return broadcastAndReport(ctx, tx, !f.async, extra)
+}
+
+// bodyBytes builds the body of msgs from signer (see buildBody) and
+// encodes it: the exact bytes that are signed.
+func (f *txFlags) bodyBytes(ctx context.Context, signer ledger.Address, msgs []app.Msg) ([]byte, error) {
+	body, err := f.buildBody(ctx, signer, msgs)
+	if err != nil {
+		return nil, err
+	}
+	return app.MarshalBody(body)
+}
+
+// sign signs body bytes with the keyring key f.from and returns the tx.
+func (f *txFlags) sign(bz []byte) ([]byte, error) {
+	kr, err := openKeyring()
+	if err != nil {
+		return nil, err
 	}
 	priv, err := kr.PrivKey(f.from)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return broadcastAndReport(ctx, app.SignTx(bz, priv), !f.async, extra)
+	return app.SignTx(bz, priv), nil
 }
 
 // emitJSONAlways prints v as indented JSON whatever --output says (files).
