@@ -250,15 +250,9 @@ func (b *Body) Validate(chainID string) error {
 	if len(b.Parties) < MinParties || len(b.Parties) > MaxParties {
 		return fmt.Errorf("%w: got %d", ErrPartyCount, len(b.Parties))
 	}
-	seen := make(map[ledger.Address]bool, len(b.Parties))
-	for _, p := range b.Parties {
-		if p.IsZero() {
-			return fmt.Errorf("%w: zero address as party", ErrInvalidBody)
-		}
-		if seen[p] {
-			return fmt.Errorf("%w: %s", ErrDuplicateParty, p)
-		}
-		seen[p] = true
+	seen, err := distinctSet(b.Parties, "party", ErrDuplicateParty)
+	if err != nil {
+		return err
 	}
 	if !validText(b.Title, MaxTitleLen) {
 		return fmt.Errorf("%w: title longer than %d bytes or not UTF-8", ErrInvalidBody, MaxTitleLen)
@@ -411,4 +405,20 @@ func NewFile(body Body, chainID string) (*File, error) {
 		return nil, err
 	}
 	return &File{ID: id, Body: body, Signatures: []Signature{}}, nil
+}
+
+// distinctSet checks a list of parties or members (what): no zero address
+// (ErrInvalidBody), none twice (dup). It returns the set of them.
+func distinctSet(addrs []ledger.Address, what string, dup error) (map[ledger.Address]bool, error) {
+	seen := make(map[ledger.Address]bool, len(addrs))
+	for _, a := range addrs {
+		if a.IsZero() {
+			return nil, fmt.Errorf("%w: zero address as %s", ErrInvalidBody, what)
+		}
+		if seen[a] {
+			return nil, fmt.Errorf("%w: %s", dup, a)
+		}
+		seen[a] = true
+	}
+	return seen, nil
 }

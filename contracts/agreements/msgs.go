@@ -156,15 +156,8 @@ func (m *MsgCreateCollective) Check() error {
 	if n < 1 || n > MaxMembers {
 		return fmt.Errorf("%w: got %d", ErrMemberCount, n)
 	}
-	seen := make(map[ledger.Address]bool, n)
-	for _, a := range m.Members {
-		if a.IsZero() {
-			return fmt.Errorf("%w: zero address as member", ErrInvalidBody)
-		}
-		if seen[a] {
-			return fmt.Errorf("%w: %s", ErrDuplicateMember, a)
-		}
-		seen[a] = true
+	if _, err := distinctSet(m.Members, "member", ErrDuplicateMember); err != nil {
+		return err
 	}
 	if m.Threshold < 1 || int(m.Threshold) > n {
 		return fmt.Errorf("%w: %d of %d", ErrBadThreshold, m.Threshold, n)

@@ -183,12 +183,7 @@ func (k *Keeper) Swap(blk ledger.Block, trader ledger.Address, path []string, as
 	if amountIn.IsZero() {
 		return ledger.Amount{}, fmt.Errorf("swap: %w: amount_in", ErrZeroAmount)
 	}
-	var out ledger.Amount
-	err := k.atomic(func(t *Keeper) error {
-		steps, err := t.route(path, assetIn)
-		if err != nil {
-			return err
-		}
+	hops, err := k.swapAlong(trader, path, assetIn, func(steps []*step) error {
 		if err := planIn(steps, amountIn.Big()); err != nil {
 			return err
 		}
@@ -196,17 +191,12 @@ func (k *Keeper) Swap(blk ledger.Block, trader ledger.Address, path []string, as
 		if last.amtOut.Cmp(minOut.Big()) < 0 {
 			return fmt.Errorf("%w: %s %s out, min_out %s", ErrSlippage, last.amtOut, last.out, minOut)
 		}
-		hops, err := t.execute(trader, steps)
-		if err != nil {
-			return err
-		}
-		out = hops[len(hops)-1].AmountOut
 		return nil
 	})
 	if err != nil {
 		return ledger.Amount{}, fmt.Errorf("swap %s along %v: %w", assetIn, path, err)
 	}
-	return out, nil
+	return hops[len(hops)-1].AmountOut, nil
 }
 
 // SwapExactOut buys exactly amountOut of the path's last asset for at most
@@ -216,29 +206,40 @@ func (k *Keeper) SwapExactOut(blk ledger.Block, trader ledger.Address, path []st
 	if amountOut.IsZero() {
 		return ledger.Amount{}, fmt.Errorf("swap: %w: amount_out", ErrZeroAmount)
 	}
-	var in ledger.Amount
-	err := k.atomic(func(t *Keeper) error {
-		steps, err := t.route(path, assetIn)
-		if err != nil {
-			return err
-		}
+	hops, err := k.swapAlong(trader, path, assetIn, func(steps []*step) error {
 		if err := planOut(steps, amountOut.Big()); err != nil {
 			return err
 		}
 		if need := steps[0].amtIn; need.Cmp(maxIn.Big()) > 0 {
 			return fmt.Errorf("%w: needs %s %s, max_in %s", ErrMaxInExceeded, need, assetIn, maxIn)
 		}
-		hops, err := t.execute(trader, steps)
-		if err != nil {
-			return err
-		}
-		in = hops[0].AmountIn
 		return nil
 	})
 	if err != nil {
 		return ledger.Amount{}, fmt.Errorf("swap %s along %v for exact out: %w", assetIn, path, err)
 	}
-	return in, nil
+	return hops[0].AmountIn, nil
+}
+
+// swapAlong routes assetIn along path, lets plan size the steps (and refuse
+// them), and executes them for trader, all or nothing (see atomic).
+func (k *Keeper) swapAlong(trader ledger.Address, path []string, assetIn string, plan func(steps []*step) error) ([]Hop, error) {
+	var hops []Hop
+	err := k.atomic(func(t *Keeper) error {
+		steps, err := t.route(path, assetIn)
+		if err != nil {
+			return err
+		}
+		if err := plan(steps); err != nil {
+			return err
+		}
+		hops, err = t.execute(trader, steps)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return hops, nil
 }
 
 // ExecSwap executes MsgSwap. Output: "amount_in", "amount_out", "asset_in",
