@@ -80,8 +80,34 @@ func (a Address) encode() string {
 	return s
 }
 
+// parseCache remembers recently parsed addresses by their exact text, so
+// state records and bodies that name the same accounts skip bech32
+// decoding. Only successful parses are cached.
+var parseCache [4096]atomic.Pointer[addrString]
+
+func parseSlot(s string) *atomic.Pointer[addrString] {
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return &parseCache[h&4095]
+}
+
 // ParseAddress parses a bech32 "riff1..." address.
 func ParseAddress(s string) (Address, error) {
+	slot := parseSlot(s)
+	if e := slot.Load(); e != nil && e.s == s {
+		return e.a, nil
+	}
+	a, err := parseAddress(s)
+	if err == nil {
+		slot.Store(&addrString{a: a, s: s})
+	}
+	return a, err
+}
+
+func parseAddress(s string) (Address, error) {
 	var a Address
 	if len(s) > 90 {
 		return a, fmt.Errorf("%w: too long", ErrInvalidAddress)
