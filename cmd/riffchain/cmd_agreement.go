@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -804,11 +803,9 @@ func qAgreement() *cobra.Command {
 // agreementListKVs decodes a /agreements page and returns the records and
 // the key/values its proofs must show.
 func agreementListKVs(v []byte) ([]map[string]any, string, []app.KV, error) {
-	var list app.AgreementList
-	if len(v) > 0 {
-		if err := json.Unmarshal(v, &list); err != nil {
-			return nil, "", nil, fmt.Errorf("decode agreement list: %w", err)
-		}
+	list, err := parseListPage(v, "agreement list")
+	if err != nil {
+		return nil, "", nil, err
 	}
 	recs := []map[string]any{}
 	var kvs []app.KV
@@ -842,13 +839,9 @@ func qAgreements() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			q := url.Values{}
-			q.Set("limit", strconv.Itoa(limit))
+			q := pageValues(limit, after)
 			if status != "" {
 				q.Set("status", status)
-			}
-			if after != "" {
-				q.Set("after", after)
 			}
 			var recs []map[string]any
 			var next string
@@ -860,14 +853,9 @@ func qAgreements() *cobra.Command {
 			}
 			ctx, cancel := ctxTimeout()
 			defer cancel()
-			a, err := f.query(ctx, "/agreements/"+addr.String()+"?"+q.Encode(), decode)
+			a, err := f.queryDecoded(ctx, "/agreements/"+addr.String()+"?"+q.Encode(), decode)
 			if err != nil {
 				return err
-			}
-			if !f.prove && a.code == 0 {
-				if _, err := decode(nil, a.value); err != nil {
-					return err
-				}
 			}
 			return a.finish(map[string]any{"party": addr.String(), "status": status,
 				"agreements": nonNil(recs), "count": len(recs), "next": next})
@@ -898,19 +886,7 @@ func qCollective() *cobra.Command {
 			if version > 0 {
 				path += "/" + strconv.FormatUint(version, 10)
 			}
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			a, err := f.query(ctx, path, nil)
-			if err != nil {
-				return err
-			}
-			out := map[string]any{"address": addr.String()}
-			if a.code == 0 {
-				if err := json.Unmarshal(a.value, &out); err != nil {
-					return fmt.Errorf("decode collective: %w", err)
-				}
-			}
-			return a.finish(out)
+			return f.queryMerged(path, "collective", map[string]any{"address": addr.String()})
 		},
 	}
 	c.Flags().Uint64Var(&version, "version", 0, "membership version (default: current)")

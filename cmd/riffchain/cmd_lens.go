@@ -6,7 +6,6 @@ package main
 // with a proven manifest). The rules are in spec/lenses.md.
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -305,21 +304,6 @@ func newSeedTxCmd() *cobra.Command {
 	return c
 }
 
-// jsonMap re-reads v as a JSON object with numbers kept exact.
-func jsonMap(v any) (map[string]any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	out := map[string]any{}
-	if err := dec.Decode(&out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 func qLens() *cobra.Command {
 	var f queryFlags
 	c := &cobra.Command{
@@ -340,17 +324,12 @@ func qLens() *cobra.Command {
 			}
 			ctx, cancel := ctxTimeout()
 			defer cancel()
-			a, err := f.query(ctx, "/lens/"+url.PathEscape(h), decode)
+			a, err := f.queryDecoded(ctx, "/lens/"+url.PathEscape(h), decode)
 			if err != nil {
 				return err
 			}
 			out := map[string]any{"handle": h}
 			if a.code == 0 {
-				if !f.prove {
-					if _, err := decode(nil, a.value); err != nil {
-						return err
-					}
-				}
 				info.Record, info.OwnerRecord = nil, nil
 				if out, err = jsonMap(info); err != nil {
 					return err
@@ -372,27 +351,7 @@ func qLenses() *cobra.Command {
 	c := &cobra.Command{
 		Use: "lenses", Short: "All Lenses in handle order, paged", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q := url.Values{"limit": {strconv.Itoa(limit)}}
-			if after != "" {
-				q.Set("after", after)
-			}
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			a, err := f.query(ctx, "/lenses?"+q.Encode(), nil)
-			if err != nil {
-				return err
-			}
-			out := map[string]any{}
-			if a.code == 0 {
-				var p app.LensesPage
-				if err := json.Unmarshal(a.value, &p); err != nil {
-					return fmt.Errorf("decode lenses: %w", err)
-				}
-				if out, err = jsonMap(p); err != nil {
-					return err
-				}
-			}
-			return a.finish(out)
+			return queryAs[app.LensesPage](&f, "/lenses?"+pageValues(limit, after).Encode(), "lenses", map[string]any{}, nil)
 		},
 	}
 	c.Flags().StringVar(&after, "after", "", "start after this handle (a previous page's next)")
@@ -434,24 +393,7 @@ func qView() *cobra.Command {
 			if len(q) > 0 {
 				path += "?" + q.Encode()
 			}
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			a, err := f.query(ctx, path, nil)
-			if err != nil {
-				return err
-			}
-			out := map[string]any{"root": args[0]}
-			if a.code == 0 {
-				var v lens.ViewResult
-				if err := json.Unmarshal(a.value, &v); err != nil {
-					return fmt.Errorf("decode view: %w", err)
-				}
-				v.Entries = nonNil(v.Entries)
-				if out, err = jsonMap(v); err != nil {
-					return err
-				}
-			}
-			return a.finish(out)
+			return queryAs(&f, path, "view", map[string]any{"root": args[0]}, func(v *lens.ViewResult) { v.Entries = nonNil(v.Entries) })
 		},
 	}
 	c.Flags().IntVar(&depth, "depth", 0, fmt.Sprintf("follow hops (default %d, max %d)", lens.DefaultDepth, lens.MaxDepth))
@@ -474,23 +416,7 @@ func qSeeding() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q := url.Values{"target": {strconv.FormatUint(target, 10)}, "limit": {strconv.Itoa(limit)}}
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			a, err := f.query(ctx, "/seeding/"+url.PathEscape(args[0])+"?"+q.Encode(), nil)
-			if err != nil {
-				return err
-			}
-			out := map[string]any{"lens": args[0]}
-			if a.code == 0 {
-				var s app.SeedingAnswer
-				if err := json.Unmarshal(a.value, &s); err != nil {
-					return fmt.Errorf("decode seeding: %w", err)
-				}
-				if out, err = jsonMap(s); err != nil {
-					return err
-				}
-			}
-			return a.finish(out)
+			return queryAs[app.SeedingAnswer](&f, "/seeding/"+url.PathEscape(args[0])+"?"+q.Encode(), "seeding", map[string]any{"lens": args[0]}, nil)
 		},
 	}
 	c.Flags().Uint64Var(&target, "target", app.DefaultSeedingTarget, "wanted number of hosts per entry")

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -384,17 +383,12 @@ func qPool() *cobra.Command {
 				}
 				return v.KVs()
 			}
-			a, err := f.query(ctx, "/pool/"+url.PathEscape(args[0]), decode)
+			a, err := f.queryDecoded(ctx, "/pool/"+url.PathEscape(args[0]), decode)
 			if err != nil {
 				return err
 			}
 			out := map[string]any{"pool_id": args[0]}
 			if a.code == 0 {
-				if !f.prove {
-					if _, err := decode(nil, a.value); err != nil {
-						return err
-					}
-				}
 				out = poolOut(&v)
 			}
 			return a.finish(out)
@@ -415,13 +409,9 @@ func qPools() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := ctxTimeout()
 			defer cancel()
-			q := url.Values{}
-			q.Set("limit", strconv.Itoa(limit))
+			q := pageValues(limit, after)
 			if asset != "" {
 				q.Set("asset", asset)
-			}
-			if after != "" {
-				q.Set("after", after)
 			}
 			var page app.PoolsPage
 			decode := func(_, value []byte) ([]app.KV, error) {
@@ -430,17 +420,12 @@ func qPools() *cobra.Command {
 				}
 				return page.KVs()
 			}
-			a, err := f.query(ctx, "/pools?"+q.Encode(), decode)
+			a, err := f.queryDecoded(ctx, "/pools?"+q.Encode(), decode)
 			if err != nil {
 				return err
 			}
 			list := []map[string]any{}
 			if a.code == 0 {
-				if !f.prove {
-					if _, err := decode(nil, a.value); err != nil {
-						return err
-					}
-				}
 				for i := range page.Pools {
 					list = append(list, poolOut(&page.Pools[i]))
 				}
@@ -495,19 +480,7 @@ Prints path, asset_in, asset_out, amount_in, amount_out, price, price_e18 and ho
 			} else if in.asset == "" || out.asset == "" {
 				return fmt.Errorf("give both assets (--in ... --out ...) or a --path")
 			}
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			a, err := f.query(ctx, "/quote?"+q.Encode(), nil)
-			if err != nil {
-				return err
-			}
-			res := map[string]any{}
-			if a.code == 0 {
-				if err := json.Unmarshal(a.value, &res); err != nil {
-					return fmt.Errorf("decode quote: %w", err)
-				}
-			}
-			return a.finish(res)
+			return f.queryMerged("/quote?"+q.Encode(), "quote", map[string]any{})
 		},
 	}
 	c.Flags().StringVar(&inFlag, "in", "", "AMOUNT ASSET to sell (exact in), or ASSET to pay with (exact out)")

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -168,13 +167,14 @@ func qBalances() *cobra.Command {
 			defer cancel()
 			var hs []ledger.Holding
 			a, err := f.query(ctx, "/balances/"+addr.String(), func(_, v []byte) ([]app.KV, error) {
-				return holdingsKVs(v, &hs, func(h ledger.Holding) []byte { return ledger.BalanceKey(addr, h.Asset) })
+				kvs, _, err := holdingsKVs(v, &hs, func(h ledger.Holding) []byte { return ledger.BalanceKey(addr, h.Asset) })
+				return kvs, err
 			})
 			if err != nil {
 				return err
 			}
 			if !f.prove {
-				if _, err := holdingsKVs(a.value, &hs, nil); err != nil {
+				if _, _, err := holdingsKVs(a.value, &hs, nil); err != nil {
 					return err
 				}
 			}
@@ -185,41 +185,26 @@ func qBalances() *cobra.Command {
 	return c
 }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
-// listPage is the JSON shape of list query values.
-type listPage struct {
-	Entries []json.RawMessage `json:"entries"`
-	Next    string            `json:"next,omitempty"`
-}
-
 // holdingsKVs decodes a page of holdings into out and returns the
-// key/values its proofs must show.
-func holdingsKVs(v []byte, out *[]ledger.Holding, key func(ledger.Holding) []byte) ([]app.KV, error) {
-	var p listPage
-	if len(v) > 0 {
-		if err := json.Unmarshal(v, &p); err != nil {
-			return nil, fmt.Errorf("decode list: %w", err)
-		}
+// key/values its proofs must show and the page's next cursor.
+func holdingsKVs(v []byte, out *[]ledger.Holding, key func(ledger.Holding) []byte) ([]app.KV, string, error) {
+	p, err := parseListPage(v, "list")
+	if err != nil {
+		return nil, "", err
 	}
 	var kvs []app.KV
 	*out = (*out)[:0]
 	for _, e := range p.Entries {
 		var h ledger.Holding
 		if err := json.Unmarshal(e, &h); err != nil {
-			return nil, fmt.Errorf("decode entry: %w", err)
+			return nil, "", fmt.Errorf("decode entry: %w", err)
 		}
 		*out = append(*out, h)
 		if key != nil {
 			kvs = append(kvs, app.KV{Key: key(h), Value: []byte(h.Amount.String())})
 		}
 	}
-	return kvs, nil
+	return kvs, p.Next, nil
 }
 
 func qOwner() *cobra.Command {
@@ -257,19 +242,7 @@ func qAsset() *cobra.Command {
 	c := &cobra.Command{
 		Use: "asset ID", Short: "An asset's definition and supply", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			a, err := f.query(ctx, "/asset/"+url.PathEscape(args[0]), nil)
-			if err != nil {
-				return err
-			}
-			out := map[string]any{"id": args[0]}
-			if a.code == 0 {
-				if err := json.Unmarshal(a.value, &out); err != nil {
-					return fmt.Errorf("decode asset: %w", err)
-				}
-			}
-			return a.finish(out)
+			return f.queryMerged("/asset/"+url.PathEscape(args[0]), "asset", map[string]any{"id": args[0]})
 		},
 	}
 	f.register(c, true)
@@ -285,27 +258,17 @@ func qHolders() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := ctxTimeout()
 			defer cancel()
-			q := url.Values{}
-			q.Set("limit", strconv.Itoa(limit))
-			if after != "" {
-				q.Set("after", after)
-			}
 			var hs []ledger.Holding
 			var next string
 			decode := func(_, v []byte) ([]app.KV, error) {
-				var p listPage
-				_ = json.Unmarshal(v, &p)
-				next = p.Next
-				return holdingsKVs(v, &hs, func(h ledger.Holding) []byte { return ledger.HolderKey(args[0], h.Address) })
+				var kvs []app.KV
+				var err error
+				kvs, next, err = holdingsKVs(v, &hs, func(h ledger.Holding) []byte { return ledger.HolderKey(args[0], h.Address) })
+				return kvs, err
 			}
-			a, err := f.query(ctx, "/holders/"+url.PathEscape(args[0])+"?"+q.Encode(), decode)
+			a, err := f.queryDecoded(ctx, "/holders/"+url.PathEscape(args[0])+"?"+pageValues(limit, after).Encode(), decode)
 			if err != nil {
 				return err
-			}
-			if !f.prove && a.code == 0 {
-				if _, err := decode(nil, a.value); err != nil {
-					return err
-				}
 			}
 			return a.finish(map[string]any{"asset": args[0], "holders": nonNil(hs), "next": next})
 		},
@@ -331,11 +294,9 @@ func qItems() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var p listPage
-			if len(a.value) > 0 {
-				if err := json.Unmarshal(a.value, &p); err != nil {
-					return fmt.Errorf("decode items: %w", err)
-				}
+			p, err := parseListPage(a.value, "items")
+			if err != nil {
+				return err
 			}
 			items := []string{}
 			for _, e := range p.Entries {

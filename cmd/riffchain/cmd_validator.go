@@ -287,26 +287,15 @@ func recordedSet(ctx context.Context, f *queryFlags) (*answer, []validators.Vali
 		if err := json.Unmarshal(v, &set); err != nil {
 			return nil, fmt.Errorf("decode validators: %w", err)
 		}
-		total, vals = set.TotalPower, vals[:0]
-		kvs := make([]app.KV, 0, len(set.Validators))
-		for _, raw := range set.Validators {
-			var val validators.Validator
-			if err := json.Unmarshal(raw, &val); err != nil {
-				return nil, fmt.Errorf("decode validator: %w", err)
-			}
-			vals = append(vals, val)
-			kvs = append(kvs, app.KV{Key: validators.ValidatorKey(val.Account), Value: raw})
-		}
-		return kvs, nil
+		total = set.TotalPower
+		var kvs []app.KV
+		var err error
+		vals, kvs, err = decodeEntries(set.Validators, "validator", func(val validators.Validator) []byte { return validators.ValidatorKey(val.Account) })
+		return kvs, err
 	}
-	a, err := f.query(ctx, "/validators", decode)
+	a, err := f.queryDecoded(ctx, "/validators", decode)
 	if err != nil {
 		return nil, nil, 0, err
-	}
-	if !f.prove && a.code == 0 {
-		if _, err := decode(nil, a.value); err != nil {
-			return nil, nil, 0, err
-		}
 	}
 	return a, vals, total, nil
 }
@@ -401,11 +390,6 @@ func qEvidence() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := ctxTimeout()
 			defer cancel()
-			q := url.Values{}
-			q.Set("limit", strconv.Itoa(limit))
-			if after != "" {
-				q.Set("after", after)
-			}
 			var list []validators.Evidence
 			var next string
 			decode := func(_, v []byte) ([]app.KV, error) {
@@ -413,26 +397,15 @@ func qEvidence() *cobra.Command {
 				if err := json.Unmarshal(v, &page); err != nil {
 					return nil, fmt.Errorf("decode evidence: %w", err)
 				}
-				next, list = page.Next, list[:0]
-				kvs := make([]app.KV, 0, len(page.Entries))
-				for _, raw := range page.Entries {
-					var e validators.Evidence
-					if err := json.Unmarshal(raw, &e); err != nil {
-						return nil, fmt.Errorf("decode evidence: %w", err)
-					}
-					list = append(list, e)
-					kvs = append(kvs, app.KV{Key: validators.EvidenceKey(e.BlockHeight, e.Index), Value: raw})
-				}
-				return kvs, nil
+				next = page.Next
+				var kvs []app.KV
+				var err error
+				list, kvs, err = decodeEntries(page.Entries, "evidence", func(e validators.Evidence) []byte { return validators.EvidenceKey(e.BlockHeight, e.Index) })
+				return kvs, err
 			}
-			a, err := f.query(ctx, "/evidence?"+q.Encode(), decode)
+			a, err := f.queryDecoded(ctx, "/evidence?"+pageValues(limit, after).Encode(), decode)
 			if err != nil {
 				return err
-			}
-			if !f.prove && a.code == 0 {
-				if _, err := decode(nil, a.value); err != nil {
-					return err
-				}
 			}
 			return a.finish(map[string]any{"evidence": nonNil(list), "next": next})
 		},
