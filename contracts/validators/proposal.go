@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	cmted "github.com/cometbft/cometbft/crypto/ed25519"
 	"io"
 	"math"
 )
@@ -168,7 +169,7 @@ func (m *MsgChange) verify() (string, error) {
 			return "", fmt.Errorf("%w: signature %d: %s", ErrDuplicateSigner, i, AddressOf(s.PubKey))
 		}
 		seen[string(s.PubKey)] = true
-		if !ed25519.Verify(s.PubKey, sb, s.Signature) {
+		if !cmted.PubKey(s.PubKey).VerifySignature(sb, s.Signature) {
 			return "", fmt.Errorf("%w: signature %d by %s does not verify for chain %q, id %s",
 				ErrBadSignature, i, AddressOf(s.PubKey), m.Proposal.ChainID, id)
 		}
