@@ -328,26 +328,32 @@ func applySpecFlags(cmd *cobra.Command, f *newSpecFlags, body *agreements.Body) 
 
 func parseActionFlag(ra rawAction) (agreements.Action, error) {
 	parts := strings.Split(ra.value, ":")
+	flag := strings.ReplaceAll(ra.kind, "_", "-")
 	bad := func(want string) (agreements.Action, error) {
-		return agreements.Action{}, fmt.Errorf("--%s %q: want %s", strings.ReplaceAll(ra.kind, "_", "-"), ra.value, want)
+		return agreements.Action{}, fmt.Errorf("--%s %q: want %s", flag, ra.value, want)
 	}
 	addr := func(s string) (ledger.Address, error) {
 		a, err := resolveAddress(s)
 		if err != nil {
-			return a, fmt.Errorf("--%s %q: %w", strings.ReplaceAll(ra.kind, "_", "-"), ra.value, err)
+			return a, fmt.Errorf("--%s %q: %w", flag, ra.value, err)
 		}
 		return a, nil
+	}
+	// fromTo resolves the FROM and TO that lead transfer, hand_over and
+	// lens_transfer values.
+	fromTo := func() (from, to ledger.Address, err error) {
+		if from, err = addr(parts[0]); err != nil {
+			return from, to, err
+		}
+		to, err = addr(parts[1])
+		return from, to, err
 	}
 	switch ra.kind {
 	case "transfer":
 		if len(parts) != 3 && len(parts) != 4 {
 			return bad("FROM:TO:AMOUNT:ASSET or FROM:TO:ASSET/ITEM")
 		}
-		from, err := addr(parts[0])
-		if err != nil {
-			return agreements.Action{}, err
-		}
-		to, err := addr(parts[1])
+		from, to, err := fromTo()
 		if err != nil {
 			return agreements.Action{}, err
 		}
@@ -360,11 +366,7 @@ func parseActionFlag(ra rawAction) (agreements.Action, error) {
 		if len(parts) != 3 && !(len(parts) == 4 && parts[3] == "holdings") {
 			return bad("FROM:TO:ASSET or FROM:TO:ASSET:holdings")
 		}
-		from, err := addr(parts[0])
-		if err != nil {
-			return agreements.Action{}, err
-		}
-		to, err := addr(parts[1])
+		from, to, err := fromTo()
 		if err != nil {
 			return agreements.Action{}, err
 		}
@@ -390,11 +392,7 @@ func parseActionFlag(ra rawAction) (agreements.Action, error) {
 		if len(parts) != 3 {
 			return bad("FROM:TO:LENS")
 		}
-		from, err := addr(parts[0])
-		if err != nil {
-			return agreements.Action{}, err
-		}
-		to, err := addr(parts[1])
+		from, to, err := fromTo()
 		if err != nil {
 			return agreements.Action{}, err
 		}
@@ -500,11 +498,8 @@ current membership version is read from the node unless --collective-version is 
 			if err != nil {
 				return err
 			}
-			if out == "" {
-				out = args[0]
-			}
-			if err := os.WriteFile(out, enc, 0o644); err != nil {
-				return fmt.Errorf("write agreement file: %w", err)
+			if out, err = writeSigned(args[0], out, enc, "agreement file"); err != nil {
+				return err
 			}
 			rep, err := approvalReport(out, f)
 			if err != nil {
@@ -556,15 +551,7 @@ func newAgreementSubmitCmd() *cobra.Command {
 		Short: "Submit a fully signed agreement file; it settles in this block (prints agreement_id)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			file, err := readAgreementFile(args[0])
-			if err != nil {
-				return err
-			}
-			id, err := file.Body.ID()
-			if err != nil {
-				return err
-			}
-			return f.sendWith(map[string]any{"agreement_id": id}, agreements.TypeSubmit, file)
+			return f.sendAgreementFile(args[0], agreements.TypeSubmit, func(file *agreements.File) any { return file })
 		},
 	}
 	f.register(c)
@@ -583,20 +570,28 @@ transfer actions are locked in the agreement's escrow account now; they go back
 automatically if the agreement lapses, is rejected or withdrawn.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			file, err := readAgreementFile(args[0])
-			if err != nil {
-				return err
-			}
-			id, err := file.Body.ID()
-			if err != nil {
-				return err
-			}
-			return f.sendWith(map[string]any{"agreement_id": id}, agreements.TypePropose, agreements.MsgPropose{Body: file.Body, Escrow: escrow})
+			return f.sendAgreementFile(args[0], agreements.TypePropose, func(file *agreements.File) any {
+				return agreements.MsgPropose{Body: file.Body, Escrow: escrow}
+			})
 		},
 	}
 	c.Flags().BoolVar(&escrow, "escrow", false, "lock the proposer's outgoing transfers in escrow now")
 	f.register(c)
 	return c
+}
+
+// sendAgreementFile reads the agreement file at path and sends the message
+// of type typ that m makes of it; the result carries the agreement_id.
+func (f *txFlags) sendAgreementFile(path, typ string, m func(*agreements.File) any) error {
+	file, err := readAgreementFile(path)
+	if err != nil {
+		return err
+	}
+	id, err := file.Body.ID()
+	if err != nil {
+		return err
+	}
+	return f.sendWith(map[string]any{"agreement_id": id}, typ, m(file))
 }
 
 // agreementIDArg accepts an agreement id or the path of an agreement file.
@@ -742,19 +737,13 @@ func newCollectiveTxCmd() *cobra.Command {
 
 // fetchCollective reads a collective's current state from the node.
 func fetchCollective(addr ledger.Address) (*agreements.Collective, error) {
-	ctx, cancel := ctxTimeout()
-	defer cancel()
-	var f queryFlags
-	a, err := f.query(ctx, "/collective/"+addr.String(), nil)
+	var c agreements.Collective
+	code, log, err := fetchRecord("/collective/"+addr.String(), "collective", &c)
 	if err != nil {
 		return nil, err
 	}
-	if a.code != 0 {
-		return nil, fmt.Errorf("query collective %s: code %d: %s", addr, a.code, a.log)
-	}
-	var c agreements.Collective
-	if err := json.Unmarshal(a.value, &c); err != nil {
-		return nil, fmt.Errorf("decode collective: %w", err)
+	if code != 0 {
+		return nil, fmt.Errorf("query collective %s: code %d: %s", addr, code, log)
 	}
 	return &c, nil
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/contracts/pools"
-	"github.com/riffchain/riffchain/ledger"
 )
 
 func init() {
@@ -27,26 +26,6 @@ func newPoolTxCmd() *cobra.Command {
 	return c
 }
 
-// parseAmountFlag parses a required decimal amount flag.
-func parseAmountFlag(name, s string) (ledger.Amount, error) {
-	if s == "" {
-		return ledger.Amount{}, fmt.Errorf("--%s is required", name)
-	}
-	a, err := ledger.ParseAmount(s)
-	if err != nil {
-		return ledger.Amount{}, fmt.Errorf("--%s: %w", name, err)
-	}
-	return a, nil
-}
-
-// optAmount parses an optional amount flag ("" = 0).
-func optAmount(name, s string) (ledger.Amount, error) {
-	if s == "" {
-		return ledger.Amount{}, nil
-	}
-	return parseAmountFlag(name, s)
-}
-
 func newPoolCreateCmd() *cobra.Command {
 	var f txFlags
 	var amountA, amountB string
@@ -56,13 +35,10 @@ func newPoolCreateCmd() *cobra.Command {
 		Short: "Create the pool of a pair and fee tier with its first deposit; prints pool_id and shares",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := parseAmountFlag("amount-a", amountA)
-			if err != nil {
-				return err
-			}
-			b, err := parseAmountFlag("amount-b", amountB)
-			if err != nil {
-				return err
+			var p amountFlags
+			a, b := p.required("amount-a", amountA), p.required("amount-b", amountB)
+			if p.err != nil {
+				return p.err
 			}
 			return f.send(pools.TypeCreate, pools.MsgCreate{AssetA: args[0], AssetB: args[1], AmountA: a, AmountB: b, FeeBps: fee})
 		},
@@ -83,17 +59,10 @@ func newPoolAddCmd() *cobra.Command {
 		Short: "Add liquidity (at most the given amounts, in the pool's ratio); prints amount_a, amount_b, shares",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := parseAmountFlag("amount-a", amountA)
-			if err != nil {
-				return err
-			}
-			b, err := parseAmountFlag("amount-b", amountB)
-			if err != nil {
-				return err
-			}
-			ms, err := optAmount("min-shares", minShares)
-			if err != nil {
-				return err
+			var p amountFlags
+			a, b, ms := p.required("amount-a", amountA), p.required("amount-b", amountB), p.optional("min-shares", minShares)
+			if p.err != nil {
+				return p.err
 			}
 			return f.send(pools.TypeAdd, pools.MsgAdd{Pool: args[0], AmountA: a, AmountB: b, MinShares: ms, Expiry: expiry})
 		},
@@ -115,17 +84,10 @@ func newPoolRemoveCmd() *cobra.Command {
 		Short: "Burn shares for the pro-rata reserves; prints amount_a, amount_b, shares",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := parseAmountFlag("shares", shares)
-			if err != nil {
-				return err
-			}
-			a, err := optAmount("min-a", minA)
-			if err != nil {
-				return err
-			}
-			b, err := optAmount("min-b", minB)
-			if err != nil {
-				return err
+			var p amountFlags
+			s, a, b := p.required("shares", shares), p.optional("min-a", minA), p.optional("min-b", minB)
+			if p.err != nil {
+				return p.err
 			}
 			return f.send(pools.TypeRemove, pools.MsgRemove{Pool: args[0], Shares: s, MinAmountA: a, MinAmountB: b, Expiry: expiry})
 		},
@@ -136,77 +98,6 @@ func newPoolRemoveCmd() *cobra.Command {
 	c.Flags().Int64Var(&expiry, "expiry", 0, "fail when included after this block height (0 = never)")
 	f.register(c)
 	return c
-}
-
-// side is one side of a swap or quote: an amount and/or an asset.
-type side struct {
-	amount string
-	asset  string
-}
-
-// isDecimal reports whether s is all digits (an amount; asset ids never are).
-func isDecimal(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// parseSide parses a --in/--out value: "AMOUNT ASSET", "AMOUNT:ASSET",
-// "AMOUNT" (the asset then comes as a positional argument) or "ASSET".
-func parseSide(flag, s string) (side, error) {
-	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ':' || r == ' ' || r == '\t' })
-	switch {
-	case len(fields) == 1 && isDecimal(fields[0]):
-		return side{amount: fields[0]}, nil
-	case len(fields) == 1:
-		return side{asset: fields[0]}, nil
-	case len(fields) == 2 && isDecimal(fields[0]) && !isDecimal(fields[1]):
-		return side{amount: fields[0], asset: fields[1]}, nil
-	}
-	return side{}, fmt.Errorf("--%s %q: want AMOUNT ASSET, AMOUNT:ASSET, AMOUNT (asset as the next argument) or ASSET", flag, s)
-}
-
-// sides parses --in and --out and gives the positional asset (if any) to
-// the side that has an amount but no asset. Exactly one side must carry an
-// amount; it is returned as exactIn.
-func sides(inFlag, outFlag string, rest []string) (in, out side, exactIn bool, err error) {
-	if inFlag != "" {
-		if in, err = parseSide("in", inFlag); err != nil {
-			return
-		}
-	}
-	if outFlag != "" {
-		if out, err = parseSide("out", outFlag); err != nil {
-			return
-		}
-	}
-	if (in.amount == "") == (out.amount == "") {
-		err = fmt.Errorf("give exactly one amount: --in AMOUNT ASSET (exact in) or --out AMOUNT ASSET (exact out)")
-		return
-	}
-	exactIn = in.amount != ""
-	amounted := &out
-	if exactIn {
-		amounted = &in
-	}
-	switch {
-	case len(rest) > 1:
-		err = fmt.Errorf("unexpected arguments %q", rest[1:])
-	case len(rest) == 1 && amounted.asset != "":
-		err = fmt.Errorf("unexpected argument %q: the asset is already given", rest[0])
-	case len(rest) == 1:
-		amounted.asset = rest[0]
-	}
-	if err == nil && amounted.asset == "" {
-		err = fmt.Errorf("the amount's asset is missing: write --in AMOUNT ASSET or --out AMOUNT ASSET")
-	}
-	return
 }
 
 func newPoolSwapCmd() *cobra.Command {
@@ -320,19 +211,10 @@ func pathStart(ids []string, assetOut string) (string, error) {
 
 // fetchPool reads /pool/ID (unproven) at the latest height.
 func fetchPool(id string) (*app.PoolView, uint32, string, error) {
-	ctx, cancel := ctxTimeout()
-	defer cancel()
-	var f queryFlags
-	a, err := f.query(ctx, "/pool/"+url.PathEscape(id), nil)
-	if err != nil {
-		return nil, 0, "", err
-	}
-	if a.code != 0 {
-		return nil, a.code, a.log, nil
-	}
 	var v app.PoolView
-	if err := json.Unmarshal(a.value, &v); err != nil {
-		return nil, 0, "", fmt.Errorf("decode pool %s: %w", id, err)
+	code, log, err := fetchRecord("/pool/"+url.PathEscape(id), "pool "+id, &v)
+	if err != nil || code != 0 {
+		return nil, code, log, err
 	}
 	return &v, 0, "", nil
 }

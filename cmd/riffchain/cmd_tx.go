@@ -22,15 +22,6 @@ func newTxCmd() *cobra.Command {
 // extraTxCommands are added under "tx" by the files that wire further modules.
 var extraTxCommands []func() *cobra.Command
 
-// parseItemRef splits "ASSET/ITEM".
-func parseItemRef(s string) (asset, item string, ok bool) {
-	i := strings.IndexByte(s, '/')
-	if i <= 0 || i == len(s)-1 {
-		return "", "", false
-	}
-	return s[:i], s[i+1:], true
-}
-
 func newTransferCmd() *cobra.Command {
 	var f txFlags
 	c := &cobra.Command{
@@ -51,27 +42,6 @@ func newTransferCmd() *cobra.Command {
 	}
 	f.register(c)
 	return c
-}
-
-func parseMove(to ledger.Address, args []string) (ledger.Move, error) {
-	m := ledger.Move{To: to}
-	switch len(args) {
-	case 1:
-		asset, item, ok := parseItemRef(args[0])
-		if !ok {
-			return m, fmt.Errorf("%q: want ASSET/ITEM (or AMOUNT ASSET)", args[0])
-		}
-		m.Asset, m.Item = asset, item
-	case 2:
-		amt, err := ledger.ParseAmount(args[0])
-		if err != nil {
-			return m, err
-		}
-		m.Amount, m.Asset = &amt, args[1]
-	default:
-		return m, fmt.Errorf("want AMOUNT ASSET or ASSET/ITEM")
-	}
-	return m, nil
 }
 
 func newMultiTransferCmd() *cobra.Command {

@@ -262,11 +262,8 @@ func newValidatorSignCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if out == "" {
-				out = args[0]
-			}
-			if err := os.WriteFile(out, b, 0o644); err != nil {
-				return fmt.Errorf("write proposal: %w", err)
+			if out, err = writeSigned(args[0], out, b, "proposal"); err != nil {
+				return err
 			}
 			res := keyInfo(priv.Public().(ed25519.PublicKey))
 			res["file"], res["id"], res["signatures"] = out, f.ID, len(f.Signatures)

@@ -85,6 +85,26 @@ func (f *queryFlags) queryDecoded(ctx context.Context, path string, decode func(
 	return a, nil
 }
 
+// fetchRecord reads path (unproven, at the latest height) and decodes a
+// found answer into v; otherwise it returns the answer's code and log.
+// what names the record in the error.
+func fetchRecord(path, what string, v any) (uint32, string, error) {
+	ctx, cancel := ctxTimeout()
+	defer cancel()
+	var f queryFlags
+	a, err := f.query(ctx, path, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	if a.code != 0 {
+		return a.code, a.log, nil
+	}
+	if err := json.Unmarshal(a.value, v); err != nil {
+		return 0, "", fmt.Errorf("decode %s: %w", what, err)
+	}
+	return 0, "", nil
+}
+
 // queryMerged runs path and prints out with a found answer's JSON object
 // merged into it. what names the record in the error.
 func (f *queryFlags) queryMerged(path, what string, out map[string]any) error {

@@ -87,19 +87,6 @@ func (f *txFlags) buildBody(ctx context.Context, signer ledger.Address, msgs []a
 	return body, nil
 }
 
-// parseFee parses AMOUNT+ASSET such as 10RIFF or 25ACME-1.
-func parseFee(s string) (*app.Fee, error) {
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	amt, err := ledger.ParseAmount(s[:i])
-	if err != nil || i == len(s) || !ledger.ValidAssetID(s[i:]) {
-		return nil, fmt.Errorf("--fee %q: want AMOUNT followed by an asset id, e.g. 10RIFF", s)
-	}
-	return &app.Fee{Asset: s[i:], Amount: amt}, nil
-}
-
 // send wraps one message of type typ and sends it (see runTxWith).
 func (f *txFlags) send(typ string, v any) error { return f.sendWith(nil, typ, v) }
 
@@ -210,6 +197,18 @@ func readTxFile(path string) (*TxFile, error) {
 	return &tf, nil
 }
 
+// writeSigned writes a signed file to out, or back in place to path when
+// out is "", and returns the file written. what names the file in the error.
+func writeSigned(path, out string, b []byte, what string) (string, error) {
+	if out == "" {
+		out = path
+	}
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		return "", fmt.Errorf("write %s: %w", what, err)
+	}
+	return out, nil
+}
+
 func newTxSignCmd() *cobra.Command {
 	var from, out string
 	c := &cobra.Command{
@@ -242,11 +241,8 @@ func newTxSignCmd() *cobra.Command {
 			}
 			tf.Signatures = []TxSig{{PubKey: info.PubKey, Signature: sig}}
 			b, _ := json.MarshalIndent(tf, "", "  ")
-			if out == "" {
-				out = args[0]
-			}
-			if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
-				return fmt.Errorf("write tx file: %w", err)
+			if out, err = writeSigned(args[0], out, append(b, '\n'), "tx file"); err != nil {
+				return err
 			}
 			return emit(map[string]string{"file": out, "signer": body.Signer.String()})
 		},
