@@ -24,8 +24,10 @@ import (
 // rounds (the run least disturbed by other work on the machine); Rounds
 // holds every round's own numbers.
 type Report struct {
-	Bytes      int     `json:"bytes"`
-	Profile    string  `json:"profile"`
+	Bytes   int    `json:"bytes"`
+	Profile string `json:"profile"`
+	// Layout is the embedded store's layout measured.
+	Layout     Layout  `json:"layout,omitempty"`
 	CID        string  `json:"cid"`
 	SHA256MBps float64 `json:"sha256_mb_s"`
 	AddMBps    float64 `json:"add_mb_s"`
@@ -55,8 +57,8 @@ type RoundReport struct {
 // String is a human summary: the best-of-rounds line, then each round.
 func (r Report) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "content %d bytes (%s profile, %s, GOMAXPROCS %d, best of %d rounds): sha256 %.1f MB/s, add %.1f MB/s (%.2fx of sha256), get %.1f MB/s (%.2fx of sha256)",
-		r.Bytes, r.Profile, r.CID, r.Procs, len(r.Rounds), r.SHA256MBps, r.AddMBps, r.AddRatio, r.GetMBps, r.GetRatio)
+	fmt.Fprintf(&b, "content %d bytes (%s profile, %s layout, %s, GOMAXPROCS %d, best of %d rounds): sha256 %.1f MB/s, add %.1f MB/s (%.2fx of sha256), get %.1f MB/s (%.2fx of sha256)",
+		r.Bytes, r.Profile, r.Layout, r.CID, r.Procs, len(r.Rounds), r.SHA256MBps, r.AddMBps, r.AddRatio, r.GetMBps, r.GetRatio)
 	if r.SHA256SumMBps > 0 {
 		fmt.Fprintf(&b, "; sha256sum command %.1f MB/s", r.SHA256SumMBps)
 	}
@@ -77,6 +79,8 @@ type MeasureOptions struct {
 	Profile Profile
 	// NoSHA256Sum skips timing the sha256sum command.
 	NoSHA256Sum bool
+	// Layout is the layout of the fresh stores (default DefaultLayout).
+	Layout Layout
 }
 
 // MeasureThroughput is MeasureThroughputWith with 3 rounds of the default
@@ -124,7 +128,10 @@ func MeasureThroughputWith(dir string, size int, o MeasureOptions) (Report, erro
 	if err := os.WriteFile(src, data, 0o644); err != nil {
 		return Report{}, fmt.Errorf("measure throughput: %w", err)
 	}
-	rep := Report{Bytes: size, Profile: o.Profile.Name, Procs: runtime.GOMAXPROCS(0)}
+	if o.Layout == LayoutAuto {
+		o.Layout = DefaultLayout
+	}
+	rep := Report{Bytes: size, Profile: o.Profile.Name, Layout: o.Layout, Procs: runtime.GOMAXPROCS(0)}
 	want := sha256.Sum256(data)
 	sumCmd := ""
 	if !o.NoSHA256Sum {
@@ -161,7 +168,7 @@ func MeasureThroughputWith(dir string, size int, o MeasureOptions) (Report, erro
 		}
 
 		storeDir := filepath.Join(work, fmt.Sprintf("store-%d", round))
-		s, err := OpenDisk(storeDir, o.Profile)
+		s, err := OpenDisk(storeDir, o.Profile, DiskOptions{Layout: o.Layout})
 		if err != nil {
 			return rep, err
 		}

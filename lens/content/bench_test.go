@@ -8,17 +8,21 @@ import (
 // store and reports MB/s next to a plain sha256 pass over the same bytes.
 //
 //	go test -run XXX -bench AddGet100MB -benchtime 1x ./lens/content/
-func BenchmarkAddGet100MB(b *testing.B) { benchAddGet(b, ProfileDefault) }
+func BenchmarkAddGet100MB(b *testing.B) { benchAddGet(b, ProfileDefault, DefaultLayout) }
+
+// BenchmarkAddGet100MBFlat is the same with the flat layout (one file per
+// block), for comparison in the same run.
+func BenchmarkAddGet100MBFlat(b *testing.B) { benchAddGet(b, ProfileDefault, LayoutFlat) }
 
 // BenchmarkAddGet100MB1MiB is the same with the 1mib profile (4 times
 // fewer, larger blocks: shows what the per-block file costs).
-func BenchmarkAddGet100MB1MiB(b *testing.B) { benchAddGet(b, Profile1MiB) }
+func BenchmarkAddGet100MB1MiB(b *testing.B) { benchAddGet(b, Profile1MiB, DefaultLayout) }
 
-func benchAddGet(b *testing.B, p Profile) {
+func benchAddGet(b *testing.B, p Profile, l Layout) {
 	var rep Report
 	for b.Loop() {
 		var err error
-		rep, err = MeasureThroughputWith(b.TempDir(), 100_000_000, MeasureOptions{Profile: p})
+		rep, err = MeasureThroughputWith(b.TempDir(), 100_000_000, MeasureOptions{Profile: p, Layout: l})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -21,6 +21,10 @@ type Config struct {
 	Offline bool
 	// NoSync: embedded store skips fsync per block [content.no_sync].
 	NoSync bool
+	// Layout is the on-disk layout of a NEW embedded store: "" or "auto"
+	// (DefaultLayout), "flat" or "pack" [content.layout]. An existing
+	// store keeps its layout.
+	Layout string
 }
 
 // Open returns the Store that cfg describes: the kubo backend when IPFSAPI
@@ -36,7 +40,11 @@ func Open(cfg Config) (Store, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("content store: neither a folder nor an IPFS API URL configured")
 	}
-	s, err := OpenDisk(cfg.Dir, p, DiskOptions{NoSync: cfg.NoSync})
+	layout, err := ParseLayout(cfg.Layout)
+	if err != nil {
+		return nil, err
+	}
+	s, err := OpenDisk(cfg.Dir, p, DiskOptions{NoSync: cfg.NoSync, Layout: layout})
 	if err != nil {
 		return nil, fmt.Errorf("content store: %w", err)
 	}

@@ -97,7 +97,7 @@ func tempFiles(t *testing.T, dir string) []string {
 // A failing source leaves neither blocks nor temporary files behind.
 func TestAddReadErrorLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
-	s, err := OpenDisk(dir, ProfileDefault)
+	s, err := OpenDisk(dir, ProfileDefault, DiskOptions{Layout: LayoutFlat})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestAddReadErrorLeavesNothing(t *testing.T) {
 func TestDiskBatchCommitSemantics(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := OpenDisk(dir, ProfileDefault)
+	st, err := OpenDisk(dir, ProfileDefault, DiskOptions{Layout: LayoutFlat})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,11 @@ func (s *dagStore) newWriter() *writerDAG {
 		raw := s.raw
 		b = memBatch{put1: raw.Put}
 	}
-	_, copies := b.(*diskBatch)
+	var copies bool
+	switch b.(type) {
+	case *diskBatch, *packBatch:
+		copies = true
+	}
 	w := &writerDAG{base: s.dag, batch: b, copies: copies, jobs: make(chan writeJob, writerWorkers*2)}
 	for range writerWorkers {
 		w.workers.Add(1)

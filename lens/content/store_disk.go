@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ipfs/boxo/blockstore"
 	blocks "github.com/ipfs/go-block-format"
 	"github.com/ipfs/go-cid"
 	ipld "github.com/ipfs/go-ipld-format"
@@ -22,18 +23,96 @@ type DiskOptions struct {
 	// crash may lose recently added blocks (never corrupt them unnoticed:
 	// reads verify).
 	NoSync bool
+	// Layout is the on-disk layout a NEW store gets (LayoutAuto or "": the
+	// default, DefaultLayout). A folder that already holds a store is
+	// always opened in the layout it has, whatever Layout says.
+	Layout Layout
 }
 
-// OpenDisk opens (creating if needed) the embedded on-disk store under dir.
-// Blocks live in dir/blocks/<XX>/<KEY>.data, where KEY is the RFC 4648
-// base32 (upper case, unpadded) of the block's multihash and XX the two
-// characters before its last one — kubo's flatfs "next-to-last/2" layout.
+// Layout names an on-disk layout of the embedded store.
+type Layout string
+
+const (
+	// LayoutAuto: the layout the folder has, else DefaultLayout.
+	LayoutAuto Layout = ""
+	// LayoutFlat: one file per block, dir/blocks/XX/KEY.data (kubo's
+	// flatfs next-to-last/2).
+	LayoutFlat Layout = "flat"
+	// LayoutPack: append-only pack files, dir/packs/pack-*.pack, one per
+	// write batch, each with its own index (store_pack.go).
+	LayoutPack Layout = "pack"
+)
+
+// DefaultLayout is the layout of new embedded stores.
+const DefaultLayout = LayoutPack
+
+// ParseLayout maps a configuration value ("", "auto", "flat", "pack") to a
+// Layout; anything else is ErrUnsupported.
+func ParseLayout(s string) (Layout, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "auto":
+		return LayoutAuto, nil
+	case "flat":
+		return LayoutFlat, nil
+	case "pack":
+		return LayoutPack, nil
+	}
+	return "", fmt.Errorf("content store layout %q: %w", s, ErrUnsupported)
+}
+
+// DetectLayout reports the layout of the store in dir: LayoutFlat if
+// dir/blocks exists, else LayoutPack if dir/packs exists, else LayoutAuto
+// (no store yet).
+func DetectLayout(dir string) (Layout, error) {
+	for _, l := range []struct {
+		sub    string
+		layout Layout
+	}{{"blocks", LayoutFlat}, {packDirName, LayoutPack}} {
+		fi, err := os.Stat(filepath.Join(dir, l.sub))
+		if err == nil && fi.IsDir() {
+			return l.layout, nil
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return LayoutAuto, fmt.Errorf("content store %s: %w", dir, err)
+		}
+	}
+	return LayoutAuto, nil
+}
+
+// OpenDisk opens (creating if needed) the embedded on-disk store under dir,
+// in the layout the folder already has (DetectLayout); a new store gets
+// opts' Layout, else DefaultLayout. Flat: blocks live in
+// dir/blocks/<XX>/<KEY>.data, where KEY is the RFC 4648 base32 (upper case,
+// unpadded) of the block's multihash and XX the two characters before its
+// last one — kubo's flatfs "next-to-last/2" layout. Pack: dir/packs/, see
+// spec/content.md §3.
 func OpenDisk(dir string, p Profile, opts ...DiskOptions) (Store, error) {
 	var o DiskOptions
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	bs, err := newDiskBlockstore(dir, o)
+	if dir == "" {
+		return nil, fmt.Errorf("content store: empty directory")
+	}
+	layout, err := DetectLayout(dir)
+	if err != nil {
+		return nil, err
+	}
+	if layout == LayoutAuto {
+		layout = o.Layout
+	}
+	if layout == LayoutAuto {
+		layout = DefaultLayout
+	}
+	var bs blockstore.Blockstore
+	switch layout {
+	case LayoutFlat:
+		bs, err = newDiskBlockstore(dir, o)
+	case LayoutPack:
+		bs, err = newPackBlockstore(dir, o)
+	default:
+		return nil, fmt.Errorf("content store layout %q: %w", layout, ErrUnsupported)
+	}
 	if err != nil {
 		return nil, err
 	}

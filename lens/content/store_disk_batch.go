@@ -246,19 +246,28 @@ const tempPrefix = ".put-"
 // when no other process is writing to that store.
 func RemoveTempFiles(dir string) (int, error) {
 	n := 0
-	err := filepath.WalkDir(filepath.Join(dir, "blocks"), func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	for _, sub := range []string{"blocks", packDirName} {
+		root := filepath.Join(dir, sub)
+		if _, err := os.Stat(root); errors.Is(err, fs.ErrNotExist) {
+			continue
 		}
-		if !e.IsDir() && len(e.Name()) > len(tempPrefix) && e.Name()[:len(tempPrefix)] == tempPrefix {
-			if err := os.Remove(p); err != nil {
+		err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
 				return err
 			}
-			n++
+			if !e.IsDir() && len(e.Name()) > len(tempPrefix) && e.Name()[:len(tempPrefix)] == tempPrefix {
+				if err := os.Remove(p); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
 		}
-		return nil
-	})
-	return n, err
+	}
+	return n, nil
 }
 
 // memBatch is the batch of a blockstore without its own: blocks are put

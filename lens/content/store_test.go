@@ -55,7 +55,7 @@ func blockFiles(t *testing.T, dir string) []string {
 func TestDiskStoreDetectsCorruptionOnDisk(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := OpenDisk(dir, ProfileDefault)
+	s, err := OpenDisk(dir, ProfileDefault, DiskOptions{Layout: LayoutFlat})
 	if err != nil {
 		t.Fatal(err)
 	}

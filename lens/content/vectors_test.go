@@ -60,7 +60,7 @@ func vectorData(seed string, size int) []byte {
 }
 
 // TestKuboVectors adds every vector file to a disk store under both
-// profiles, compares the CID with kubo's, and reads the bytes back.
+// profiles and both layouts, compares the CID with kubo's, and reads the bytes back.
 func TestKuboVectors(t *testing.T) {
 	v := loadVectors(t)
 	ctx := context.Background()
@@ -75,10 +75,14 @@ func TestKuboVectors(t *testing.T) {
 			t.Fatalf("size %d: sha256 %s, want %s (generator differs from the vector's)", f.Size, got, f.SHA256)
 		}
 		for _, tc := range []struct {
-			p    Profile
-			want string
-		}{{ProfileDefault, f.CIDDefault}, {Profile1MiB, f.CID1MiB1024}} {
-			s, err := OpenDisk(t.TempDir(), tc.p, DiskOptions{NoSync: true})
+			p      Profile
+			want   string
+			layout Layout
+		}{
+			{ProfileDefault, f.CIDDefault, LayoutPack}, {Profile1MiB, f.CID1MiB1024, LayoutPack},
+			{ProfileDefault, f.CIDDefault, LayoutFlat}, {Profile1MiB, f.CID1MiB1024, LayoutFlat},
+		} {
+			s, err := OpenDisk(t.TempDir(), tc.p, DiskOptions{NoSync: true, Layout: tc.layout})
 			if err != nil {
 				t.Fatal(err)
 			}
