@@ -46,6 +46,19 @@ func (p *amountFlags) optional(name, s string) ledger.Amount {
 	return p.required(name, s)
 }
 
+// optionalAmountArg parses args[i] as an amount, or returns nil when
+// there is no args[i].
+func optionalAmountArg(args []string, i int) (*ledger.Amount, error) {
+	if len(args) <= i {
+		return nil, nil
+	}
+	amt, err := ledger.ParseAmount(args[i])
+	if err != nil {
+		return nil, err
+	}
+	return &amt, nil
+}
+
 // parseFee parses AMOUNT+ASSET such as 10RIFF or 25ACME-1.
 func parseFee(s string) (*app.Fee, error) {
 	i := digitPrefix(s)

@@ -770,19 +770,7 @@ func qAgreement() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			a, err := f.query(ctx, "/agreement/"+id, nil)
-			if err != nil {
-				return err
-			}
-			out := map[string]any{"id": id}
-			if a.code == 0 {
-				if out, err = recordOutput(a.value); err != nil {
-					return err
-				}
-			}
-			return a.finish(out)
+			return f.queryPrint("/agreement/"+id, map[string]any{"id": id}, recordOutput)
 		},
 	}
 	f.register(c, true)

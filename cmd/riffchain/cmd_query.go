@@ -107,21 +107,15 @@ func qAccount() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			a, err := f.query(ctx, "/account/"+addr.String(), nil)
-			if err != nil {
-				return err
-			}
 			out := map[string]any{"address": addr.String()}
-			if a.code == 0 {
+			return f.queryPrint("/account/"+addr.String(), out, func(v []byte) (map[string]any, error) {
 				var acc ledger.Account
-				if err := json.Unmarshal(a.value, &acc); err != nil {
-					return fmt.Errorf("decode account: %w", err)
+				if err := json.Unmarshal(v, &acc); err != nil {
+					return nil, fmt.Errorf("decode account: %w", err)
 				}
 				out["nonce"], out["pub_key"] = acc.Nonce, acc.PubKey
-			}
-			return a.finish(out)
+				return out, nil
+			})
 		},
 	}
 	f.register(c, true)
@@ -216,21 +210,15 @@ func qOwner() *cobra.Command {
 			if !ok {
 				return fmt.Errorf("%q: want ASSET/ITEM", args[0])
 			}
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			a, err := f.query(ctx, "/owner/"+url.PathEscape(asset)+"/"+url.PathEscape(item), nil)
-			if err != nil {
-				return err
-			}
 			out := map[string]any{"asset": asset, "item": item}
-			if a.code == 0 {
+			return f.queryPrint("/owner/"+url.PathEscape(asset)+"/"+url.PathEscape(item), out, func(v []byte) (map[string]any, error) {
 				var it ledger.Item
-				if err := json.Unmarshal(a.value, &it); err != nil {
-					return fmt.Errorf("decode item: %w", err)
+				if err := json.Unmarshal(v, &it); err != nil {
+					return nil, fmt.Errorf("decode item: %w", err)
 				}
 				out["owner"], out["cid"] = it.Owner.String(), it.CID
-			}
-			return a.finish(out)
+				return out, nil
+			})
 		},
 	}
 	f.register(c, true)

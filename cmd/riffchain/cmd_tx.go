@@ -113,13 +113,11 @@ func newAssetCmd() *cobra.Command {
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m := ledger.MsgMint{Asset: args[0], Item: mintItem, CID: mintCID}
-			if len(args) == 2 {
-				amt, err := ledger.ParseAmount(args[1])
-				if err != nil {
-					return err
-				}
-				m.Amount = &amt
+			amt, err := optionalAmountArg(args, 1)
+			if err != nil {
+				return err
 			}
+			m.Amount = amt
 			if mintTo != "" {
 				to, err := resolveAddress(mintTo)
 				if err != nil {
@@ -143,13 +141,11 @@ func newAssetCmd() *cobra.Command {
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m := ledger.MsgBurn{Asset: args[0], Item: burnItem}
-			if len(args) == 2 {
-				amt, err := ledger.ParseAmount(args[1])
-				if err != nil {
-					return err
-				}
-				m.Amount = &amt
+			amt, err := optionalAmountArg(args, 1)
+			if err != nil {
+				return err
 			}
+			m.Amount = amt
 			return bf.send("asset/burn", m)
 		},
 	}

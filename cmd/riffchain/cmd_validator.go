@@ -418,21 +418,15 @@ func qValidatorChange() *cobra.Command {
 	c := &cobra.Command{
 		Use: "validator-change ID", Short: "The record of an applied validator set change", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			a, err := f.query(ctx, "/validator-change/"+url.PathEscape(args[0]), nil)
-			if err != nil {
-				return err
-			}
 			out := map[string]any{"id": args[0]}
-			if a.code == 0 {
+			return f.queryPrint("/validator-change/"+url.PathEscape(args[0]), out, func(v []byte) (map[string]any, error) {
 				var rec validators.Applied
-				if err := json.Unmarshal(a.value, &rec); err != nil {
-					return fmt.Errorf("decode record: %w", err)
+				if err := json.Unmarshal(v, &rec); err != nil {
+					return nil, fmt.Errorf("decode record: %w", err)
 				}
 				out["record"] = rec
-			}
-			return a.finish(out)
+				return out, nil
+			})
 		},
 	}
 	f.register(c, true)

@@ -105,9 +105,9 @@ func fetchRecord(path, what string, v any) (uint32, string, error) {
 	return 0, "", nil
 }
 
-// queryMerged runs path and prints out with a found answer's JSON object
-// merged into it. what names the record in the error.
-func (f *queryFlags) queryMerged(path, what string, out map[string]any) error {
+// queryPrint runs path (with --prove, its single key proven) and prints
+// out, or for a found answer what found makes of its value.
+func (f *queryFlags) queryPrint(path string, out map[string]any, found func(value []byte) (map[string]any, error)) error {
 	ctx, cancel := ctxTimeout()
 	defer cancel()
 	a, err := f.query(ctx, path, nil)
@@ -115,11 +115,22 @@ func (f *queryFlags) queryMerged(path, what string, out map[string]any) error {
 		return err
 	}
 	if a.code == 0 {
-		if err := json.Unmarshal(a.value, &out); err != nil {
-			return fmt.Errorf("decode %s: %w", what, err)
+		if out, err = found(a.value); err != nil {
+			return err
 		}
 	}
 	return a.finish(out)
+}
+
+// queryMerged runs path and prints out with a found answer's JSON object
+// merged into it. what names the record in the error.
+func (f *queryFlags) queryMerged(path, what string, out map[string]any) error {
+	return f.queryPrint(path, out, func(v []byte) (map[string]any, error) {
+		if err := json.Unmarshal(v, &out); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", what, err)
+		}
+		return out, nil
+	})
 }
 
 // jsonMap re-reads v as a JSON object with numbers kept exact.
@@ -141,23 +152,14 @@ func jsonMap(v any) (map[string]any, error) {
 // T, passed through tidy (when not nil) and re-read with jsonMap so its
 // numbers stay exact. what names the answer in the error.
 func queryAs[T any](f *queryFlags, path, what string, out map[string]any, tidy func(*T)) error {
-	ctx, cancel := ctxTimeout()
-	defer cancel()
-	a, err := f.query(ctx, path, nil)
-	if err != nil {
-		return err
-	}
-	if a.code == 0 {
+	return f.queryPrint(path, out, func(value []byte) (map[string]any, error) {
 		var v T
-		if err := json.Unmarshal(a.value, &v); err != nil {
-			return fmt.Errorf("decode %s: %w", what, err)
+		if err := json.Unmarshal(value, &v); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", what, err)
 		}
 		if tidy != nil {
 			tidy(&v)
 		}
-		if out, err = jsonMap(v); err != nil {
-			return err
-		}
-	}
-	return a.finish(out)
+		return jsonMap(v)
+	})
 }
