@@ -60,23 +60,35 @@ func ParseLayout(s string) (Layout, error) {
 	return "", fmt.Errorf("content store layout %q: %w", s, ErrUnsupported)
 }
 
-// DetectLayout reports the layout of the store in dir: LayoutFlat if
-// dir/blocks exists, else LayoutPack if dir/packs exists, else LayoutAuto
-// (no store yet).
+// DetectLayout reports the layout of the store in dir: LayoutPack if
+// dir/packs exists, else LayoutFlat if dir/blocks exists, else LayoutAuto
+// (no store yet). A pack store that also has dir/blocks (an older binary
+// opened it) reads blocks from both.
 func DetectLayout(dir string) (Layout, error) {
 	for _, l := range []struct {
 		sub    string
 		layout Layout
-	}{{"blocks", LayoutFlat}, {packDirName, LayoutPack}} {
-		fi, err := os.Stat(filepath.Join(dir, l.sub))
-		if err == nil && fi.IsDir() {
-			return l.layout, nil
-		}
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	}{{packDirName, LayoutPack}, {"blocks", LayoutFlat}} {
+		ok, err := isDir(filepath.Join(dir, l.sub))
+		if err != nil {
 			return LayoutAuto, fmt.Errorf("content store %s: %w", dir, err)
+		}
+		if ok {
+			return l.layout, nil
 		}
 	}
 	return LayoutAuto, nil
+}
+
+func isDir(p string) (bool, error) {
+	fi, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return fi.IsDir(), nil
 }
 
 // OpenDisk opens (creating if needed) the embedded on-disk store under dir,

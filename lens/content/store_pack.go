@@ -71,6 +71,9 @@ type packLoc struct {
 type packBlockstore struct {
 	root string // dir/packs
 	sync bool
+	// flat, when dir/blocks also exists (an older binary wrote there),
+	// serves reads of blocks not in any pack. Writes always go to packs.
+	flat *diskBlockstore
 
 	mu     sync.RWMutex
 	index  map[string]packLoc // by multihash bytes
@@ -84,6 +87,11 @@ func newPackBlockstore(dir string, o DiskOptions) (*packBlockstore, error) {
 		return nil, fmt.Errorf("content store %s: %w", dir, err)
 	}
 	p := &packBlockstore{root: root, sync: !o.NoSync, index: map[string]packLoc{}, loaded: map[string]bool{}}
+	if ok, err := isDir(filepath.Join(dir, "blocks")); err != nil {
+		return nil, fmt.Errorf("content store %s: %w", dir, err)
+	} else if ok {
+		p.flat = &diskBlockstore{root: filepath.Join(dir, "blocks"), sync: !o.NoSync}
+	}
 	if err := p.rescan(); err != nil {
 		return nil, fmt.Errorf("content store %s: %w", dir, err)
 	}
@@ -240,17 +248,23 @@ func (p *packBlockstore) has(key string) bool {
 	return ok
 }
 
-func (p *packBlockstore) Has(_ context.Context, c cid.Cid) (bool, error) {
+func (p *packBlockstore) Has(ctx context.Context, c cid.Cid) (bool, error) {
 	_, ok, err := p.lookup(c)
+	if err == nil && !ok && p.flat != nil {
+		return p.flat.Has(ctx, c)
+	}
 	return ok, err
 }
 
-func (p *packBlockstore) Get(_ context.Context, c cid.Cid) (blocks.Block, error) {
+func (p *packBlockstore) Get(ctx context.Context, c cid.Cid) (blocks.Block, error) {
 	loc, ok, err := p.lookup(c)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
+		if p.flat != nil {
+			return p.flat.Get(ctx, c)
+		}
 		return nil, fmt.Errorf("%w: %w", ErrNotFound, ipld.ErrNotFound{Cid: c})
 	}
 	f, err := os.Open(filepath.Join(p.root, loc.pack))
@@ -269,12 +283,15 @@ func (p *packBlockstore) Get(_ context.Context, c cid.Cid) (blocks.Block, error)
 	return blocks.NewBlockWithCid(data, c)
 }
 
-func (p *packBlockstore) GetSize(_ context.Context, c cid.Cid) (int, error) {
+func (p *packBlockstore) GetSize(ctx context.Context, c cid.Cid) (int, error) {
 	loc, ok, err := p.lookup(c)
 	if err != nil {
 		return -1, err
 	}
 	if !ok {
+		if p.flat != nil {
+			return p.flat.GetSize(ctx, c)
+		}
 		return -1, fmt.Errorf("%w: %w", ErrNotFound, ipld.ErrNotFound{Cid: c})
 	}
 	return loc.length, nil
@@ -304,7 +321,8 @@ func (p *packBlockstore) DeleteBlock(context.Context, cid.Cid) error {
 }
 
 // AllKeysChan lists stored blocks as CIDv1 raw (the codec is not kept, as
-// in the flat layout), in multihash order.
+// in the flat layout): those of a flat blocks/ folder beside the packs
+// first, then the packs' in multihash order.
 func (p *packBlockstore) AllKeysChan(ctx context.Context) (<-chan cid.Cid, error) {
 	if err := p.rescan(); err != nil {
 		return nil, err
@@ -316,9 +334,23 @@ func (p *packBlockstore) AllKeysChan(ctx context.Context) (<-chan cid.Cid, error
 	}
 	p.mu.RUnlock()
 	sort.Strings(keys)
+	var flat <-chan cid.Cid
+	if p.flat != nil {
+		var err error
+		if flat, err = p.flat.AllKeysChan(ctx); err != nil {
+			return nil, err
+		}
+	}
 	ch := make(chan cid.Cid, 64)
 	go func() {
 		defer close(ch)
+		for c := range flat { // blocks of the flat folder, if any, first
+			select {
+			case ch <- c:
+			case <-ctx.Done():
+				return
+			}
+		}
 		for _, k := range keys {
 			h, err := mh.Cast([]byte(k))
 			if err != nil {

@@ -401,3 +401,64 @@ func TestPackStoreImportCAR(t *testing.T) {
 		t.Fatalf("read imported: %v", err)
 	}
 }
+
+// A pack store whose folder also has blocks/ (an older binary wrote flat
+// blocks into it) reads both; new writes go to packs.
+func TestPackStoreReadsFlatBeside(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := OpenDisk(dir, ProfileDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inPack := vectorData("in-pack", 262144+1)
+	cp, err := s.Add(ctx, bytes.NewReader(inPack))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := newDiskBlockstore(dir, DiskOptions{}) // the older binary
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldStore, err := newDAGStore(old, ProfileDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inFlat := vectorData("in-flat", 2*262144+1)
+	cf, err := oldStore.Add(ctx, bytes.NewReader(inFlat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, err := DetectLayout(dir); err != nil || l != LayoutPack {
+		t.Fatalf("DetectLayout = %q, %v; want pack", l, err)
+	}
+	s2, err := OpenDisk(dir, ProfileDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		c    cid.Cid
+		want []byte
+	}{{cp, inPack}, {cf, inFlat}} {
+		if ok, err := s2.Has(ctx, tc.c); err != nil || !ok {
+			t.Fatalf("Has %s: %v %v", tc.c, ok, err)
+		}
+		f, err := s2.Get(ctx, tc.c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := io.ReadAll(f); err != nil || !bytes.Equal(got, tc.want) {
+			t.Fatalf("read %s: %v", tc.c, err)
+		}
+	}
+	flatBefore := len(blockFiles(t, dir))
+	if _, err := s2.Add(ctx, strings.NewReader("new bytes")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(blockFiles(t, dir)); n != flatBefore {
+		t.Fatalf("write went to blocks/: %d files, had %d", n, flatBefore)
+	}
+	if n := len(packFiles(t, dir)); n != 2 {
+		t.Fatalf("%d packs, want 2", n)
+	}
+}
