@@ -344,11 +344,13 @@ func (p *packBlockstore) AllKeysChan(ctx context.Context) (<-chan cid.Cid, error
 	ch := make(chan cid.Cid, 64)
 	go func() {
 		defer close(ch)
-		for c := range flat { // blocks of the flat folder, if any, first
-			select {
-			case ch <- c:
-			case <-ctx.Done():
-				return
+		if flat != nil {
+			for c := range flat { // blocks of the flat folder first
+				select {
+				case ch <- c:
+				case <-ctx.Done():
+					return
+				}
 			}
 		}
 		for _, k := range keys {
