@@ -15,7 +15,7 @@ func BenchmarkAddGet100MB(b *testing.B) { benchAddGet(b, ProfileDefault, Default
 func BenchmarkAddGet100MBFlat(b *testing.B) { benchAddGet(b, ProfileDefault, LayoutFlat) }
 
 // BenchmarkAddGet100MB1MiB is the same with the 1mib profile (4 times
-// fewer, larger blocks: shows what the per-block file costs).
+// fewer, larger blocks) in the default layout.
 func BenchmarkAddGet100MB1MiB(b *testing.B) { benchAddGet(b, Profile1MiB, DefaultLayout) }
 
 func benchAddGet(b *testing.B, p Profile, l Layout) {

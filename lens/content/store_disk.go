@@ -19,9 +19,9 @@ import (
 
 // DiskOptions tunes the embedded store.
 type DiskOptions struct {
-	// NoSync skips fsync of each block file and its folder. Faster, but a
-	// crash may lose recently added blocks (never corrupt them unnoticed:
-	// reads verify).
+	// NoSync skips every fsync (of pack or block files and their folders).
+	// Faster, but a crash may lose recently added blocks (never corrupt
+	// them unnoticed: reads verify).
 	NoSync bool
 	// Layout is the on-disk layout a NEW store gets (LayoutAuto or "": the
 	// default, DefaultLayout). A folder that already holds a store is

@@ -242,7 +242,8 @@ func parallel(n int, f func(i int) error) error {
 const tempPrefix = ".put-"
 
 // RemoveTempFiles deletes the temporary files that an interrupted write
-// (a crash during Add) left in the embedded store under dir. Call it only
+// (a crash during Add) left in the embedded store under dir (".put-*" block
+// files in blocks/, ".put-*.pack" files in packs/). Call it only
 // when no other process is writing to that store.
 func RemoveTempFiles(dir string) (int, error) {
 	n := 0
