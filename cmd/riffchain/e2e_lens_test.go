@@ -340,12 +340,14 @@ func TestLensEndToEnd(t *testing.T) {
 		t.Fatalf("CAR with a forged manifest imported: %s", out)
 	}
 
-	// A store that returns wrong bytes: every leaf block of a1 on disk is
-	// damaged; content get fails and leaves no file behind.
+	// A store that returns wrong bytes: the bytes of a1's leaf blocks on disk
+	// are damaged (a whole-block file in the flat layout, the data region of a
+	// pack in the pack layout); content get fails and leaves no file behind.
 	damaged := 0
 	_ = filepath.WalkDir(filepath.Join(n2.home, "data", "content"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && filepath.Ext(p) == ".data" {
-			if b, rerr := os.ReadFile(p); rerr == nil && len(b) == 262144 {
+		ext := filepath.Ext(p)
+		if err == nil && !d.IsDir() && (ext == ".data" || ext == ".pack") {
+			if b, rerr := os.ReadFile(p); rerr == nil && len(b) >= 262144 {
 				b[1000] ^= 0xff
 				damaged++
 				return os.WriteFile(p, b, 0o644)
