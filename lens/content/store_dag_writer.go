@@ -114,6 +114,12 @@ func (w *writerDAG) putTrusted(ctx context.Context, b blocks.Block) error {
 		}
 		w.sinceCommit = 1
 	}
+	// A dag-pb node encodes itself lazily on its first Cid()/RawData() and
+	// caches the result; do it here, on the importer's goroutine, so the
+	// writer goroutines (and the importer's later Cid() calls, e.g. boxo's
+	// directory size checks) only read the cache.
+	_ = b.Cid()
+	_ = b.RawData()
 	w.inflight.Add(1)
 	select {
 	case w.jobs <- writeJob{b, w.release}:
