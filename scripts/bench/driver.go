@@ -121,6 +121,7 @@ type phaseResult struct {
 	Codes     []uint32
 	Profile   *profileSummary
 	CPU       cpuShare
+	Agree     string // multi-validator mode: every node's block and app hash at the final height
 	submitted []time.Time
 }
 
@@ -184,7 +185,8 @@ func run(ctx context.Context, s *Settings, n *benchNode, w *workload, profilePat
 	cpu0 := takeCPU()
 	start := time.Now()
 	batch := max(1, s.Batch)
-	for _, list := range w.clients {
+	for ci, list := range w.clients {
+		url := n.loadURL(ci)
 		wg.Add(1)
 		go pprof.Do(ctx, pprof.Labels("role", "bench-client"), func(ctx context.Context) {
 			defer wg.Done()
@@ -200,7 +202,7 @@ func run(ctx context.Context, s *Settings, n *benchNode, w *workload, profilePat
 				for i, idx := range chunk {
 					reqs[i] = w.txs[idx].req
 				}
-				answers := broadcast(ctx, hc, n.rpcURL, reqs)
+				answers := broadcast(ctx, hc, url, reqs)
 				done := 0
 				for i, a := range answers {
 					if a.retry && ctx.Err() == nil {

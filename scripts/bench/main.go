@@ -44,6 +44,9 @@ func main() {
 	s.RegisterFlags(fs)
 	summarizeFile := fs.String("summarize", "", "print the summary of an existing CPU profile file and exit")
 	_ = fs.Parse(os.Args[1:])
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	s.networkDefaults(set)
 	if *summarizeFile != "" {
 		data, err := os.ReadFile(*summarizeFile)
 		if err == nil {
@@ -82,6 +85,7 @@ type Report struct {
 // Run executes the whole benchmark and prints progress and the summary to w.
 func Run(ctx context.Context, s *Settings, w io.Writer) (*Report, error) {
 	begin := time.Now()
+	s.networkDefaults(map[string]bool{"txs": true, "indexer": true}) // keep the caller's counts; only the phases the mode runs
 	root, err := os.MkdirTemp("", "riffchain-bench-")
 	if err != nil {
 		return nil, err
@@ -168,7 +172,12 @@ func Run(ctx context.Context, s *Settings, w io.Writer) (*Report, error) {
 	}
 	for round := 1; round <= s.Repeat; round++ {
 		for _, idx := range indexers {
-			results, err := runRound(ctx, s, root, idx, round, accts, profDir, doAgree, doSwap, progress)
+			var results []*phaseResult
+			if s.Validators > 1 {
+				results, err = runNetRound(ctx, s, root, idx, round, accts, profDir, progress)
+			} else {
+				results, err = runRound(ctx, s, root, idx, round, accts, profDir, doAgree, doSwap, progress)
+			}
 			for _, r := range results {
 				r.Round = round
 				switch r.Phase {

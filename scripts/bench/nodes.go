@@ -32,6 +32,20 @@ type benchNode struct {
 	cmt     *node.Node
 	riff    *app.App // nil for kvstore
 	stop    func() error
+	// In the multi-validator mode this node (node 0) stands for the
+	// network: members are all its nodes (itself first), targets their
+	// RPC endpoints, which the load is spread over.
+	members []*benchNode
+	targets []string
+}
+
+// loadURL is the RPC endpoint client c sends to: the node's own, or in a
+// network the c-th endpoint round robin.
+func (n *benchNode) loadURL(c int) string {
+	if len(n.targets) == 0 {
+		return n.rpcURL
+	}
+	return n.targets[c%len(n.targets)]
 }
 
 // freeAddr returns a loopback address with a port that was free a moment ago.

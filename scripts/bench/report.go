@@ -49,7 +49,8 @@ func ratio(a, b *phaseResult) string {
 
 // print writes the summary table, the ratios and the profiles.
 func (r *Report) print(w io.Writer, s *Settings) {
-	fmt.Fprintf(w, "\nSummary (tx/s = code-0 txs committed / time from first submit to last commit; latency = submit to commit):\n")
+	fmt.Fprintf(w, "\nMode: %s\n", s.mode())
+	fmt.Fprintf(w, "Summary (tx/s = code-0 txs committed / time from first submit to last commit; latency = submit to commit):\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "round\tnode\tphase\tindexer\ttxs\tbytes\tcommitted\tfailed\trejected\tmissing\tblocks\tmax/block\ttime\ttx/s\tp50\tp99\tmax\tcores\tothers\tcpu/tx\tratio\t")
 	for _, p := range r.Results {
@@ -80,6 +81,9 @@ func (r *Report) print(w io.Writer, s *Settings) {
 		var notes []string
 		if p.FirstErr != "" {
 			notes = append(notes, "first error: "+truncate(p.FirstErr, 200))
+		}
+		if p.Agree != "" {
+			notes = append(notes, p.Agree)
 		}
 		if p.Retries > 0 {
 			notes = append(notes, fmt.Sprintf("%d mempool-full retries", p.Retries))

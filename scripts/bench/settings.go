@@ -23,6 +23,9 @@ type Settings struct {
 	Clients  int    // concurrent JSON-RPC clients
 	Batch    int    // broadcast_tx_sync calls per HTTP request (JSON-RPC batch)
 	Repeat   int    // rounds of the node phases (medians reported)
+	// Validators > 1 runs the multi-validator mode: that many in-process
+	// validators per app (testnet.Create homes), transfers and kvstore only.
+	Validators int
 
 	TimeoutCommit   time.Duration
 	BlockMaxBytes   int64
@@ -59,6 +62,7 @@ func DefaultSettings() Settings {
 		Clients:         8,
 		Batch:           1,
 		Repeat:          1,
+		Validators:      1,
 		TimeoutCommit:   500 * time.Millisecond,
 		BlockMaxBytes:   cmttypes.DefaultBlockParams().MaxBytes,
 		BlockMaxGas:     -1,
@@ -89,6 +93,7 @@ func (s *Settings) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&s.Clients, "clients", s.Clients, "concurrent JSON-RPC clients (each owns a group of accounts)")
 	fs.IntVar(&s.Batch, "batch", s.Batch, "broadcast_tx_sync calls per HTTP request (1 = one request each; more = JSON-RPC batch)")
 	fs.IntVar(&s.Repeat, "repeat", s.Repeat, "rounds of node phases, riffchain and kvstore alternating; medians are printed (use 3+ on a busy machine)")
+	fs.IntVar(&s.Validators, "validators", s.Validators, "validators per network: 1 = one node per app (default); N > 1 = N in-process validators per app from testnet.Create, load spread over their RPC endpoints, transfers and kvstore only (defaults then: -txs "+fmt.Sprint(NetTxs)+", -indexer kv)")
 	fs.DurationVar(&s.TimeoutCommit, "timeout-commit", s.TimeoutCommit, "consensus timeout_commit")
 	fs.Int64Var(&s.BlockMaxBytes, "block-max-bytes", s.BlockMaxBytes, "consensus param block.max_bytes")
 	fs.Int64Var(&s.BlockMaxGas, "block-max-gas", s.BlockMaxGas, "consensus param block.max_gas")
@@ -145,6 +150,8 @@ func (s *Settings) Check() error {
 		return fmt.Errorf("%w: need at least 2 accounts", ErrSettings)
 	case s.Txs < 1:
 		return fmt.Errorf("%w: need at least 1 tx", ErrSettings)
+	case s.Validators < 1:
+		return fmt.Errorf("%w: need at least 1 validator", ErrSettings)
 	case s.Repeat < 1:
 		return fmt.Errorf("%w: repeat must be at least 1", ErrSettings)
 	case s.Batch < 1:
@@ -157,7 +164,7 @@ func (s *Settings) Check() error {
 		return fmt.Errorf("%w: no indexer given", ErrSettings)
 	case s.DirectBlock < 1 || s.DirectRepeat < 1:
 		return fmt.Errorf("%w: direct-block and direct-repeat must be at least 1", ErrSettings)
-	case !s.Nodes && !s.Direct:
+	case !s.Nodes && !s.Direct && s.Validators == 1:
 		return fmt.Errorf("%w: nothing to run (-nodes=false and -direct=false)", ErrSettings)
 	case s.ABCIClient != "local" && s.ABCIClient != "connsync":
 		return fmt.Errorf("%w: abci %q: want local or connsync", ErrSettings, s.ABCIClient)
@@ -172,6 +179,35 @@ func (s *Settings) profiled(phase string) bool {
 		}
 	}
 	return false
+}
+
+// NetTxs is the default -txs of the multi-validator mode, sized for a run
+// of at most ~3 minutes on 2 cores.
+const NetTxs = 10000
+
+// networkDefaults adapts the settings to the multi-validator mode: flags
+// the user did not set (set holds the names given) get the mode's
+// defaults, and the phases it does not run are switched off.
+func (s *Settings) networkDefaults(set map[string]bool) {
+	if s.Validators < 2 {
+		return
+	}
+	if !set["txs"] {
+		s.Txs = NetTxs
+	}
+	if !set["indexer"] {
+		s.Indexers = []string{"kv"}
+	}
+	s.Agrees, s.Swaps, s.Direct, s.Nodes = 0, 0, false, true
+}
+
+// mode names the benchmark mode.
+func (s *Settings) mode() string {
+	if s.Validators < 2 {
+		return "single validator (one in-process node per app)"
+	}
+	return fmt.Sprintf("%d-validator network per app (%d in-process nodes in this process, testnet.Create homes, loopback P2P with persistent peers, load spread round-robin by client over the %d RPC endpoints, commits timed on node 0)",
+		s.Validators, s.Validators, s.Validators)
 }
 
 // applyConfig sets the CometBFT node config knobs shared by both apps.
@@ -199,14 +235,22 @@ func (s *Settings) applyGenesis(doc *cmttypes.GenesisDoc) {
 func (s *Settings) Print(w io.Writer) {
 	c := cmtcfg.DefaultConfig()
 	s.applyConfig(c, "kv")
-	fmt.Fprintf(w, "CometBFT settings (identical for riffchain and kvstore):\n")
+	fmt.Fprintf(w, "Mode: %s\n", s.mode())
+	fmt.Fprintf(w, "CometBFT settings (identical for riffchain and kvstore, every node):\n")
 	fmt.Fprintf(w, "  consensus.timeout_commit      %s (timeout_propose %s, create_empty_blocks %v)\n", c.Consensus.TimeoutCommit, c.Consensus.TimeoutPropose, c.Consensus.CreateEmptyBlocks)
 	fmt.Fprintf(w, "  block.max_bytes / max_gas     %d / %d\n", s.BlockMaxBytes, s.BlockMaxGas)
 	fmt.Fprintf(w, "  mempool type/size/max_bytes   %s / %d / %d\n", c.Mempool.Type, c.Mempool.Size, c.Mempool.MaxTxsBytes)
 	fmt.Fprintf(w, "  mempool.cache_size / recheck  %d / %v\n", c.Mempool.CacheSize, c.Mempool.Recheck)
 	fmt.Fprintf(w, "  tx_index.indexer              %s (each run)\n", strings.Join(s.Indexers, ", "))
 	fmt.Fprintf(w, "  db_backend                    %s; in-process ABCI client %s; log level %s\n", c.DBBackend, s.ABCIClient, c.LogLevel)
-	fmt.Fprintf(w, "riffchain: app.toml defaults from InitHome (no fees, snapshots as configured there, metrics off); kvstore: abci/example/kvstore persistent (goleveldb)\n")
+	if s.Validators > 1 {
+		fmt.Fprintf(w, "  validators                    %d per app, equal power, one shared genesis each (riffchain via app.NewNode, kvstore via node.NewNode)\n", s.Validators)
+	}
+	homes := "InitHome"
+	if s.Validators > 1 {
+		homes = "testnet.Create"
+	}
+	fmt.Fprintf(w, "riffchain: app.toml defaults from %s (no fees, snapshots as configured there, metrics off); kvstore: abci/example/kvstore persistent (goleveldb)\n", homes)
 	fmt.Fprintf(w, "Load: %d accounts, %d clients (broadcast_tx_sync over HTTP JSON-RPC, keep-alive, %d per request), GOMAXPROCS %d\n",
 		s.Accounts, s.Clients, s.Batch, runtime.GOMAXPROCS(0))
 }
