@@ -126,3 +126,74 @@ func TestSmoke(t *testing.T) {
 		}
 	}
 }
+
+// TestSmokeNetwork runs the multi-validator mode with a tiny load: two
+// 4-validator networks (riffchain, kvstore) in this process, every tx
+// committed, every node agreeing on the final block and app hash.
+func TestSmokeNetwork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts eight nodes; skipped with -short")
+	}
+	s := DefaultSettings()
+	s.Validators = 4
+	s.Accounts, s.Txs, s.Clients = 20, 400, 8
+	s.TimeoutCommit = 100 * time.Millisecond
+	s.Indexers = []string{"kv"}
+	s.Profile = nil
+	s.PhaseTimeout = 20 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	rep, err := Run(ctx, &s, &out)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if len(rep.Direct) != 0 {
+		t.Errorf("network mode ran the direct measurement")
+	}
+	want := map[string]bool{"transfers": true, "kvstore": true}
+	for _, r := range rep.Results {
+		if !want[r.Phase] {
+			t.Errorf("unexpected phase %q in network mode", r.Phase)
+			continue
+		}
+		delete(want, r.Phase)
+		if r.Committed != s.Txs {
+			t.Errorf("%s: %d committed, want %d (first error %q)", r.Phase, r.Committed, s.Txs, r.FirstErr)
+		}
+		if !strings.HasPrefix(r.Agree, "4/4 nodes agree") {
+			t.Errorf("%s: agreement %q", r.Phase, r.Agree)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("phases missing: %v\n%s", want, out.String())
+	}
+	if !strings.Contains(out.String(), "Mode: 4-validator network") {
+		t.Errorf("output does not name the mode:\n%s", out.String())
+	}
+}
+
+func TestNetworkDefaults(t *testing.T) {
+	tests := []struct {
+		name        string
+		validators  int
+		set         map[string]bool
+		txs, repeat int
+		indexers    string
+		direct, agr bool
+	}{
+		{"single validator untouched", 1, nil, 20000, 1, "kv,null", true, true},
+		{"network defaults", 4, nil, NetTxs, NetRepeat, "kv", false, false},
+		{"network keeps given flags", 4, map[string]bool{"txs": true, "indexer": true, "repeat": true}, 20000, 1, "kv,null", false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := DefaultSettings()
+			s.Validators = tc.validators
+			s.networkDefaults(tc.set)
+			if s.Txs != tc.txs || s.Repeat != tc.repeat || strings.Join(s.Indexers, ",") != tc.indexers || s.Direct != tc.direct || (s.Agrees > 0) != tc.agr {
+				t.Errorf("got txs %d repeat %d indexers %v direct %v agreements %d", s.Txs, s.Repeat, s.Indexers, s.Direct, s.Agrees)
+			}
+		})
+	}
+}

@@ -85,7 +85,7 @@ type Report struct {
 // Run executes the whole benchmark and prints progress and the summary to w.
 func Run(ctx context.Context, s *Settings, w io.Writer) (*Report, error) {
 	begin := time.Now()
-	s.networkDefaults(map[string]bool{"txs": true, "indexer": true}) // keep the caller's counts; only the phases the mode runs
+	s.networkDefaults(map[string]bool{"txs": true, "indexer": true, "repeat": true}) // keep the caller's counts; only the phases the mode runs
 	root, err := os.MkdirTemp("", "riffchain-bench-")
 	if err != nil {
 		return nil, err

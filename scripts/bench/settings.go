@@ -93,7 +93,7 @@ func (s *Settings) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&s.Clients, "clients", s.Clients, "concurrent JSON-RPC clients (each owns a group of accounts)")
 	fs.IntVar(&s.Batch, "batch", s.Batch, "broadcast_tx_sync calls per HTTP request (1 = one request each; more = JSON-RPC batch)")
 	fs.IntVar(&s.Repeat, "repeat", s.Repeat, "rounds of node phases, riffchain and kvstore alternating; medians are printed (use 3+ on a busy machine)")
-	fs.IntVar(&s.Validators, "validators", s.Validators, "validators per network: 1 = one node per app (default); N > 1 = N in-process validators per app from testnet.Create, load spread over their RPC endpoints, transfers and kvstore only (defaults then: -txs "+fmt.Sprint(NetTxs)+", -indexer kv)")
+	fs.IntVar(&s.Validators, "validators", s.Validators, "validators per network: 1 = one node per app (default); N > 1 = N in-process validators per app from testnet.Create, load spread over their RPC endpoints, transfers and kvstore only (defaults then: -txs "+fmt.Sprint(NetTxs)+", -repeat "+fmt.Sprint(NetRepeat)+", -indexer kv)")
 	fs.DurationVar(&s.TimeoutCommit, "timeout-commit", s.TimeoutCommit, "consensus timeout_commit")
 	fs.Int64Var(&s.BlockMaxBytes, "block-max-bytes", s.BlockMaxBytes, "consensus param block.max_bytes")
 	fs.Int64Var(&s.BlockMaxGas, "block-max-gas", s.BlockMaxGas, "consensus param block.max_gas")
@@ -181,9 +181,12 @@ func (s *Settings) profiled(phase string) bool {
 	return false
 }
 
-// NetTxs is the default -txs of the multi-validator mode, sized for a run
-// of at most ~3 minutes on 2 cores.
-const NetTxs = 10000
+// Defaults of the multi-validator mode (-txs, -repeat), sized for a run of
+// about 2-3 minutes on 2 cores: 3 rounds so medians are printed.
+const (
+	NetTxs    = 15000
+	NetRepeat = 3
+)
 
 // networkDefaults adapts the settings to the multi-validator mode: flags
 // the user did not set (set holds the names given) get the mode's
@@ -197,6 +200,9 @@ func (s *Settings) networkDefaults(set map[string]bool) {
 	}
 	if !set["indexer"] {
 		s.Indexers = []string{"kv"}
+	}
+	if !set["repeat"] {
+		s.Repeat = NetRepeat
 	}
 	s.Agrees, s.Swaps, s.Direct, s.Nodes = 0, 0, false, true
 }
