@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
 
 	"github.com/cometbft/cometbft/abci/example/kvstore"
 	cmtcfg "github.com/cometbft/cometbft/config"
@@ -60,6 +63,17 @@ func createNetHomes(s *Settings, root, kind, chainID, indexer string, extra []le
 func startNet(kind, indexer, chainID string, sum *testnet.Summary, mk func(home string) (*benchNode, error)) (*benchNode, error) {
 	var members []*benchNode
 	stopAll := func() error {
+		// Stop every node's p2p switch first and wait for CometBFT's
+		// per-peer queryMaj23Routine goroutines to end: they sleep up to
+		// 3 × peer_query_maj23_sleep_duration without checking whether the
+		// node stopped and then read the block store, which node.Stop has
+		// closed by then ("panic: leveldb: closed", CometBFT v0.38).
+		for _, m := range members {
+			if sw := m.cmt.Switch(); sw.IsRunning() {
+				_ = sw.Stop()
+			}
+		}
+		waitGoroutines("consensus.(*Reactor).queryMaj23Routine", 15*time.Second)
 		var errs []error
 		for _, m := range members {
 			errs = append(errs, m.stop())
@@ -231,4 +245,22 @@ func runNetRound(ctx context.Context, s *Settings, root, idx string, round int, 
 		return results, err
 	}
 	return append(results, r), nil
+}
+
+// waitGoroutines waits until no goroutine of this process is in fn (a
+// function name as printed in stack traces), or the timeout passes.
+func waitGoroutines(fn string, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	buf := make([]byte, 1<<20)
+	for time.Now().Before(deadline) {
+		n := runtime.Stack(buf, true)
+		if n == len(buf) {
+			buf = make([]byte, 2*len(buf))
+			continue
+		}
+		if !strings.Contains(string(buf[:n]), fn) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
