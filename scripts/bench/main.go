@@ -13,7 +13,13 @@
 // swaps are measured too. A CPU profile of the node under load says what
 // limits throughput.
 //
+// With -validators N (N > 1) both apps instead run as N-validator networks
+// in this process (homes from app/testnet.Create), the load is spread over
+// every node's RPC endpoint, and after each phase every node must hold the
+// same block and app hash (network.go).
+//
 //	go run ./scripts/bench [flags]
+//	go run ./scripts/bench -validators 4
 package main
 
 import (
