@@ -740,7 +740,7 @@ func TestTestnetCommand(t *testing.T) {
 func TestNetworkFaults(t *testing.T) {
 	total := time.Now()
 	nw := startNetwork(t, nil, nil, func(i int, _ *cmtcfg.Config, a *app.AppConfig) {
-		a.SnapshotInterval, a.SnapshotKeepRecent = netSnapshotInterval, 3 // for the joiner
+		a.SnapshotInterval, a.SnapshotKeepRecent = netSnapshotInterval, 50 // for the joiner; kept long enough for a slow one
 		if i == 1 {
 			a.MinFees = []app.FeeMin{{Asset: app.NativeAsset, Amount: fmt.Sprint(netFee)}}
 		}

@@ -158,6 +158,11 @@ func ssSetSnapshotInterval(t *testing.T, home string, n int) {
 		if strings.HasPrefix(line, "snapshot_interval") {
 			line = fmt.Sprintf("snapshot_interval = %d", n)
 		}
+		// Keep plenty: with 300 ms blocks a snapshot kept for only two
+		// intervals can be pruned while a slow joiner still fetches it.
+		if strings.HasPrefix(line, "snapshot_keep_recent") {
+			line = "snapshot_keep_recent = 50"
+		}
 		out = append(out, line)
 	}
 	if err := os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o644); err != nil {
