@@ -84,6 +84,11 @@ type SnapshotStore struct {
 	taking  bool     // a snapshot is being written
 	queued  int64    // height due while one was being written
 	restore *restore // restore in progress
+	// served records when each snapshot was last listed to or fetched by a
+	// peer: prune keeps those for servedGrace beyond KeepRecent, because a
+	// joiner that picked a snapshot its peers then pruned gets empty chunks
+	// and CometBFT v0.38 retries them forever.
+	served map[int64]time.Time
 	// Restored is set after a successful restore (for logs and tests).
 	Restored *RestoreStats
 }
@@ -308,6 +313,19 @@ func (s *SnapshotStore) heights() ([]int64, error) {
 	return hs, nil
 }
 
+// servedGrace is how long a snapshot a peer has seen is kept past
+// KeepRecent.
+const servedGrace = 10 * time.Minute
+
+func (s *SnapshotStore) markServed(h int64) {
+	s.mu.Lock()
+	if s.served == nil {
+		s.served = map[int64]time.Time{}
+	}
+	s.served[h] = time.Now()
+	s.mu.Unlock()
+}
+
 func (s *SnapshotStore) prune() error {
 	keep := s.KeepRecent
 	if keep <= 0 {
@@ -317,7 +335,21 @@ func (s *SnapshotStore) prune() error {
 	if err != nil {
 		return err
 	}
+	s.mu.Lock()
+	now := time.Now()
+	recent := map[int64]bool{}
+	for h, at := range s.served {
+		if now.Sub(at) < servedGrace {
+			recent[h] = true
+		} else {
+			delete(s.served, h)
+		}
+	}
+	s.mu.Unlock()
 	for i := keep; i < len(hs); i++ {
+		if recent[hs[i]] {
+			continue // a joiner may be fetching it
+		}
 		if err := os.RemoveAll(filepath.Join(s.Dir, strconv.FormatInt(hs[i], 10))); err != nil {
 			return fmt.Errorf("prune snapshot %d: %w", hs[i], err)
 		}
@@ -331,12 +363,23 @@ func (s *SnapshotStore) List() ([]*abci.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Offer only the newest KeepRecent; older ones kept for a joiner that
+	// is still fetching them are served but not advertised again, so they
+	// expire servedGrace after their last fetch.
+	keep := s.KeepRecent
+	if keep <= 0 {
+		keep = 2
+	}
+	if len(hs) > keep {
+		hs = hs[:keep]
+	}
 	var out []*abci.Snapshot
 	for _, h := range hs {
 		mb, err := os.ReadFile(filepath.Join(s.Dir, strconv.FormatInt(h, 10), "metadata.json"))
 		if err != nil {
 			continue // pruned meanwhile
 		}
+		s.markServed(h)
 		var m SnapshotMeta
 		if err := json.Unmarshal(mb, &m); err != nil {
 			return nil, fmt.Errorf("%w: metadata of %d: %v", ErrSnapshotInvalid, h, err)
@@ -357,6 +400,7 @@ func (s *SnapshotStore) LoadChunk(height uint64, format, chunk uint32) ([]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %d/%d: %v", ErrSnapshotNotFound, height, chunk, err)
 	}
+	s.markServed(int64(height))
 	return b, nil
 }
 

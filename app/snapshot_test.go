@@ -399,3 +399,39 @@ func BenchmarkStateSync100k(b *testing.B) {
 	b.ReportMetric(float64(total)/1e6, "MB")
 	b.ReportMetric(float64(len(chunks)), "chunks")
 }
+
+// TestSnapshotKeptWhileServed: a snapshot a peer was offered (List) or is
+// fetching (LoadChunk) survives pruning past KeepRecent, so a slow joiner is
+// not left asking for chunks that no longer exist; it is no longer offered.
+func TestSnapshotKeptWhileServed(t *testing.T) {
+	c, _ := snapChain(t, 0)
+	dir := t.TempDir()
+	store := NewSnapshotStore(dir, 0, 2) // interval 0: taken by hand below
+	c.app.Snapshots = store
+	for c.height < 4 {
+		c.block()
+	}
+	for _, h := range []int64{2, 3} {
+		if err := store.Take(c.app, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	listed, err := store.List()
+	if err != nil || len(listed) != 2 {
+		t.Fatalf("list: %v %v", listed, err)
+	}
+	if err := store.Take(c.app, 4); err != nil {
+		t.Fatal(err)
+	}
+	hs, _ := store.heights()
+	if fmt.Sprint(hs) != "[4 3 2]" {
+		t.Fatalf("kept %v, want [4 3 2] (2 was offered to a peer)", hs)
+	}
+	if _, err := store.LoadChunk(2, SnapshotFormat, 0); err != nil {
+		t.Fatalf("offered snapshot not served: %v", err)
+	}
+	again, _ := store.List()
+	if len(again) != 2 || again[0].Height != 4 || again[1].Height != 3 {
+		t.Fatalf("list after pruning offers %v, want heights 4 and 3", again)
+	}
+}
