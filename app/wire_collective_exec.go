@@ -1,0 +1,133 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+
+	"github.com/riffchain/riffchain/contracts/agreements"
+	"github.com/riffchain/riffchain/ledger"
+)
+
+// This file wires collective execution ("collective/exec"): a batch of
+// ordinary messages signed offline by k current members of a collective,
+// run with the collective as signer through this router. Its codes are
+// 137–141; its query is /collective-exec/ADDR.
+
+// decodedCollectiveExec is a collective/exec message whose inner messages
+// were decoded and validated by their own routes.
+type decodedCollectiveExec struct {
+	msg   *agreements.MsgCollectiveExec
+	inner []any
+}
+
+func init() {
+	registerCodes(
+		codeEntry{agreements.ErrExecNonce, 137},
+		codeEntry{agreements.ErrExecNested, 138},
+		codeEntry{agreements.ErrExecThreshold, 139},
+		codeEntry{agreements.ErrExecSignature, 140},
+		codeEntry{agreements.ErrExecDuplicate, 141},
+	)
+	moduleRegistrations = append(moduleRegistrations, registerCollectiveExec)
+	RegisterQuery("collective-exec", queryCollectiveExec)
+}
+
+// registerCollectiveExec adds the collective/exec route. Its decoder
+// decodes the outer message strictly and validates it, then decodes every
+// inner message with that message type's own route (strictly, tags and
+// Check), so CheckTx refuses a malformed inner message as it would a
+// top-level one. A nested collective/exec is refused.
+func registerCollectiveExec(r *Router) {
+	typ := agreements.TypeCollectiveExec
+	if _, dup := r.routes[typ]; dup {
+		panic("duplicate message route " + typ) // programming error at startup
+	}
+	r.routes[typ] = route{
+		decode: func(raw json.RawMessage) (any, error) {
+			if len(raw) == 0 {
+				return nil, fmt.Errorf("%w: message value missing", ErrInvalidField)
+			}
+			m := new(agreements.MsgCollectiveExec)
+			if err := strictDecode(raw, m); err != nil {
+				return nil, err
+			}
+			if err := Validate(m); err != nil {
+				return nil, err
+			}
+			d := &decodedCollectiveExec{msg: m, inner: make([]any, len(m.Msgs))}
+			for i, im := range m.Msgs {
+				if im.Type == typ {
+					return nil, fmt.Errorf("inner msg %d: %w", i, agreements.ErrExecNested)
+				}
+				rt, ok := r.routes[im.Type]
+				if !ok {
+					return nil, fmt.Errorf("inner msg %d: %w: %q", i, ErrUnknownMsg, im.Type)
+				}
+				v, err := rt.decode(im.Value)
+				if err != nil {
+					return nil, fmt.Errorf("inner msg %d (%s): %w", i, im.Type, err)
+				}
+				d.inner[i] = v
+			}
+			return d, nil
+		},
+		exec: func(env *Env, signer ledger.Address, msg any) (ledger.Output, error) {
+			d := msg.(*decodedCollectiveExec)
+			run := func(l *ledger.Ledger, as ledger.Address, i int, im agreements.ExecMsg) (ledger.Output, error) {
+				inner := &Env{ChainID: env.ChainID, Block: env.Block, Ledger: l}
+				return r.routes[im.Type].exec(inner, as, d.inner[i])
+			}
+			return agreementKeeper(env).ExecCollectiveExec(env.Block, signer, d.msg, run)
+		},
+	}
+}
+
+// CollectiveExecState is the value of "/collective-exec/ADDR": what a
+// member needs to build the collective's next exec.
+type CollectiveExecState struct {
+	Collective ledger.Address   `json:"collective"`
+	Version    uint64           `json:"version"`
+	Threshold  uint32           `json:"threshold"`
+	Members    []ledger.Address `json:"members"`
+	// Nonce is the last executed exec nonce; the next exec uses Nonce+1.
+	Nonce     uint64 `json:"nonce"`
+	NextNonce uint64 `json:"next_nonce"`
+}
+
+// queryCollectiveExec answers "/collective-exec/ADDR", proven by the
+// collective's key and its exec nonce key (absent = nonce 0).
+func queryCollectiveExec(r ledger.Reader, parts []string, _ url.Values) (*QueryResult, error) {
+	if err := needArgs(parts, 1, "/collective-exec/ADDR"); err != nil {
+		return nil, err
+	}
+	addr, err := parseAddr(parts[0])
+	if err != nil {
+		return nil, err
+	}
+	res, err := single(r, agreements.CollectiveKey(addr), "collective "+parts[0])
+	if err != nil {
+		return res, err // not a collective: the absence proof of its key
+	}
+	var c agreements.Collective
+	if err := json.Unmarshal(res.Value, &c); err != nil {
+		return nil, fmt.Errorf("%w: decode collective: %v", ErrInternal, err)
+	}
+	nkey := agreements.ExecNonceKey(addr)
+	nraw, err := r.Get(nkey)
+	if err != nil {
+		return nil, err
+	}
+	n, err := agreements.ExecNonce(r, addr)
+	if err != nil {
+		return nil, err
+	}
+	st := CollectiveExecState{Collective: addr, Version: c.Version, Threshold: c.Threshold, Members: c.Members, Nonce: n, NextNonce: n + 1}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encode exec state: %v", ErrInternal, err)
+	}
+	res.Value = b
+	res.Proven = append(res.Proven, KV{Key: nkey, Value: nraw})
+	return res, nil
+}
