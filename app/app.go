@@ -158,6 +158,13 @@ func (a *App) prepare(raw []byte, store bool) (*checkedTx, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i, m := range msgs {
+		if cc, ok := m.(chainChecker); ok {
+			if err := cc.CheckChain(a.chainID); err != nil {
+				return nil, fmt.Errorf("msg %d (%s): %w", i, tx.Body.Msgs[i].Type, err)
+			}
+		}
+	}
 	if err := tx.VerifySignature(); err != nil {
 		return nil, err
 	}
@@ -172,6 +179,11 @@ func (a *App) prepare(raw []byte, store bool) (*checkedTx, error) {
 	}
 	return ct, nil
 }
+
+// chainChecker is implemented by messages with checks that need the chain
+// id but no state (e.g. an offline-signed agreement's signatures); they run
+// in CheckTx, so such a message with a bad signature never enters a block.
+type chainChecker interface{ CheckChain(chainID string) error }
 
 // CheckTx implements abci.Application: cheap stateless checks, signature and
 // nonce, without touching block state.

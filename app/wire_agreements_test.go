@@ -363,3 +363,23 @@ func TestAgreementPoolSwapAction(t *testing.T) {
 		t.Fatalf("bob has %s shares, want 47", got)
 	}
 }
+
+// TestAgreementBadSignatureRefusedInCheckTx: an offline-signed agreement
+// whose party signature does not verify never reaches a block.
+func TestAgreementBadSignatureRefusedInCheckTx(t *testing.T) {
+	c := newAgreementChain(t)
+	f, err := agreements.NewFile(c.swapBody(100, "bad-sig"), testChain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []testKey{c.alice, c.bob} {
+		if err := agreements.Sign(f, k.priv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Signatures[1].Signature[0] ^= 0xff
+	r := c.check(c.txNonce(c.carol, c.nonces[c.carol.addr]+1, mustMsg(t, agreements.TypeSubmit, f)))
+	if want := CodeOf(agreements.ErrBadSignature); r.Code != want || want == CodeInternal {
+		t.Fatalf("CheckTx code %d (%s), want %d", r.Code, r.Log, want)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
-	cmted "github.com/cometbft/cometbft/crypto/ed25519"
 	"strconv"
 
 	"github.com/riffchain/riffchain/ledger"
@@ -222,7 +221,7 @@ func CheckSignatures(f *File, chainID string, lookup CollectiveLookup) (*Approva
 			return nil, fmt.Errorf("signature %d: %w: %s for %s", i, ErrDuplicateSignature, s.Signer, party)
 		}
 		seen[p] = true
-		if !cmted.PubKey(s.PubKey).VerifySignature(SignBytes(chainID, id, f.Body.Version, party, cv), s.Signature) {
+		if !verifySig(s.PubKey, SignBytes(chainID, id, f.Body.Version, party, cv), s.Signature) {
 			return nil, fmt.Errorf("signature %d: %w: by %s does not verify for chain %q, id %s, version %d",
 				i, ErrBadSignature, s.Signer, chainID, id, f.Body.Version)
 		}
