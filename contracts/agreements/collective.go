@@ -23,6 +23,19 @@ func (k *Keeper) currentCollective(addr ledger.Address) (*Collective, error) {
 	return &c, nil
 }
 
+// existingCollective is currentCollective for an address that must be a
+// collective (ErrUnknownCollective otherwise).
+func (k *Keeper) existingCollective(addr ledger.Address) (*Collective, error) {
+	c, err := k.currentCollective(addr)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownCollective, addr)
+	}
+	return c, nil
+}
+
 func (k *Keeper) saveCollective(c *Collective, action string) error {
 	b, err := ledger.SetJSON(k.kv, CollectiveKey(c.Address), c)
 	if err != nil {
@@ -101,12 +114,9 @@ func (k *Keeper) ExecLeaveCollective(blk ledger.Block, signer ledger.Address, m 
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	c, err := k.currentCollective(m.Collective)
+	c, err := k.existingCollective(m.Collective)
 	if err != nil {
 		return nil, err
-	}
-	if c == nil {
-		return nil, fmt.Errorf("%w: %s", ErrUnknownCollective, m.Collective)
 	}
 	if !c.HasMember(signer) {
 		return nil, fmt.Errorf("%w: %s of %s", ErrNotMember, signer, c.Address)

@@ -218,12 +218,9 @@ func (k *Keeper) ExecCollectiveExec(_ ledger.Block, _ ledger.Address, m *MsgColl
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	c, err := k.currentCollective(m.Collective)
+	c, err := k.existingCollective(m.Collective)
 	if err != nil {
 		return nil, err
-	}
-	if c == nil {
-		return nil, fmt.Errorf("%w: %s", ErrUnknownCollective, m.Collective)
 	}
 	if c.Version != m.Version {
 		return nil, fmt.Errorf("%w: %s is at version %d, exec names %d", ErrCollectiveVersion, c.Address, c.Version, m.Version)
