@@ -52,6 +52,7 @@ var lensCodes = []codeEntry{
 	{lens.ErrViewTooLarge, 326},
 	{lens.ErrTooMany, 327},
 	{lens.ErrRegistry, 328},
+	{lens.ErrDuplicateSeq, 329},
 }
 
 func init() {
@@ -91,6 +92,7 @@ func registerLens(r *Router) {
 	handleExec(r, lens.TypeUnblock, keeper, (*lens.Keeper).ExecUnblock)
 	handleExec(r, lens.TypeFork, keeper, (*lens.Keeper).ExecFork)
 	handleExec(r, lens.TypeImport, keeper, (*lens.Keeper).ExecImport)
+	handleExec(r, lens.TypeImportEntries, keeper, (*lens.Keeper).ExecImportEntries)
 	handleExec(r, lens.TypeAnnounce, keeper, (*lens.Keeper).ExecAnnounce)
 	handleExec(r, lens.TypeWithdraw, keeper, (*lens.Keeper).ExecWithdraw)
 }

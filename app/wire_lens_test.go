@@ -38,7 +38,7 @@ func TestLensCodes(t *testing.T) {
 		lens.ErrUnauthorized, lens.ErrNotMember, lens.ErrNotModerator, lens.ErrBadRole, lens.ErrNoRole,
 		lens.ErrUnknownEntry, lens.ErrDuplicateEntry, lens.ErrEmptyEdit, lens.ErrUnknownFollow, lens.ErrTooManyFollows,
 		lens.ErrBadBlock, lens.ErrAlreadyBlocked, lens.ErrUnknownBlock, lens.ErrDepth, lens.ErrBadQuery,
-		lens.ErrViewTooLarge, lens.ErrTooMany, lens.ErrBadManifest, lens.ErrRegistry} {
+		lens.ErrViewTooLarge, lens.ErrTooMany, lens.ErrBadManifest, lens.ErrRegistry, lens.ErrDuplicateSeq} {
 		if c := CodeOf(err); c < 300 || c > 349 {
 			t.Errorf("%v: code %d", err, c)
 		}
@@ -307,4 +307,111 @@ func mustTree(t *testing.T) *ledger.Tree {
 	}
 	t.Cleanup(func() { tree.Close() })
 	return tree
+}
+
+// TestLensImportBatched recreates a Lens of 600 entries, exported from one
+// chain, on another: the whole manifest is too large for one tx, so it goes
+// as lens/import with the first entries plus lens/import-entries batches.
+func TestLensImportBatched(t *testing.T) {
+	const n = 600
+	src := newLensChain(t)
+	src.ok(src.alice, lens.TypeCreate, lens.MsgCreate{Handle: "big", Name: "Big lens"})
+	src.ok(src.alice, lens.TypeGrant, lens.MsgGrant{Lens: "big", Address: src.bob.addr, Role: lens.RoleMember})
+	for i := 0; i < n; i += 60 {
+		byAlice, byBob := []Msg{}, []Msg{}
+		for j := i; j < i+60 && j < n; j++ {
+			m := mustMsg(t, lens.TypeAddEntry, lens.MsgAddEntry{Lens: "big", CID: cidOf(fmt.Sprint("entry ", j)), Kind: "post",
+				Title: fmt.Sprintf("entry number %d of the big lens", j), Tags: []string{"bulk", "t" + fmt.Sprint(j%5)}, Size: uint64(j)})
+			if j%4 == 3 {
+				byBob = append(byBob, m)
+			} else {
+				byAlice = append(byAlice, m)
+			}
+		}
+		for _, r := range src.block(src.tx(src.alice, byAlice...), src.tx(src.bob, byBob...)).TxResults {
+			if r.Code != 0 {
+				t.Fatalf("add entries: code %d %s", r.Code, r.Log)
+			}
+		}
+	}
+	r := src.query("/manifest/big")
+	var ans ManifestAnswer
+	if r.Code != 0 || json.Unmarshal(r.Value, &ans) != nil {
+		t.Fatalf("manifest: code %d %s", r.Code, r.Log)
+	}
+	man := ans.Manifest
+	man.ChainID, man.Height = "riff-src", r.Height
+	if len(man.Entries) != n {
+		t.Fatalf("manifest has %d entries", len(man.Entries))
+	}
+
+	dst := newLensChain(t)
+	// The whole manifest in one tx is over the limit.
+	if whole := dst.tx(dst.alice, mustMsg(t, lens.TypeImport, lens.MsgImport{Manifest: man})); len(whole) <= MaxTxBytes {
+		t.Fatalf("whole manifest fits one tx (%d bytes); test needs a bigger lens", len(whole))
+	} else if chk := dst.check(whole); chk.Code == 0 {
+		t.Fatal("oversized import admitted")
+	}
+	dst.nonces[dst.alice.addr]--
+
+	first, rest, err := lens.SplitImport(man, "", 48*1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rest) == 0 {
+		t.Fatal("no batches")
+	}
+	sizeOK := func(typ string, v any) {
+		if tx := dst.tx(dst.alice, mustMsg(t, typ, v)); len(tx) > MaxTxBytes {
+			t.Fatalf("%s tx of %d bytes", typ, len(tx))
+		}
+		dst.nonces[dst.alice.addr]--
+	}
+	sizeOK(lens.TypeImport, first)
+	total := 0
+	out := dst.ok(dst.alice, lens.TypeImport, first)
+	total += atoi(t, out["entries"])
+	// Only the owner appends; a seq already there is refused.
+	if _, res := dst.run(dst.bob, lens.TypeImportEntries, rest[0]); res.Code != 311 {
+		t.Fatalf("import-entries by bob: code %d %s", res.Code, res.Log)
+	}
+	again := lens.MsgImportEntries{Lens: "big", Entries: first.Manifest.Entries[len(first.Manifest.Entries)-1:]}
+	if _, res := dst.run(dst.alice, lens.TypeImportEntries, again); res.Code != 329 {
+		t.Fatalf("import-entries of an existing seq: code %d %s", res.Code, res.Log)
+	}
+	for _, b := range rest {
+		sizeOK(lens.TypeImportEntries, b)
+		out := dst.ok(dst.alice, lens.TypeImportEntries, b)
+		total += atoi(t, out["entries"])
+	}
+	if total != n {
+		t.Fatalf("imported %d entries, want %d", total, n)
+	}
+
+	r = dst.query("/manifest/big")
+	var got ManifestAnswer
+	if r.Code != 0 || json.Unmarshal(r.Value, &got) != nil {
+		t.Fatalf("manifest here: code %d %s", r.Code, r.Log)
+	}
+	g := got.Manifest
+	if len(g.Entries) != n || g.Lens.EntryCount != n || g.Lens.NextSeq != man.Lens.NextSeq || len(g.Roles) != 1 ||
+		g.Lens.Origin != "import:riff-src/big" || g.Owner != dst.alice.addr {
+		t.Fatalf("recreated lens %+v, %d entries, %d roles", g.Lens, len(g.Entries), len(g.Roles))
+	}
+	for i, e := range g.Entries {
+		w := man.Entries[i]
+		if e.Seq != w.Seq || e.CID != w.CID || e.Author != w.Author || e.Title != w.Title ||
+			e.Origin == nil || e.Origin.Chain != "riff-src" || e.Origin.Seq != w.Seq {
+			t.Fatalf("entry %d: %+v, want %+v", i, e, w)
+		}
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		t.Fatalf("number %q: %v", s, err)
+	}
+	return n
 }

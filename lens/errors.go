@@ -34,4 +34,5 @@ var (
 	ErrTooMany         = errors.New("too many items in one message")
 	ErrBadManifest     = errors.New("malformed or inconsistent lens manifest")
 	ErrRegistry        = errors.New("LENS asset exists but is not the lens registry's")
+	ErrDuplicateSeq    = errors.New("entry seq already exists in this lens")
 )

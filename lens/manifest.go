@@ -137,32 +137,11 @@ func (m *Manifest) normalize() (Manifest, error) {
 		return out, fmt.Errorf("%w: %w: %d entries, %d follows, %d roles, %d blocks", ErrBadManifest, ErrTooMany,
 			len(m.Entries), len(m.Follows), len(m.Roles), len(m.Blocks))
 	}
-	out.Entries = make([]Entry, len(m.Entries))
-	cids := make(map[string]bool, len(m.Entries))
-	var last uint64
-	for i, e := range m.Entries {
-		if e.Lens != h || e.Seq <= last || e.Author.IsZero() {
-			return out, badManifest("entry %d: lens %q seq %d author %s", i, e.Lens, e.Seq, e.Author)
-		}
-		last = e.Seq
-		c, err := CanonicalCID(e.CID)
-		if err != nil {
-			return out, fmt.Errorf("%w: entry %d: %w", ErrBadManifest, i, err)
-		}
-		if cids[c] {
-			return out, fmt.Errorf("%w: entry %d: %w: %s", ErrBadManifest, i, ErrDuplicateEntry, c)
-		}
-		cids[c] = true
-		if err := checkEntryFields(e.Kind, e.Title, e.Tags); err != nil {
-			return out, fmt.Errorf("%w: entry %d: %w", ErrBadManifest, i, err)
-		}
-		e.CID = c
-		e.Tags, _ = canonicalTags(e.Tags)
-		out.Entries[i] = e
+	entries, err := normalizeEntries(h, m.Entries)
+	if err != nil {
+		return out, err
 	}
-	if last == ^uint64(0) {
-		return out, badManifest("entry seq %d leaves no next seq", last)
-	}
+	out.Entries = entries
 	out.Follows = make([]Follow, len(m.Follows))
 	for i, f := range m.Follows {
 		if f.Lens != h || (i > 0 && f.Target <= m.Follows[i-1].Target) {
@@ -201,6 +180,42 @@ func (m *Manifest) normalize() (Manifest, error) {
 		}
 		seen[key] = true
 		out.Blocks[i] = b
+	}
+	return out, nil
+}
+
+// normalizeEntries checks the entries of a manifest of Lens h (or of a
+// lens/import-entries message importing from h): each names h, has an
+// author, a valid canonical-able CID not repeated among them, valid fields
+// and a seq above the previous one; the last seq leaves a next seq. It
+// returns copies with canonical CIDs and sorted tags. Errors wrap
+// ErrBadManifest.
+func normalizeEntries(h string, in []Entry) ([]Entry, error) {
+	out := make([]Entry, len(in))
+	cids := make(map[string]bool, len(in))
+	var last uint64
+	for i, e := range in {
+		if e.Lens != h || e.Seq <= last || e.Author.IsZero() {
+			return nil, badManifest("entry %d: lens %q seq %d author %s", i, e.Lens, e.Seq, e.Author)
+		}
+		last = e.Seq
+		c, err := CanonicalCID(e.CID)
+		if err != nil {
+			return nil, fmt.Errorf("%w: entry %d: %w", ErrBadManifest, i, err)
+		}
+		if cids[c] {
+			return nil, fmt.Errorf("%w: entry %d: %w: %s", ErrBadManifest, i, ErrDuplicateEntry, c)
+		}
+		cids[c] = true
+		if err := checkEntryFields(e.Kind, e.Title, e.Tags); err != nil {
+			return nil, fmt.Errorf("%w: entry %d: %w", ErrBadManifest, i, err)
+		}
+		e.CID = c
+		e.Tags, _ = canonicalTags(e.Tags)
+		out[i] = e
+	}
+	if last == ^uint64(0) {
+		return nil, badManifest("entry seq %d leaves no next seq", last)
 	}
 	return out, nil
 }

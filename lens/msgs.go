@@ -9,20 +9,21 @@ import (
 
 // Message type names, as routed by the app.
 const (
-	TypeCreate      = "lens/create"
-	TypeGrant       = "lens/grant"
-	TypeRevoke      = "lens/revoke"
-	TypeAddEntry    = "lens/add-entry"
-	TypeEditEntry   = "lens/edit-entry"
-	TypeRemoveEntry = "lens/remove-entry"
-	TypeFollow      = "lens/follow"
-	TypeUnfollow    = "lens/unfollow"
-	TypeBlock       = "lens/block"
-	TypeUnblock     = "lens/unblock"
-	TypeFork        = "lens/fork"
-	TypeImport      = "lens/import"
-	TypeAnnounce    = "seed/announce"
-	TypeWithdraw    = "seed/withdraw"
+	TypeCreate        = "lens/create"
+	TypeGrant         = "lens/grant"
+	TypeRevoke        = "lens/revoke"
+	TypeAddEntry      = "lens/add-entry"
+	TypeEditEntry     = "lens/edit-entry"
+	TypeRemoveEntry   = "lens/remove-entry"
+	TypeFollow        = "lens/follow"
+	TypeUnfollow      = "lens/unfollow"
+	TypeBlock         = "lens/block"
+	TypeUnblock       = "lens/unblock"
+	TypeFork          = "lens/fork"
+	TypeImport        = "lens/import"
+	TypeImportEntries = "lens/import-entries"
+	TypeAnnounce      = "seed/announce"
+	TypeWithdraw      = "seed/withdraw"
 )
 
 // Validator tags on these messages check presence and sizes only; the form

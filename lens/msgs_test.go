@@ -46,6 +46,8 @@ func TestMessageTags(t *testing.T) {
 		{TypeFork, &MsgFork{}, `{"handle":"new","name":"N","source":"abc","depth":3,"reweight":{"def":0},"follows":true}`, true},
 		{TypeFork, &MsgFork{}, `{"handle":"new","name":"N","source":"abc","depth":5}`, false},
 		{TypeImport, &MsgImport{}, `{"manifest":{"version":1,"owner":"` + a + `","lens":{"handle":"abc","name":"A","created":1,"next_seq":1,"entry_count":0,"follow_count":0,"cid_blocks":0,"lens_blocks":0},"entries":[],"follows":[],"roles":[],"blocks":[]}}`, true},
+		{TypeImportEntries, &MsgImportEntries{}, `{"lens":"abc","entries":[{"lens":"abc","seq":2,"cid":"` + c + `","kind":"post","author":"` + a + `","height":3}]}`, true},
+		{TypeImportEntries, &MsgImportEntries{}, `{"lens":"abc","entries":[],"extra":1}`, false},
 		{TypeAnnounce, &MsgAnnounce{}, `{"cids":["` + c + `"]}`, true},
 		{TypeAnnounce, &MsgAnnounce{}, `{"cids":[]}`, false},
 		{TypeWithdraw, &MsgWithdraw{}, `{"cids":["` + c + `"]}`, true},

@@ -20,6 +20,7 @@ const (
 	MaxAnnounce      = 64    // CIDs per seed/announce or seed/withdraw
 	MaxForkEntries   = 1000  // entries copied by one fork
 	MaxImportEntries = 10000 // entries in one imported manifest
+	MaxImportBatch   = 1000  // entries in one lens/import-entries
 	MaxImportRoles   = 1024
 	MaxImportBlocks  = 10000
 	MaxReweights     = 64

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
@@ -384,6 +385,7 @@ func newLensImportCmd() *cobra.Command {
 	var f txFlags
 	var recreate bool
 	var handle string
+	batchBytes := recreateBatchBytes
 	c := &cobra.Command{
 		Use:   "import FILE.car [--recreate --from KEY [--handle NEW]]",
 		Short: "Verify a Lens CAR, load its content into the local store, and optionally recreate the Lens here",
@@ -391,7 +393,10 @@ func newLensImportCmd() *cobra.Command {
 the signed header) before it stores anything, then verifies every block of
 the CAR against its CID while loading it into the local content store. With
 --recreate it sends lens/import signed by --from, which must be the Lens's
-owner in the manifest; --handle renames the Lens on this network.`,
+owner in the manifest; --handle renames the Lens on this network. A manifest
+too large for one transaction is sent in batches: lens/import with the first
+entries, then lens/import-entries transactions for the rest, each waited
+for.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if recreate && f.from == "" {
@@ -453,49 +458,102 @@ owner in the manifest; --handle renames the Lens on this network.`,
 			if !recreate {
 				return emit(out)
 			}
-			im, err := msg(lens.TypeImport, lens.MsgImport{Manifest: e.Manifest, Handle: handle})
-			if err != nil {
-				return err
-			}
-			return f.sendMerged(ctx, signer, out, im)
+			return f.recreate(ctx, signer, out, e.Manifest, handle, batchBytes)
 		},
 	}
 	c.Flags().BoolVar(&recreate, "recreate", false, "recreate the Lens (entries, follows, roles, blocks) on the node's network")
 	c.Flags().StringVar(&handle, "handle", "", "with --recreate: the handle on this network (default: the original)")
 	c.Flags().StringVar(&f.from, flagFrom, "", "with --recreate: the Lens owner's key")
 	c.Flags().StringVar(&f.fee, "fee", "", "with --recreate: fee paid to the block proposer, AMOUNT+ASSET")
+	c.Flags().IntVar(&batchBytes, "batch-bytes", recreateBatchBytes, "with --recreate: largest message JSON per tx (testing)")
+	_ = c.Flags().MarkHidden("batch-bytes")
 	sf.register(c, false)
 	return c
 }
 
-// sendMerged signs and sends msgs from f.from and prints the tx result
-// merged into out (out's keys win over the messages' outputs).
-func (f *txFlags) sendMerged(ctx context.Context, signer ledger.Address, out map[string]any, msgs ...app.Msg) error {
-	bz, err := f.bodyBytes(ctx, signer, msgs)
+// recreateBatchBytes bounds the JSON of each message --recreate sends,
+// well under app.MaxTxBytes once wrapped in a signed body.
+const recreateBatchBytes = 48 * 1024
+
+// recreate sends the import of man (renamed to handle when set) from
+// signer: one lens/import with the Lens record, follows, roles, blocks and
+// the first entries, then lens/import-entries for the rest (see
+// lens.SplitImport), each tx waited for before the next. It prints out
+// merged with the last tx's fields, the lens/import outputs as recreated_*
+// (recreated_entries counting every batch), recreate_txs and txhashes.
+func (f *txFlags) recreate(ctx context.Context, signer ledger.Address, out map[string]any, man lens.Manifest, handle string, maxBytes int) error {
+	if maxBytes <= 0 || maxBytes > recreateBatchBytes {
+		return fmt.Errorf("--batch-bytes %d: want 1..%d", maxBytes, recreateBatchBytes)
+	}
+	first, rest, err := lens.SplitImport(man, handle, maxBytes)
 	if err != nil {
 		return err
 	}
-	tx, err := f.sign(bz)
+	msgs := make([]app.Msg, 0, 1+len(rest))
+	im, err := msg(lens.TypeImport, first)
 	if err != nil {
 		return err
+	}
+	msgs = append(msgs, im)
+	for _, b := range rest {
+		m, err := msg(lens.TypeImportEntries, b)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, m)
 	}
 	c, err := newClient()
 	if err != nil {
 		return err
 	}
-	res, err := c.Broadcast(ctx, tx, true)
-	if err != nil {
-		return err
-	}
-	merged := map[string]any{"txhash": res.TxHash, "height": res.Height, "code": res.Code, "log": res.Log}
-	for k, v := range res.Data {
-		merged["recreated_"+k] = v
+	merged := map[string]any{}
+	var hashes []string
+	entries := uint64(0)
+	for i, m := range msgs {
+		body, err := f.buildBody(ctx, signer, []app.Msg{m})
+		if err != nil {
+			return err
+		}
+		bz, err := app.MarshalBody(body)
+		if err != nil {
+			return err
+		}
+		tx, err := f.sign(bz)
+		if err != nil {
+			return err
+		}
+		res, err := c.Broadcast(ctx, tx, true)
+		if err != nil {
+			return err
+		}
+		hashes = append(hashes, res.TxHash)
+		merged["txhash"], merged["height"], merged["code"], merged["log"] = res.TxHash, res.Height, res.Code, res.Log
+		if i == 0 {
+			for k, v := range res.Data {
+				merged["recreated_"+k] = v
+			}
+		}
+		if res.Code == 0 {
+			n, perr := strconv.ParseUint(res.Data["entries"], 10, 64)
+			if perr != nil {
+				return fmt.Errorf("tx %s: entries output %q: %w", res.TxHash, res.Data["entries"], perr)
+			}
+			entries += n
+			merged["recreated_entries"] = strconv.FormatUint(entries, 10)
+		}
+		merged["recreate_txs"], merged["txhashes"] = len(hashes), hashes
+		if err := res.Err(); err != nil {
+			for k, v := range out {
+				merged[k] = v
+			}
+			return fail(merged, 1, fmt.Errorf("tx %d of %d: %w", i+1, len(msgs), err))
+		}
+		// The next tx uses the next nonce and the same chain id, without
+		// waiting for the node's view of the account to catch up.
+		f.chainID, f.nonce = body.ChainID, body.Nonce+1
 	}
 	for k, v := range out {
 		merged[k] = v
-	}
-	if err := res.Err(); err != nil {
-		return fail(merged, 1, err)
 	}
 	return emit(merged)
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/lens"
 	"github.com/riffchain/riffchain/lens/content"
 )
 
@@ -282,7 +283,8 @@ func TestLensEndToEnd(t *testing.T) {
 	n2.fails("lens", "import", car, "--recreate", "--from", "mallory") // not the owner
 	im := n2.ok("lens", "import", car, "--recreate", "--from", "alice")
 	if str(im, "verified") != "true" || str(im, "content_missing") != "0" || str(im, "recreated_lens") != "lens-a" ||
-		str(im, "recreated_follows_skipped") != "1" || str(im, "source_chain_id") != "riff-dev" {
+		str(im, "recreated_follows_skipped") != "1" || str(im, "source_chain_id") != "riff-dev" ||
+		str(im, "recreated_entries") != "1" || str(im, "recreate_txs") != "1" || str(im, "code") != "0" {
 		t.Fatalf("import: %v", im)
 	}
 	info = n2.ok("query", "lens", "lens-a", "--prove")
@@ -303,6 +305,31 @@ func TestLensEndToEnd(t *testing.T) {
 		t.Fatalf("second node's gateway: %d", code)
 	}
 	n2.fails("lens", "import", car, "--recreate", "--from", "alice") // handle taken now
+
+	// Batched: with a message limit that fits the bare lens/import but not
+	// its entry too, the entry follows in a lens/import-entries tx.
+	cf, err := os.Open(car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, _, err := readExportRecord(context.Background(), cf)
+	cf.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := exp.Manifest
+	bare.Keys, bare.Entries = nil, []lens.Entry{}
+	b1, _ := json.Marshal(lens.MsgImport{Manifest: bare, Handle: "lens-a2"})
+	b2, _ := json.Marshal(lens.MsgImportEntries{Lens: "lens-a2", Entries: exp.Manifest.Entries})
+	limit := max(len(b1), len(b2))
+	im = n2.ok("lens", "import", car, "--recreate", "--from", "alice", "--handle", "lens-a2", "--batch-bytes", strconv.Itoa(limit))
+	if str(im, "recreated_lens") != "lens-a2" || str(im, "recreated_entries") != "1" || str(im, "recreate_txs") != "2" {
+		t.Fatalf("batched import: %v", im)
+	}
+	info = n2.ok("query", "lens", "lens-a2")
+	if str(info, "owner") != addrs["alice"] || str(info, "entry_count") != "1" || str(info, "origin") != "import:riff-dev/lens-a" {
+		t.Fatalf("batched imported lens: %v", info)
+	}
 
 	// Tampered CARs are refused before anything is stored.
 	raw, err := os.ReadFile(car)
