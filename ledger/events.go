@@ -31,6 +31,15 @@ func (e *Events) Emit(typ string, kv ...string) {
 	e.list = append(e.list, ev)
 }
 
+// EmitAttrs records an event with explicit attributes, so large values
+// (a record's full JSON state) can be reported without being indexed.
+func (e *Events) EmitAttrs(typ string, attrs ...Attr) {
+	if e == nil {
+		return
+	}
+	e.list = append(e.list, Event{Type: typ, Attrs: attrs})
+}
+
 // List returns the events emitted so far.
 func (e *Events) List() []Event {
 	if e == nil {

@@ -44,8 +44,11 @@ func (k *Keeper) saveCollective(c *Collective, action string) error {
 	if err := k.kv.Set(CollectiveVersionKey(c.Address, c.Version), b); err != nil {
 		return err
 	}
-	k.events.Emit("collective", "address", c.Address.String(), "version", strconv.FormatUint(c.Version, 10),
-		"action", action, "state", string(b))
+	k.events.EmitAttrs("collective",
+		ledger.Attr{Key: "address", Value: c.Address.String(), Index: true},
+		ledger.Attr{Key: "version", Value: strconv.FormatUint(c.Version, 10), Index: true},
+		ledger.Attr{Key: "action", Value: action, Index: true},
+		ledger.Attr{Key: "state", Value: string(b)}) // full state: reported, not indexed
 	return nil
 }
 

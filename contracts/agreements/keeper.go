@@ -72,7 +72,11 @@ func (k *Keeper) save(rec *Record, prev Status, action string) error {
 			}
 		}
 	}
-	k.events.Emit("agreement", "id", rec.ID, "status", string(rec.Status), "action", action, "state", string(b))
+	k.events.EmitAttrs("agreement",
+		ledger.Attr{Key: "id", Value: rec.ID, Index: true},
+		ledger.Attr{Key: "status", Value: string(rec.Status), Index: true},
+		ledger.Attr{Key: "action", Value: action, Index: true},
+		ledger.Attr{Key: "state", Value: string(b)}) // full state: reported, not indexed
 	return nil
 }
 
