@@ -136,10 +136,15 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 }
 
 // prepare decodes and verifies raw, using the cache filled by CheckTx.
-func (a *App) prepare(raw []byte, store bool) (*checkedTx, error) {
+// CheckTx (consume false) stores what it checked; block execution (consume
+// true) takes the entry out, since a tx executes once.
+func (a *App) prepare(raw []byte, consume bool) (*checkedTx, error) {
 	h := Hash(raw)
 	a.mu.Lock()
 	ct, ok := a.cache[h]
+	if ok && consume {
+		delete(a.cache, h)
+	}
 	a.mu.Unlock()
 	if ok {
 		return ct, nil
@@ -169,7 +174,7 @@ func (a *App) prepare(raw []byte, store bool) (*checkedTx, error) {
 		return nil, err
 	}
 	ct = &checkedTx{tx: tx, msgs: msgs}
-	if store {
+	if !consume {
 		a.mu.Lock()
 		if len(a.cache) >= maxCache {
 			a.cache = map[[32]byte]*checkedTx{}
@@ -188,7 +193,7 @@ type chainChecker interface{ CheckChain(chainID string) error }
 // CheckTx implements abci.Application: cheap stateless checks, signature and
 // nonce, without touching block state.
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
-	ct, err := a.prepare(req.Tx, true)
+	ct, err := a.prepare(req.Tx, false)
 	if err != nil {
 		return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
 	}
@@ -329,10 +334,7 @@ func txError(err error) *abci.ExecTxResult {
 
 // deliver executes one transaction of a block.
 func (a *App) deliver(blk ledger.Block, proposer ledger.Address, raw []byte) *abci.ExecTxResult {
-	ct, err := a.prepare(raw, false)
-	a.mu.Lock()
-	delete(a.cache, Hash(raw))
-	a.mu.Unlock()
+	ct, err := a.prepare(raw, true)
 	if err != nil {
 		return txError(err)
 	}
