@@ -152,8 +152,15 @@ func (t *Tree) Iterate(start, end []byte, fn func(key, value []byte) bool) error
 }
 
 // Snapshot is a read-only view of one committed version.
+//
+// IAVL shares nodes between versions, and writing the working version
+// rewrites fields of shared nodes (MutableTree.Set clears a cloned node's
+// child pointers). So every read of a snapshot takes the tree's read lock,
+// which writes to the working version exclude: reads of old versions may run
+// alongside each other and between writes, never during one.
 type Snapshot struct {
 	tree    *iavl.ImmutableTree
+	mu      *sync.RWMutex // the owning Tree's
 	Version int64
 }
 
@@ -175,31 +182,56 @@ func (t *Tree) At(v int64) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: version %d: %v", ErrStore, v, err)
 	}
-	return &Snapshot{tree: it, Version: v}, nil
+	return &Snapshot{tree: it, mu: &t.mu, Version: v}, nil
 }
 
 // Get implements Reader.
 func (s *Snapshot) Get(key []byte) ([]byte, error) {
+	s.mu.RLock()
 	v, err := s.tree.Get(key)
+	s.mu.RUnlock()
 	if err != nil {
 		return nil, fmt.Errorf("%w: get: %v", ErrStore, err)
 	}
 	return v, nil
 }
 
-// Iterate implements Reader.
+// snapshotIterBatch is how many entries Iterate reads under the lock before
+// handing them to fn with the lock released (fn may read the snapshot too).
+const snapshotIterBatch = 256
+
+// Iterate implements Reader. It reads in batches under the read lock and
+// calls fn between them, so paging stays cheap and fn may call Get.
 func (s *Snapshot) Iterate(start, end []byte, fn func(key, value []byte) bool) error {
-	it, err := s.tree.Iterator(start, end, true)
-	if err != nil {
-		return fmt.Errorf("%w: iterator: %v", ErrStore, err)
-	}
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		if !fn(it.Key(), it.Value()) {
-			break
+	type kv struct{ k, v []byte }
+	from := start
+	for {
+		batch := make([]kv, 0, snapshotIterBatch)
+		s.mu.RLock()
+		it, err := s.tree.Iterator(from, end, true)
+		if err != nil {
+			s.mu.RUnlock()
+			return fmt.Errorf("%w: iterator: %v", ErrStore, err)
 		}
+		for ; it.Valid() && len(batch) < snapshotIterBatch; it.Next() {
+			batch = append(batch, kv{it.Key(), it.Value()})
+		}
+		more := it.Valid()
+		cerr := it.Close()
+		s.mu.RUnlock()
+		if cerr != nil {
+			return fmt.Errorf("%w: iterator: %v", ErrStore, cerr)
+		}
+		for _, e := range batch {
+			if !fn(e.k, e.v) {
+				return nil
+			}
+		}
+		if !more || len(batch) == 0 {
+			return nil
+		}
+		from = append(append([]byte(nil), batch[len(batch)-1].k...), 0) // next key after the last one
 	}
-	return nil
 }
 
 // Hash returns the root hash of this version.
@@ -208,7 +240,9 @@ func (s *Snapshot) Hash() []byte { return s.tree.Hash() }
 // Proof returns an ICS-23 proof of key's membership (or absence) in this
 // version, verifiable against Hash.
 func (s *Snapshot) Proof(key []byte) (*ics23.CommitmentProof, error) {
+	s.mu.RLock()
 	p, err := s.tree.GetProof(key)
+	s.mu.RUnlock()
 	if err != nil {
 		return nil, fmt.Errorf("%w: proof: %v", ErrStore, err)
 	}

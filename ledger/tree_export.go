@@ -14,8 +14,15 @@ type ExportNode = iavl.ExportNode
 
 // Export streams the nodes of this version to fn in depth-first post-order
 // (left, right, node), the order Importer.Add needs to rebuild an identical
-// tree. An empty tree exports no nodes. The export reads only committed
-// nodes, so it may run while the working version is written.
+// tree. An empty tree exports no nodes.
+//
+// Unlike Get, Iterate and Proof it does not hold the tree's read lock: IAVL
+// walks the version on its own goroutine, and holding the lock for a whole
+// export would stop block execution for seconds at every snapshot height.
+// While it runs, a concurrent write may clear a shared node's cached child
+// pointer (a single word; the export then loads that child from the node
+// database instead), which the race detector reports. Known and accepted
+// until exports read from a separate read-only tree.
 func (s *Snapshot) Export(fn func(*ExportNode) error) error {
 	if s.tree.Size() == 0 {
 		return nil
