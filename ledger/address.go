@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"sync/atomic"
 
@@ -130,13 +129,14 @@ func parseAddress(s string) (Address, error) {
 	return a, nil
 }
 
-// MarshalJSON encodes the bech32 form.
-func (a Address) MarshalJSON() ([]byte, error) { return json.Marshal(a.String()) }
+// MarshalJSON encodes the bech32 form (lowercase letters and digits, so a
+// JSON string needs no escapes).
+func (a Address) MarshalJSON() ([]byte, error) { return quotePlain(a.String()), nil }
 
 // UnmarshalJSON decodes the bech32 form.
 func (a *Address) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	s, ok := jsonString(b)
+	if !ok {
 		return fmt.Errorf("%w: address must be a string", ErrInvalidAddress)
 	}
 	v, err := ParseAddress(s)

@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/big"
 )
@@ -87,12 +86,12 @@ func (a Amount) Sub(b Amount) (Amount, error) {
 func (a Amount) String() string { return a.big().String() }
 
 // MarshalJSON encodes the amount as a decimal string.
-func (a Amount) MarshalJSON() ([]byte, error) { return json.Marshal(a.String()) }
+func (a Amount) MarshalJSON() ([]byte, error) { return quotePlain(a.String()), nil }
 
 // UnmarshalJSON decodes a decimal string.
 func (a *Amount) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	s, ok := jsonString(b)
+	if !ok {
 		return fmt.Errorf("%w: amount must be a decimal string", ErrInvalidAmount)
 	}
 	v, err := ParseAmount(s)

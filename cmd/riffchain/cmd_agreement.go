@@ -548,10 +548,16 @@ func newAgreementSubmitCmd() *cobra.Command {
 	var f txFlags
 	c := &cobra.Command{
 		Use:   "submit FILE --from KEY",
-		Short: "Submit a fully signed agreement file; it settles in this block (prints agreement_id)",
+		Short: "Submit an agreement file signed by every party (the submitter's own signature may be missing: its tx signature approves); it settles in this block (prints agreement_id)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.sendAgreementFile(args[0], agreements.TypeSubmit, func(file *agreements.File) any { return file })
+			signer, err := resolveAddress(f.from)
+			if err != nil {
+				return err
+			}
+			// The submitter's transaction signature is its approval: its
+			// own offline signature (and the id) need not travel.
+			return f.sendAgreementFile(args[0], agreements.TypeSubmit, func(file *agreements.File) any { return file.ForSubmitter(signer) })
 		},
 	}
 	f.register(c)

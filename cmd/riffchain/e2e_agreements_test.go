@@ -128,19 +128,21 @@ func TestAgreementsEndToEnd(t *testing.T) {
 		if chk := n.fails("agreement", "check", file); str(chk, "complete") != "false" || len(list(chk, "missing")) != 1 {
 			t.Fatalf("check of a half-signed file: %v", chk)
 		}
-		e.failsWith("112", "agreement", "submit", file, "--from", "coB")
+		e.failsWith("112", "agreement", "submit", file, "--from", "carol")
 		// A non-party cannot sign through the CLI ...
 		n.fails("agreement", "sign", file, "--from", "carol")
 		// ... and a forged-in non-party signature is refused by the chain.
 		forged := filepath.Join(n.home, "forged.json")
 		e.addSignature(file, forged, "carol")
-		e.failsWith("111", "agreement", "submit", forged, "--from", "carol")
+		e.failsWith("111", "agreement", "submit", forged, "--from", "dev")
 
 		signed := n.ok("agreement", "sign", file, "--from", "coB")
 		if str(signed, "complete") != "true" || str(signed, "agreement_id") != id {
 			t.Fatalf("sign: %v", signed)
 		}
 		before := e.height()
+		// coB's tx signature is its approval: submit sends the file
+		// without coB's own offline signature.
 		out := n.ok("agreement", "submit", file, "--from", "coB")
 		if str(out, "agreement_id") != id || str(out, "code") != "0" || str(out, "txhash") == "" || str(out, "status") != "settled" {
 			t.Fatalf("submit: %v", out)
@@ -159,6 +161,9 @@ func TestAgreementsEndToEnd(t *testing.T) {
 		}
 		if obs := list(rec, "obligations"); len(obs) != 1 || str(obs[0].(map[string]any), "state") != "pending" {
 			t.Fatalf("obligations: %v", rec["obligations"])
+		}
+		if sigs := list(rec, "signatures"); len(sigs) != 1 || str(sigs[0].(map[string]any), "signer") != A {
+			t.Fatalf("stored signatures (coA's offline one; coB approved by its tx): %v", rec["signatures"])
 		}
 		if miss := n.fails("query", "agreement", strings.Repeat("0", 64), "--prove"); str(miss, "found") != "false" {
 			t.Fatalf("query of an unknown agreement: %v", miss)

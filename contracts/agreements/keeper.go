@@ -110,15 +110,19 @@ func (k *Keeper) unindexExpiry(rec *Record) error {
 
 // checkNew runs the checks shared by submit and propose: a valid body for
 // this chain, supported actions, an unused id, not expired.
-func (k *Keeper) checkNew(blk ledger.Block, body *Body) (string, error) {
-	if err := body.Validate(k.chainID); err != nil {
-		return "", err
+// A non-empty id is the body's id as CheckChain established it (the body
+// already validated for this chain).
+func (k *Keeper) checkNew(blk ledger.Block, body *Body, id string) (string, error) {
+	if id == "" {
+		if err := body.Validate(k.chainID); err != nil {
+			return "", err
+		}
+		var err error
+		if id, err = body.ID(); err != nil {
+			return "", err
+		}
 	}
 	if err := k.checkSupported(body); err != nil {
-		return "", err
-	}
-	id, err := body.ID()
-	if err != nil {
 		return "", err
 	}
 	var existing Record
@@ -171,16 +175,20 @@ func requireOpen(r *Record) error {
 }
 
 // ExecSubmit executes "agreement/submit": verify every party's offline
-// signature and settle at once. Any failure fails the transaction.
+// signature and settle at once. A signer that is a party approves by
+// signing the transaction. Any failure fails the transaction.
 func (k *Keeper) ExecSubmit(blk ledger.Block, signer ledger.Address, m *MsgSubmit) (ledger.Output, error) {
-	if err := m.Check(); err != nil {
+	var known string
+	if c := m.checked; c != nil && c.chainID == k.chainID {
+		known = c.id
+	} else if err := m.Check(); err != nil {
 		return nil, err
 	}
-	id, err := k.checkNew(blk, &m.Body)
+	id, err := k.checkNew(blk, &m.Body, known)
 	if err != nil {
 		return nil, err
 	}
-	ap, err := CheckSignatures(m, k.chainID, k.currentCollective)
+	ap, err := checkSignatures(m, k.chainID, k.currentCollective, &signer)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +215,7 @@ func (k *Keeper) ExecPropose(blk ledger.Block, signer ledger.Address, m *MsgProp
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	id, err := k.checkNew(blk, &m.Body)
+	id, err := k.checkNew(blk, &m.Body, "")
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,11 @@ func verifySig(pub, msg, sig []byte) bool {
 // runs it in CheckTx, so a file with a bad signature never reaches a block;
 // what it verified is cached for the keeper's own check at execution.
 func (f *File) CheckChain(chainID string) error {
-	_, err := CheckSignatures(f, chainID, nil)
-	return err
+	f.checked = nil
+	ap, err := CheckSignatures(f, chainID, nil)
+	if err != nil {
+		return err
+	}
+	f.checked = &checkedFile{chainID: chainID, id: ap.ID}
+	return nil
 }

@@ -37,6 +37,31 @@ type File struct {
 	ID         string      `json:"id,omitempty" validate:"omitempty,len=64,hexadecimal"`
 	Body       Body        `json:"body"`
 	Signatures []Signature `json:"signatures" validate:"max=1024,dive"`
+
+	// checked is set by CheckChain once every signature verified: the
+	// chain id and agreement id it checked, so that executing the same
+	// decoded file (the app reuses what CheckTx decoded) neither hashes
+	// the body nor verifies a signature again. A file must not be changed
+	// after CheckChain.
+	checked *checkedFile
+}
+
+type checkedFile struct{ chainID, id string }
+
+// ForSubmitter returns the message submitter sends for this file: without
+// the optional id and without submitter's own direct signature, since the
+// transaction signature of a party that submits is its approval (the
+// transaction body carries the whole agreement body and the chain id).
+// The file itself is not changed.
+func (f *File) ForSubmitter(submitter ledger.Address) *File {
+	out := &File{Body: f.Body, Signatures: make([]Signature, 0, len(f.Signatures))}
+	for _, s := range f.Signatures {
+		if s.Collective == nil && s.Signer == submitter {
+			continue
+		}
+		out.Signatures = append(out.Signatures, s)
+	}
+	return out
 }
 
 // SignBytes are the exact bytes an agreement signature covers:
@@ -181,12 +206,26 @@ type Approval struct {
 // nil lookup (offline, in the CLI) member signatures are checked
 // cryptographically and their collectives reported as Undecided.
 func CheckSignatures(f *File, chainID string, lookup CollectiveLookup) (*Approval, error) {
-	if err := f.Body.Validate(chainID); err != nil {
-		return nil, err
-	}
-	id, err := f.checkID()
-	if err != nil {
-		return nil, err
+	return checkSignatures(f, chainID, lookup, nil)
+}
+
+// checkSignatures is CheckSignatures, where a submitter that is a party
+// counts as approved (its transaction signature covers the body), and a
+// file CheckChain already checked for chainID skips the body checks and the
+// signature verification it did.
+func checkSignatures(f *File, chainID string, lookup CollectiveLookup, submitter *ledger.Address) (*Approval, error) {
+	var id string
+	verified := f.checked != nil && f.checked.chainID == chainID
+	if verified {
+		id = f.checked.id
+	} else {
+		if err := f.Body.Validate(chainID); err != nil {
+			return nil, err
+		}
+		var err error
+		if id, err = f.checkID(); err != nil {
+			return nil, err
+		}
 	}
 	if len(f.Signatures) > MaxSignatures {
 		return nil, fmt.Errorf("%w: %d signatures, at most %d", ErrInvalidBody, len(f.Signatures), MaxSignatures)
@@ -221,7 +260,7 @@ func CheckSignatures(f *File, chainID string, lookup CollectiveLookup) (*Approva
 			return nil, fmt.Errorf("signature %d: %w: %s for %s", i, ErrDuplicateSignature, s.Signer, party)
 		}
 		seen[p] = true
-		if !verifySig(s.PubKey, SignBytes(chainID, id, f.Body.Version, party, cv), s.Signature) {
+		if !verified && !verifySig(s.PubKey, SignBytes(chainID, id, f.Body.Version, party, cv), s.Signature) {
 			return nil, fmt.Errorf("signature %d: %w: by %s does not verify for chain %q, id %s, version %d",
 				i, ErrBadSignature, s.Signer, chainID, id, f.Body.Version)
 		}
@@ -238,6 +277,9 @@ func CheckSignatures(f *File, chainID string, lookup CollectiveLookup) (*Approva
 			return nil, fmt.Errorf("signature %d: %w: %s signs version %d, others %d", i, ErrCollectiveVersion, s.Signer, cv, v.Version)
 		}
 		v.Approvals = append(v.Approvals, s.Signer)
+	}
+	if submitter != nil && f.Body.isParty(*submitter) {
+		direct[*submitter] = true
 	}
 	ap := &Approval{ID: id, Signed: []ledger.Address{}, Missing: []ledger.Address{}}
 	for _, p := range f.Body.Parties {

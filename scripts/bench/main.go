@@ -32,8 +32,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"time"
-
-	"github.com/riffchain/riffchain/app/client"
 )
 
 // Sentinel errors of the benchmark.
@@ -211,16 +209,7 @@ func runRound(ctx context.Context, s *Settings, root, idx string, round int, acc
 	if round > 1 {
 		profDir = "" // profile the first round only
 	}
-	progress("round %d, indexer %s: starting riffchain node (%d funded accounts)", round, idx, s.Accounts)
-	n, err := startRiffchain(s, root, idx, accts)
-	if err != nil {
-		return nil, err
-	}
-	results, tw, err := riffchainPhases(ctx, s, n, accts, profDir, doAgree, doSwap, progress)
-	if stopErr := n.stop(); err == nil && stopErr != nil {
-		err = fmt.Errorf("stop riffchain node: %w", stopErr)
-	}
-	removeHome(s, n.home)
+	results, tw, err := riffchainPhases(ctx, s, root, idx, round, accts, profDir, doAgree, doSwap, progress)
 	if err != nil || !s.Kvstore {
 		return results, err
 	}
@@ -256,76 +245,102 @@ func waitHeight(ctx context.Context, n *benchNode, h int64) error {
 	return nil
 }
 
-func riffchainPhases(ctx context.Context, s *Settings, n *benchNode, accts *accounts, profDir string,
+// riffchainPhases runs each riffchain workload (transfers, agreements,
+// swaps) on its own fresh node from the same genesis, as the kvstore phase
+// has its own: no phase inherits another's state, tx index or the
+// database compaction its writes left behind, so the ratios between phases
+// compare like with like whatever their order.
+func riffchainPhases(ctx context.Context, s *Settings, root, idx string, round int, accts *accounts, profDir string,
 	doAgree, doSwap bool, progress func(string, ...any)) ([]*phaseResult, *workload, error) {
 	var out []*phaseResult
-	if err := waitHeight(ctx, n, 2); err != nil {
-		return nil, nil, err
-	}
-	clear(accts.nonces) // a fresh chain
-	prof := func(phase string) string {
-		if !s.profiled(phase) || profDir == "" {
-			return ""
-		}
-		return filepath.Join(profDir, fmt.Sprintf("riffchain-%s-indexer-%s.pprof", phase, n.indexer))
-	}
-	phase := func(w *workload, err error) (*phaseResult, error) {
+	onFreshNode := func(name string, fn func(n *benchNode) error) error {
+		progress("round %d, indexer %s: starting riffchain node for %s (%d funded accounts)", round, idx, name, s.Accounts)
+		n, err := startRiffchain(s, root, idx, accts)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		progress("%s: driving %d %s (avg %d bytes) with %d clients", n.kind, len(w.txs), w.name, w.avgBytes(), len(w.clients))
-		r, err := run(ctx, s, n, w, prof(w.name))
+		err = waitHeight(ctx, n, 2)
+		if err == nil {
+			clear(accts.nonces) // a fresh chain
+			err = fn(n)
+		}
+		if stopErr := n.stop(); err == nil && stopErr != nil {
+			err = fmt.Errorf("stop riffchain node: %w", stopErr)
+		}
+		removeHome(s, n.home)
+		return err
+	}
+	phase := func(n *benchNode, w *workload, err error) error {
 		if err != nil {
-			return nil, err
+			return err
 		}
-		progress("%s: %d/%d committed in %.1fs: %.0f tx/s", w.name, r.Committed, r.Txs, r.Elapsed.Seconds(), r.TPS)
-		if r.Committed < r.Txs {
-			if err := resync(ctx, n, accts, w); err != nil {
-				return r, err
-			}
+		r, err := drivePhase(ctx, s, n, w, profDir, progress)
+		if r != nil {
+			out = append(out, r)
 		}
-		return r, nil
+		return err
 	}
-	tw, err := accts.transfers(n.chainID, s.Txs, s.Clients)
-	if err != nil {
-		return out, nil, err
-	}
-	tr, err := phase(tw, nil)
+	var tw *workload
+	err := onFreshNode("transfers", func(n *benchNode) error {
+		var err error
+		tw, err = accts.transfers(n.chainID, s.Txs, s.Clients)
+		return phase(n, tw, err)
+	})
 	if err != nil {
 		return out, tw, err
 	}
-	out = append(out, tr)
 	if doAgree {
-		r, err := phase(accts.agreementsDvP(n.chainID, s.Agrees, s.Clients))
+		err := onFreshNode("agreements", func(n *benchNode) error {
+			w, err := accts.agreementsDvP(n.chainID, s.Agrees, s.Clients)
+			return phase(n, w, err)
+		})
 		if err != nil {
 			return out, tw, err
 		}
-		out = append(out, r)
 	}
 	if doSwap {
-		pw, err := accts.poolCreate(n.chainID)
+		err := onFreshNode("swaps", func(n *benchNode) error {
+			pw, err := accts.poolCreate(n.chainID)
+			if err != nil {
+				return err
+			}
+			pr, err := run(ctx, s, n, pw, "")
+			if err != nil {
+				return err
+			}
+			if pr.Committed != 1 {
+				return fmt.Errorf("%w: pool/create did not commit: %s", ErrSetup, pr.FirstErr)
+			}
+			pool, err := outputField(pr.Data[0], "pool_id")
+			if err != nil {
+				return err
+			}
+			progress("swaps: pool %s created", pool)
+			w, err := accts.swaps(n.chainID, pool, s.Swaps, s.Clients)
+			return phase(n, w, err)
+		})
 		if err != nil {
 			return out, tw, err
 		}
-		pr, err := run(ctx, s, n, pw, "")
-		if err != nil {
-			return out, tw, err
-		}
-		if pr.Committed != 1 {
-			return out, tw, fmt.Errorf("%w: pool/create did not commit: %s", ErrSetup, pr.FirstErr)
-		}
-		pool, err := outputField(pr.Data[0], "pool_id")
-		if err != nil {
-			return out, tw, err
-		}
-		progress("swaps: pool %s created", pool)
-		r, err := phase(accts.swaps(n.chainID, pool, s.Swaps, s.Clients))
-		if err != nil {
-			return out, tw, err
-		}
-		out = append(out, r)
 	}
 	return out, tw, nil
+}
+
+// drivePhase drives workload w against node n (CPU-profiled into profDir
+// when the settings ask for w's phase).
+func drivePhase(ctx context.Context, s *Settings, n *benchNode, w *workload, profDir string,
+	progress func(string, ...any)) (*phaseResult, error) {
+	prof := ""
+	if s.profiled(w.name) && profDir != "" {
+		prof = filepath.Join(profDir, fmt.Sprintf("riffchain-%s-indexer-%s.pprof", w.name, n.indexer))
+	}
+	progress("%s: driving %d %s (avg %d bytes) with %d clients", n.kind, len(w.txs), w.name, w.avgBytes(), len(w.clients))
+	r, err := run(ctx, s, n, w, prof)
+	if err != nil {
+		return r, err
+	}
+	progress("%s: %d/%d committed in %.1fs: %.0f tx/s", w.name, r.Committed, r.Txs, r.Elapsed.Seconds(), r.TPS)
+	return r, nil
 }
 
 // kvstorePhase drives the kvstore node with txs of the same count, sizes
@@ -347,30 +362,4 @@ func kvstorePhase(ctx context.Context, s *Settings, n *benchNode, tw *workload,
 	}
 	progress("kvstore: %d/%d committed in %.1fs: %.0f tx/s", r.Committed, r.Txs, r.Elapsed.Seconds(), r.TPS)
 	return r, nil
-}
-
-// resync reads the committed nonce of every sender of a phase in which
-// not every tx committed, so the next phase signs with the right nonces.
-func resync(ctx context.Context, n *benchNode, accts *accounts, w *workload) error {
-	c, err := client.New(n.rpcURL)
-	if err != nil {
-		return err
-	}
-	done := map[int]bool{}
-	for _, a := range w.sender {
-		if a < 0 || done[a] {
-			continue
-		}
-		done[a] = true
-		k := accts.maker
-		if a < len(accts.keys) {
-			k = accts.keys[a]
-		}
-		acc, err := c.Account(ctx, k.addr)
-		if err != nil {
-			return fmt.Errorf("resync nonce: %w", err)
-		}
-		accts.nonces[a] = acc.Nonce
-	}
-	return nil
 }

@@ -211,7 +211,17 @@ func runNetRound(ctx context.Context, s *Settings, root, idx string, round int, 
 	if err != nil {
 		return nil, err
 	}
-	results, tw, err := riffchainPhases(ctx, s, n, accts, profDir, false, false, progress)
+	var results []*phaseResult
+	var tw *workload
+	if err = waitHeight(ctx, n, 2); err == nil {
+		clear(accts.nonces) // a fresh chain
+		if tw, err = accts.transfers(n.chainID, s.Txs, s.Clients); err == nil {
+			var r *phaseResult
+			if r, err = drivePhase(ctx, s, n, tw, profDir, progress); r != nil {
+				results = append(results, r)
+			}
+		}
+	}
 	if err == nil {
 		var agree string
 		if agree, err = checkAgreement(ctx, n); err == nil && len(results) > 0 {

@@ -57,7 +57,7 @@ func DefaultSettings() Settings {
 		Seed:            "riffchain-bench",
 		Accounts:        1000,
 		Txs:             20000,
-		Agrees:          6000,
+		Agrees:          12000,
 		Swaps:           10000,
 		Clients:         8,
 		Batch:           1,

@@ -82,7 +82,6 @@ type workload struct {
 	name    string
 	clients [][]int // indexes into txs
 	txs     []txItem
-	sender  []int // account index signing each tx (-1: none, kvstore)
 }
 
 func (w *workload) avgBytes() int {
@@ -153,10 +152,7 @@ func newMsg(typ string, v any) (app.Msg, error) {
 
 // build signs one tx per slot in parallel with mk.
 func build(name string, slots []slot, perClient [][]int, mk func(s slot) ([]byte, error)) (*workload, error) {
-	w := &workload{name: name, clients: perClient, txs: make([]txItem, len(slots)), sender: make([]int, len(slots))}
-	for i, s := range slots {
-		w.sender[i] = s.acct
-	}
+	w := &workload{name: name, clients: perClient, txs: make([]txItem, len(slots))}
 	errs := make([]error, len(slots))
 	parallel(len(slots), func(i int) {
 		raw, err := mk(slots[i])
@@ -189,7 +185,9 @@ func (a *accounts) transfers(chainID string, count, clients int) (*workload, err
 }
 
 // agreementsDvP: pairs (2i, 2i+1) settle delivery-versus-payment agreements
-// (A gives SHR, B pays RIFF), both parties sign offline, A submits.
+// (A gives SHR, B pays RIFF), both parties sign offline, A submits what
+// `riffchain agreement submit` sends (the file without A's own signature,
+// which A's tx signature stands for).
 func (a *accounts) agreementsDvP(chainID string, count, clients int) (*workload, error) {
 	slots, perClient := a.plan(count, clients, 0, 2)
 	return build("agreements", slots, perClient, func(s slot) ([]byte, error) {
@@ -214,7 +212,7 @@ func (a *accounts) agreementsDvP(chainID string, count, clients int) (*workload,
 		if err := agreements.Sign(f, pb.priv); err != nil {
 			return nil, err
 		}
-		m, err := newMsg(typeAgreementSubmit, f)
+		m, err := newMsg(typeAgreementSubmit, f.ForSubmitter(pa.addr))
 		if err != nil {
 			return nil, err
 		}
@@ -248,13 +246,13 @@ func (a *accounts) poolCreate(chainID string) (*workload, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &workload{name: "pool-create", clients: [][]int{{0}}, txs: []txItem{newTxItem(raw)}, sender: []int{n}}, nil
+	return &workload{name: "pool-create", clients: [][]int{{0}}, txs: []txItem{newTxItem(raw)}}, nil
 }
 
 // kvstoreLike returns txs for the kvstore app with the same count, sizes
 // and client split as w: "bk<index>=<filler>" padded to each tx's length.
 func kvstoreLike(w *workload) *workload {
-	out := &workload{name: "kvstore", clients: w.clients, txs: make([]txItem, len(w.txs)), sender: make([]int, len(w.txs))}
+	out := &workload{name: "kvstore", clients: w.clients, txs: make([]txItem, len(w.txs))}
 	parallel(len(w.txs), func(i int) {
 		size := len(w.txs[i].raw)
 		tx := []byte("bk" + strconv.Itoa(i) + "=")
@@ -262,7 +260,6 @@ func kvstoreLike(w *workload) *workload {
 			tx = append(tx, 'a'+byte(len(tx)%26))
 		}
 		out.txs[i] = newTxItem(tx)
-		out.sender[i] = -1
 	})
 	return out
 }
