@@ -161,6 +161,7 @@ func (t *Tree) Iterate(start, end []byte, fn func(key, value []byte) bool) error
 type Snapshot struct {
 	tree    *iavl.ImmutableTree
 	mu      *sync.RWMutex // the owning Tree's
+	db      iavldb.DB     // the owning Tree's database (Export reads it through its own tree)
 	Version int64
 }
 
@@ -182,7 +183,7 @@ func (t *Tree) At(v int64) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: version %d: %v", ErrStore, v, err)
 	}
-	return &Snapshot{tree: it, mu: &t.mu, Version: v}, nil
+	return &Snapshot{tree: it, mu: &t.mu, db: t.db, Version: v}, nil
 }
 
 // Get implements Reader.

@@ -12,22 +12,32 @@ import (
 // the version that wrote them and their (rightmost-left) key.
 type ExportNode = iavl.ExportNode
 
+// exportCacheSize is the node cache of the private tree an export reads
+// through (nodes; an export visits each node once, so it only needs to
+// hold the path being walked).
+const exportCacheSize = 10_000
+
 // Export streams the nodes of this version to fn in depth-first post-order
 // (left, right, node), the order Importer.Add needs to rebuild an identical
 // tree. An empty tree exports no nodes.
 //
-// Unlike Get, Iterate and Proof it does not hold the tree's read lock: IAVL
-// walks the version on its own goroutine, and holding the lock for a whole
-// export would stop block execution for seconds at every snapshot height.
-// While it runs, a concurrent write may clear a shared node's cached child
-// pointer (a single word; the export then loads that child from the node
-// database instead), which the race detector reports. Known and accepted
-// until exports read from a separate read-only tree.
+// It reads through a private read-only tree over the same database (own
+// node cache, own node objects), so it neither holds the tree's lock —
+// block execution goes on during an export that can take seconds — nor
+// shares a node with the tree being written (IAVL rewrites fields of
+// nodes shared between versions while the working version is written).
+// Versions are never deleted, so the version cannot vanish under it.
 func (s *Snapshot) Export(fn func(*ExportNode) error) error {
 	if s.tree.Size() == 0 {
 		return nil
 	}
-	exp, err := s.tree.Export()
+	ro := iavl.NewMutableTree(s.db, exportCacheSize, true, iavl.NewNopLogger())
+	defer ro.Close() // closes its own node database handle, not s.db
+	it, err := ro.GetImmutable(s.Version)
+	if err != nil {
+		return fmt.Errorf("%w: export version %d: %v", ErrStore, s.Version, err)
+	}
+	exp, err := it.Export()
 	if err != nil {
 		return fmt.Errorf("%w: export version %d: %v", ErrStore, s.Version, err)
 	}
