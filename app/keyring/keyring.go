@@ -29,6 +29,7 @@ package keyring
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -86,6 +87,16 @@ type Option func(*options)
 
 type options struct {
 	scryptN int // 0 = not set
+	confirm func() ([]byte, error)
+}
+
+// WithConfirm sets how a first passphrase is confirmed: when a key is
+// written to a keyring holding no key the passphrase could be checked
+// against, confirm is called once and must return the same passphrase
+// (ErrBadPassphrase otherwise, and nothing is written). A CLI passes a
+// second terminal prompt; without it a first passphrase is taken as given.
+func WithConfirm(confirm func() ([]byte, error)) Option {
+	return func(o *options) { o.confirm = confirm }
 }
 
 // WithScryptN sets the scrypt cost N used for newly written keys ("file"
@@ -99,7 +110,8 @@ type Keyring struct {
 	dir        string // <dir>/keyring-<backend>
 	backend    string
 	passphrase func() ([]byte, error)
-	cached     []byte // passphrase that proved good, nil until then
+	confirm    func() ([]byte, error) // nil: a first passphrase is not confirmed
+	cached     []byte                 // passphrase that proved good, nil until then
 	scryptN    int
 }
 
@@ -143,7 +155,7 @@ func Open(dir, backend string, passphrase func() ([]byte, error), opts ...Option
 	if err := os.Chmod(kdir, dirPerm); err != nil {
 		return nil, fmt.Errorf("open keyring: %w", err)
 	}
-	return &Keyring{dir: kdir, backend: backend, passphrase: passphrase, scryptN: n}, nil
+	return &Keyring{dir: kdir, backend: backend, passphrase: passphrase, confirm: o.confirm, scryptN: n}, nil
 }
 
 // Backend returns the backend name ("file" or "test").
@@ -481,7 +493,7 @@ func (k *Keyring) writePassphrase() ([]byte, error) {
 	}
 	// Accept if it opens any stored key; reject if it opens none but at
 	// least one failed authentication. Corrupt files are skipped.
-	mismatch := false
+	mismatch, matched := false, false
 	for _, n := range names {
 		kf, _, err := k.load(n)
 		if err != nil {
@@ -490,7 +502,7 @@ func (k *Keyring) writePassphrase() ([]byte, error) {
 		seed, err := kf.Crypto.open(pp)
 		if err == nil {
 			wipe(seed)
-			mismatch = false
+			mismatch, matched = false, true
 			break
 		}
 		if errors.Is(err, ErrBadPassphrase) {
@@ -500,6 +512,19 @@ func (k *Keyring) writePassphrase() ([]byte, error) {
 	if mismatch {
 		wipe(pp)
 		return nil, fmt.Errorf("%w: does not match the keyring's existing keys", ErrBadPassphrase)
+	}
+	if !matched && k.confirm != nil { // a first passphrase: have it typed again
+		again, err := k.confirm()
+		if err != nil {
+			wipe(pp)
+			return nil, fmt.Errorf("read passphrase confirmation: %w", err)
+		}
+		same := subtle.ConstantTimeCompare(pp, again) == 1
+		wipe(again)
+		if !same {
+			wipe(pp)
+			return nil, fmt.Errorf("%w: the two passphrases differ", ErrBadPassphrase)
+		}
 	}
 	k.cached = pp
 	return pp, nil

@@ -32,8 +32,21 @@ func passphrase() ([]byte, error) {
 	return []byte(strings.TrimRight(line, "\r\n")), nil
 }
 
+// confirmPassphrase asks for the passphrase a second time on the terminal;
+// the keyring calls it only when a first passphrase is being set.
+func confirmPassphrase() ([]byte, error) {
+	fmt.Fprint(os.Stderr, "Repeat the new keyring passphrase: ")
+	p, err := term.ReadPassword(int(os.Stdin.Fd()))
+	fmt.Fprintln(os.Stderr)
+	return p, err
+}
+
 func openKeyring() (*keyring.Keyring, error) {
-	return keyring.Open(cfgHome(), cfg.GetString(flagBackend), passphrase)
+	var opts []keyring.Option
+	if _, env := os.LookupEnv("RIFFCHAIN_KEYRING_PASSPHRASE"); !env && term.IsTerminal(int(os.Stdin.Fd())) {
+		opts = append(opts, keyring.WithConfirm(confirmPassphrase)) // typed: a typo must not lock the keys away
+	}
+	return keyring.Open(cfgHome(), cfg.GetString(flagBackend), passphrase, opts...)
 }
 
 // resolveAddress accepts a bech32 address or a key name.
