@@ -382,6 +382,7 @@ func readExportRecord(ctx context.Context, r io.Reader) (*lensExport, cid.Cid, e
 
 func newLensImportCmd() *cobra.Command {
 	var sf storeFlags
+	var src sourceFlags
 	var f txFlags
 	var recreate bool
 	var handle string
@@ -396,7 +397,16 @@ the CAR against its CID while loading it into the local content store. With
 owner in the manifest; --handle renames the Lens on this network. A manifest
 too large for one transaction is sent in batches: lens/import with the first
 entries, then lens/import-entries transactions for the rest, each waited
-for.`,
+for.
+
+The export's header is checked against the validator set the export itself
+carries, which proves the records belong to a chain those validators signed,
+not that it is the chain you mean. --source-node checks the header against
+a node of the source chain (it must have the same header at that height);
+with --trust-height/--trust-hash as well, CometBFT's light client verifies
+that header from a header you trust (cross-checked with --witness nodes), so
+the source node need not be trusted. source_checked in the output says which
+check ran: none, source-node or light-client.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if recreate && f.from == "" {
@@ -414,6 +424,10 @@ for.`,
 				return err
 			}
 			sh, err := e.verify()
+			if err != nil {
+				return err
+			}
+			checked, err := src.check(ctx, e, sh)
 			if err != nil {
 				return err
 			}
@@ -454,13 +468,14 @@ for.`,
 				"source_chain_id": e.Manifest.ChainID, "source_height": e.Manifest.Height,
 				"source_app_hash": fmt.Sprintf("%X", sh.Header.AppHash), "manifest_cid": mcid.String(),
 				"entries": len(e.Manifest.Entries), "blocks": ir.Blocks, "content_present": present,
-				"content_missing": len(roots) - present, "verified": true}
+				"content_missing": len(roots) - present, "verified": true, "source_checked": checked}
 			if !recreate {
 				return emit(out)
 			}
 			return f.recreate(ctx, signer, out, e.Manifest, handle, batchBytes)
 		},
 	}
+	src.register(c)
 	c.Flags().BoolVar(&recreate, "recreate", false, "recreate the Lens (entries, follows, roles, blocks) on the node's network")
 	c.Flags().StringVar(&handle, "handle", "", "with --recreate: the handle on this network (default: the original)")
 	c.Flags().StringVar(&f.from, flagFrom, "", "with --recreate: the Lens owner's key")
@@ -556,4 +571,69 @@ func (f *txFlags) recreate(ctx context.Context, signer ledger.Address, out map[s
 		merged[k] = v
 	}
 	return emit(merged)
+}
+
+// sourceFlags say how lens import checks an export against its source
+// chain.
+type sourceFlags struct {
+	node        string
+	trustHeight int64
+	trustHash   string
+	witnesses   []string
+}
+
+func (f *sourceFlags) register(c *cobra.Command) {
+	c.Flags().StringVar(&f.node, "source-node", "", "RPC address of a node of the source chain: the export's header must be that chain's header at its height")
+	c.Flags().Int64Var(&f.trustHeight, "trust-height", 0, "with --source-node: height of a source-chain header you trust (light-client verification)")
+	c.Flags().StringVar(&f.trustHash, "trust-hash", "", "with --source-node: hex hash of that header")
+	c.Flags().StringSliceVar(&f.witnesses, "witness", nil, "with --trust-height: source-chain RPC addresses that cross-check headers")
+}
+
+// check compares the export's verified header sh with the source chain's
+// header at the same height and says which check ran ("none" without
+// --source-node).
+func (f *sourceFlags) check(ctx context.Context, e *lensExport, sh *cmttypes.SignedHeader) (string, error) {
+	if f.node == "" {
+		if f.trustHeight != 0 || f.trustHash != "" || len(f.witnesses) > 0 {
+			return "", fmt.Errorf("%w: --trust-height, --trust-hash and --witness need --source-node", client.ErrTrustOptions)
+		}
+		return "none", nil
+	}
+	if f.trustHeight != 0 || f.trustHash != "" {
+		if f.trustHeight <= 0 || f.trustHash == "" {
+			return "", fmt.Errorf("%w: give both --trust-height and --trust-hash", client.ErrTrustOptions)
+		}
+		h, err := client.ParseTrustHash(f.trustHash)
+		if err != nil {
+			return "", err
+		}
+		v, err := client.NewLightVerifier(ctx, client.LightOptions{ChainID: e.Manifest.ChainID, TrustHeight: f.trustHeight,
+			TrustHash: h, Primary: f.node, Witnesses: f.witnesses})
+		if err != nil {
+			return "", err
+		}
+		root, err := v.RootFor(ctx, e.Manifest.Height)
+		if err != nil {
+			return "", err
+		}
+		if !bytes.Equal(root.AppHash, sh.Header.AppHash) {
+			return "", fmt.Errorf("%w: the source chain's verified app hash at height %d is %X, the export's %X",
+				errBadExport, root.Height, root.AppHash, sh.Header.AppHash)
+		}
+		return "light-client", nil
+	}
+	c, err := client.New(f.node)
+	if err != nil {
+		return "", err
+	}
+	h := sh.Header.Height
+	res, err := c.RPC.Commit(ctx, &h)
+	if err != nil {
+		return "", fmt.Errorf("source node %s: header %d: %w", f.node, h, err)
+	}
+	if res.Header.ChainID != e.Manifest.ChainID || !bytes.Equal(res.Header.Hash(), sh.Header.Hash()) {
+		return "", fmt.Errorf("%w: the source node's header %d (chain %s) is %X, the export's %X",
+			errBadExport, h, res.Header.ChainID, res.Header.Hash(), sh.Header.Hash())
+	}
+	return "source-node", nil
 }

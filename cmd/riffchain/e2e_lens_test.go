@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/lens"
@@ -267,6 +269,7 @@ func TestLensEndToEnd(t *testing.T) {
 
 	// Export A; import it on a second, fresh node.
 	car := filepath.Join(dir, "lens-a.car")
+	trusted := n.ok("status") // a source-chain header the importer trusts
 	ex := n.ok("lens", "export", "lens-a", "--out", car)
 	if str(ex, "proof_verified") != "true" || str(ex, "missing") != "0" || str(ex, "entries") != "1" || str(ex, "follows") != "1" {
 		t.Fatalf("export: %v", ex)
@@ -286,6 +289,24 @@ func TestLensEndToEnd(t *testing.T) {
 		str(im, "recreated_follows_skipped") != "1" || str(im, "source_chain_id") != "riff-dev" ||
 		str(im, "recreated_entries") != "1" || str(im, "recreate_txs") != "1" || str(im, "code") != "0" {
 		t.Fatalf("import: %v", im)
+	}
+	if str(im, "source_checked") != "none" {
+		t.Fatalf("import without --source-node: %v", im)
+	}
+	// Checked against the source chain: its node has the export's header;
+	// n2 runs another chain under the same chain id, whose header at that
+	// height differs (the case a self-consistent export cannot rule out).
+	srcHeight, _ := strconv.ParseInt(str(ex, "height"), 10, 64)
+	if chk := n2.ok("lens", "import", car, "--source-node", n.rpc); str(chk, "source_checked") != "source-node" {
+		t.Fatalf("import checked against the source node: %v", chk)
+	}
+	lc := n2.ok("lens", "import", car, "--source-node", n.rpc, "--trust-height", str(trusted, "height"), "--trust-hash", str(trusted, "block_hash"))
+	if str(lc, "source_checked") != "light-client" {
+		t.Fatalf("import verified by the light client: %v", lc)
+	}
+	n2.waitHeight(srcHeight+2, 30*time.Second)
+	if out, err := n2.run("lens", "import", car, "--source-node", n2.rpc); err == nil || !strings.Contains(err.Error(), "does not verify") {
+		t.Fatalf("import checked against another chain: %v %s", err, out)
 	}
 	info = n2.ok("query", "lens", "lens-a", "--prove")
 	if str(info, "owner") != addrs["alice"] || str(info, "entry_count") != "1" {
