@@ -411,8 +411,17 @@ func (a *App) Logger() log.Logger { return a.logger }
 
 // Commit implements abci.Application: saves the working version.
 func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCommit, error) {
-	if _, _, err := a.tree.Commit(); err != nil {
+	_, version, err := a.tree.Commit()
+	if err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
+	}
+	if keep := a.Config.StateKeepRecent; keep > 0 && version > keep {
+		// Normally one version per block; the first prune after enabling
+		// it on an old node deletes the whole backlog.
+		// A failure only delays pruning to a later block.
+		if _, err := a.tree.Prune(version - keep); err != nil {
+			a.logger.Error("state pruning failed", "height", version, "err", err)
+		}
 	}
 	snap, err := a.tree.At(0)
 	if err != nil {

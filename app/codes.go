@@ -40,6 +40,7 @@ const (
 	CodeInvariant      uint32 = 29
 	CodeMempoolFull    uint32 = 30
 	CodeFeeTooLow      uint32 = 31
+	CodePruned         uint32 = 32
 )
 
 // ErrNotFound and ErrBadQuery are query errors.
@@ -80,6 +81,7 @@ var codeTable = []codeEntry{
 	{ledger.ErrInvalidAsset, CodeInvalidAsset},
 	{ledger.ErrAmountOrItem, CodeAmountOrItem},
 	{ledger.ErrInvariant, CodeInvariant},
+	{ledger.ErrPruned, CodePruned},
 	{ledger.ErrStore, CodeStore},
 	{ErrInvalidField, CodeInvalidField},
 	{ErrTxDecode, CodeTxDecode},

@@ -24,6 +24,10 @@ type AppConfig struct {
 	SnapshotInterval   int64 `mapstructure:"snapshot_interval"` // 0 = off
 	SnapshotKeepRecent int   `mapstructure:"snapshot_keep_recent"`
 
+	// State pruning: keep the newest N committed heights of the state
+	// tree, delete older ones (0 = keep every height: an archive node).
+	StateKeepRecent int64 `mapstructure:"state_keep_recent"`
+
 	// Off-ledger content.
 	ContentDir     string `mapstructure:"content_dir"`          // default HOME/data/content
 	ContentIPFSAPI string `mapstructure:"content_ipfs_api"`     // e.g. http://127.0.0.1:5001; empty = embedded store
@@ -61,6 +65,12 @@ max_tx_bytes = {{.MaxTxBytes}}
 # State sync: take an IAVL snapshot every N heights (0 = off), keep the last K.
 snapshot_interval = {{.SnapshotInterval}}
 snapshot_keep_recent = {{.SnapshotKeepRecent}}
+
+# State pruning: keep the state of the newest N heights (queries and proofs
+# at older heights then fail with code 32), 0 = keep every height (archive).
+# At least 2. Pruning never changes the app hash; a height being exported
+# for a snapshot is kept until the export is done.
+state_keep_recent = {{.StateKeepRecent}}
 
 # Off-ledger content store.
 content_dir = "{{.ContentDir}}"
@@ -105,6 +115,9 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	}
 	if c.ContentDir == "" {
 		c.ContentDir = filepath.Join(home, "data", "content")
+	}
+	if c.StateKeepRecent < 0 || c.StateKeepRecent == 1 {
+		return c, fmt.Errorf("app.toml: state_keep_recent = %d: want 0 (keep all) or at least 2", c.StateKeepRecent)
 	}
 	return c, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -86,6 +87,9 @@ func (a *App) query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 		return fail(fmt.Errorf("%w: unknown path %q", ErrBadQuery, req.Path))
 	}
 	snap, err := a.tree.At(req.Height)
+	if errors.Is(err, ledger.ErrPruned) {
+		return fail(err)
+	}
 	if err != nil {
 		return fail(fmt.Errorf("%w: %v", ErrNotFound, err))
 	}

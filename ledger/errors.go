@@ -20,6 +20,7 @@ var (
 	ErrInvalidAsset      = errors.New("invalid asset definition")
 	ErrSelfTransfer      = errors.New("sender and recipient are the same")
 	ErrStore             = errors.New("state store failure")
+	ErrPruned            = errors.New("state version pruned")
 	ErrInvariant         = errors.New("invariant violated")
 	ErrUnknownAccount    = errors.New("unknown account")
 	ErrReservedAsset     = errors.New("reserved asset id")

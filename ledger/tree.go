@@ -18,6 +18,9 @@ type Tree struct {
 	mu   sync.RWMutex
 	db   iavldb.DB
 	tree *iavl.MutableTree
+	// pins counts the exports reading each version through their own
+	// tree (IAVL's reader count does not see them); Prune keeps those.
+	pins map[int64]int
 }
 
 // OpenTree opens (or creates) the tree stored under dir/name.db. An empty dir
@@ -38,7 +41,7 @@ func OpenTree(dir, name string) (*Tree, error) {
 		db.Close()
 		return nil, fmt.Errorf("load state tree: %w", err)
 	}
-	return &Tree{db: db, tree: t}, nil
+	return &Tree{db: db, tree: t, pins: map[int64]int{}}, nil
 }
 
 // Close closes the tree and its database.
@@ -162,6 +165,7 @@ type Snapshot struct {
 	tree    *iavl.ImmutableTree
 	mu      *sync.RWMutex // the owning Tree's
 	db      iavldb.DB     // the owning Tree's database (Export reads it through its own tree)
+	owner   *Tree         // pinned by Export against pruning
 	Version int64
 }
 
@@ -179,11 +183,14 @@ func (t *Tree) At(v int64) (*Snapshot, error) {
 	if v > latest {
 		return nil, fmt.Errorf("%w: version %d is not committed (latest %d)", ErrStore, v, latest)
 	}
+	if !t.tree.VersionExists(v) {
+		return nil, fmt.Errorf("%w: version %d is no longer kept (oldest kept: %d)", ErrPruned, v, t.firstVersion())
+	}
 	it, err := t.tree.GetImmutable(v)
 	if err != nil {
 		return nil, fmt.Errorf("%w: version %d: %v", ErrStore, v, err)
 	}
-	return &Snapshot{tree: it, mu: &t.mu, db: t.db, Version: v}, nil
+	return &Snapshot{tree: it, mu: &t.mu, db: t.db, owner: t, Version: v}, nil
 }
 
 // Get implements Reader.

@@ -26,10 +26,13 @@ const exportCacheSize = 10_000
 // block execution goes on during an export that can take seconds — nor
 // shares a node with the tree being written (IAVL rewrites fields of
 // nodes shared between versions while the working version is written).
-// Versions are never deleted, so the version cannot vanish under it.
+// The version is pinned while the export runs, so Prune keeps it.
 func (s *Snapshot) Export(fn func(*ExportNode) error) error {
 	if s.tree.Size() == 0 {
 		return nil
+	}
+	if s.owner != nil {
+		defer s.owner.pin(s.Version)() // no pruning of this version meanwhile
 	}
 	ro := iavl.NewMutableTree(s.db, exportCacheSize, true, iavl.NewNopLogger())
 	defer ro.Close() // closes its own node database handle, not s.db

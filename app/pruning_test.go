@@ -1,0 +1,51 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+)
+
+// A node that prunes (state_keep_recent) commits the same app hashes as an
+// archive node; queries at heights it dropped fail with CodePruned, recent
+// ones still prove.
+func TestStatePruning(t *testing.T) {
+	alice, bob := newTestKey("alice"), newTestKey("bob")
+	gs := fundedGenesis(alice, bob)
+	archive, pruned := newChain(t, gs), newChain(t, gs)
+	pruned.app.Config.StateKeepRecent = 3
+	gen := newChain(t, gs)
+	for h := 1; h <= 12; h++ {
+		tx := gen.tx(alice, transferMsg(t, bob.addr, uint64(h), NativeAsset))
+		r1, r2 := archive.block(tx), pruned.block(tx)
+		if !bytes.Equal(r1.AppHash, r2.AppHash) || r2.TxResults[0].Code != CodeOK {
+			t.Fatalf("height %d: app hash %X vs %X (code %d)", h, r1.AppHash, r2.AppHash, r2.TxResults[0].Code)
+		}
+	}
+	if got := pruned.app.tree.OldestVersion(); got != 10 {
+		t.Fatalf("oldest kept height %d, want 10 (12 - 3 + 1)", got)
+	}
+	query := func(c *chain, height int64) *abci.ResponseQuery {
+		r, err := c.app.Query(context.Background(), &abci.RequestQuery{
+			Path: "/balance/" + bob.addr.String() + "/" + NativeAsset, Height: height, Prove: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := query(pruned, 5); r.Code != CodePruned || !strings.Contains(r.Log, "no longer kept") {
+		t.Fatalf("pruned height: code %d log %q", r.Code, r.Log)
+	}
+	if r := query(archive, 5); r.Code != CodeOK {
+		t.Fatalf("archive node at height 5: code %d log %q", r.Code, r.Log)
+	}
+	for _, h := range []int64{10, 12} {
+		r1, r2 := query(archive, h), query(pruned, h)
+		if r2.Code != CodeOK || !bytes.Equal(r1.Value, r2.Value) || r2.ProofOps == nil {
+			t.Fatalf("height %d: pruned node code %d value %s, archive %s", h, r2.Code, r2.Value, r1.Value)
+		}
+	}
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// state_keep_recent on a running node: after a restart it keeps only the
+// newest heights; a query at a dropped height fails with code 32, the
+// latest state still proves, and blocks go on.
+func TestStatePruningEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	n := startDevNode(t)
+	dev := str(n.ok("keys", "show", "dev"), "address")
+	if got := str(n.ok("query", "balance", dev, "RIFF", "--height", "2"), "height"); got != "2" {
+		t.Fatalf("archive node at height 2: %v", got)
+	}
+	stopped := n.height()
+	n.stop()
+	path := filepath.Join(n.home, "config", "app.toml")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "state_keep_recent = 0") {
+		t.Fatalf("app.toml does not default to keeping every height:\n%s", b)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), "state_keep_recent = 0", "state_keep_recent = 4", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n.start()
+	// Blocks committed (and pruned) since the restart, well past 2 + 4.
+	n.waitHeight(max(stopped, 8)+3, 30*time.Second)
+	out, err := n.run("query", "balance", dev, "RIFF", "--height", "2")
+	if err == nil || !strings.Contains(err.Error(), "32") || !strings.Contains(err.Error(), "no longer kept") {
+		t.Fatalf("query at a pruned height: %v %s\n%s", err, out, n.logTail())
+	}
+	bal := n.ok("query", "balance", dev, "RIFF", "--prove")
+	if str(bal, "proof_verified") != "true" {
+		t.Fatalf("latest proven balance: %v", bal)
+	}
+	latest, _ := strconv.ParseInt(str(bal, "height"), 10, 64)
+	if got := str(n.ok("query", "balance", dev, "RIFF", "--height", strconv.FormatInt(latest-2, 10)), "amount"); got == "" {
+		t.Fatal("a recent height is not queryable")
+	}
+}
