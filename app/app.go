@@ -440,5 +440,22 @@ func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCo
 	for _, hook := range afterCommitHooks {
 		hook(a, snap.Version)
 	}
-	return &abci.ResponseCommit{}, nil
+	return &abci.ResponseCommit{RetainHeight: a.retainHeight(version)}, nil
+}
+
+// retainHeight is the lowest block height CometBFT must keep after
+// committing version (0: keep everything): the newest min_retain_blocks
+// blocks, and never past the oldest snapshot kept or being written.
+func (a *App) retainHeight(version int64) int64 {
+	n := a.Config.MinRetainBlocks
+	if n <= 0 || version <= n {
+		return 0
+	}
+	r := version - n + 1
+	if s, ok := a.Snapshots.(*SnapshotStore); ok {
+		if o := s.OldestHeight(); o > 0 && o < r {
+			r = o
+		}
+	}
+	return r
 }

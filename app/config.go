@@ -27,6 +27,9 @@ type AppConfig struct {
 	// State pruning: keep the newest N committed heights of the state
 	// tree, delete older ones (0 = keep every height: an archive node).
 	StateKeepRecent int64 `mapstructure:"state_keep_recent"`
+	// Block pruning: CometBFT may drop blocks older than the newest N
+	// (0 = keep every block). Snapshot heights stay.
+	MinRetainBlocks int64 `mapstructure:"min_retain_blocks"`
 
 	// Off-ledger content.
 	ContentDir     string `mapstructure:"content_dir"`          // default HOME/data/content
@@ -72,6 +75,12 @@ snapshot_keep_recent = {{.SnapshotKeepRecent}}
 # for a snapshot is kept until the export is done.
 state_keep_recent = {{.StateKeepRecent}}
 
+# Block pruning: let CometBFT delete blocks older than the newest N (0 = keep
+# every block). Blocks from the oldest kept snapshot on are always retained
+# (joiners verify headers there), and CometBFT itself keeps headers and
+# commits still within the evidence age.
+min_retain_blocks = {{.MinRetainBlocks}}
+
 # Off-ledger content store.
 content_dir = "{{.ContentDir}}"
 content_ipfs_api = "{{.ContentIPFSAPI}}"
@@ -115,6 +124,9 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	}
 	if c.ContentDir == "" {
 		c.ContentDir = filepath.Join(home, "data", "content")
+	}
+	if c.MinRetainBlocks < 0 {
+		return c, fmt.Errorf("app.toml: min_retain_blocks = %d: want 0 (keep all) or more", c.MinRetainBlocks)
 	}
 	if c.StateKeepRecent < 0 || c.StateKeepRecent == 1 {
 		return c, fmt.Errorf("app.toml: state_keep_recent = %d: want 0 (keep all) or at least 2", c.StateKeepRecent)

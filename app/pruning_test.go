@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 )
@@ -47,5 +48,49 @@ func TestStatePruning(t *testing.T) {
 		if r2.Code != CodeOK || !bytes.Equal(r1.Value, r2.Value) || r2.ProofOps == nil {
 			t.Fatalf("height %d: pruned node code %d value %s, archive %s", h, r2.Code, r2.Value, r1.Value)
 		}
+	}
+}
+
+// min_retain_blocks: Commit tells CometBFT to keep the newest N blocks, but
+// never past the oldest snapshot kept (joiners verify headers there).
+func TestRetainHeight(t *testing.T) {
+	alice, bob := newTestKey("alice"), newTestKey("bob")
+	c := newChain(t, fundedGenesis(alice, bob))
+	store := NewSnapshotStore(t.TempDir(), 0, 2)
+	c.app.Snapshots = store
+	for h := 1; h <= 30; h++ {
+		c.block(c.tx(alice, transferMsg(t, bob.addr, 1, NativeAsset)))
+		if h == 12 {
+			if err := store.Take(c.app, 12); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cases := []struct {
+		name    string
+		keep    int64
+		version int64
+		want    int64
+	}{
+		{"off", 0, 30, 0},
+		{"chain shorter than N", 40, 30, 0},
+		{"capped by the snapshot at 12", 5, 30, 12},
+		{"below the snapshot", 25, 30, 6},
+	}
+	for _, tc := range cases {
+		c.app.Config.MinRetainBlocks = tc.keep
+		if got := c.app.retainHeight(tc.version); got != tc.want {
+			t.Errorf("%s: retain height %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	// Without snapshots the newest N blocks, through Commit itself.
+	c.app.Snapshots = NewSnapshotStore("", 0, 0)
+	c.app.Config.MinRetainBlocks = 5
+	if _, err := c.app.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: 31, Time: time.Unix(1_700_000_031, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.app.Commit(context.Background(), &abci.RequestCommit{})
+	if err != nil || res.RetainHeight != 27 {
+		t.Fatalf("Commit retain height %d (%v), want 27", res.GetRetainHeight(), err)
 	}
 }

@@ -82,6 +82,7 @@ type SnapshotStore struct {
 
 	mu      sync.Mutex
 	taking  bool     // a snapshot is being written
+	writing int64    // the height being written (0: none)
 	queued  int64    // height due while one was being written
 	restore *restore // restore in progress
 	// served records when each snapshot was last listed to or fetched by a
@@ -242,6 +243,14 @@ func (s *SnapshotStore) write(a *App, height int64) error {
 	if s.Dir == "" {
 		return fmt.Errorf("%w: no snapshot folder", ErrSnapshotInvalid)
 	}
+	s.mu.Lock()
+	s.writing = height
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.writing = 0
+		s.mu.Unlock()
+	}()
 	snap, err := a.tree.At(height)
 	if err != nil {
 		return fmt.Errorf("snapshot %d: %w", height, err)
@@ -285,6 +294,23 @@ func (s *SnapshotStore) write(a *App, height int64) error {
 		return fmt.Errorf("snapshot %d: %w", height, err)
 	}
 	return s.prune()
+}
+
+// OldestHeight is the lowest height of a snapshot kept (offered or still
+// being fetched) or being written; 0 when there is none. Blocks from there
+// on must stay: a joiner's light client verifies the headers at and after
+// a snapshot's height.
+func (s *SnapshotStore) OldestHeight() int64 {
+	hs, _ := s.heights()
+	s.mu.Lock()
+	oldest := s.writing
+	s.mu.Unlock()
+	for _, h := range hs {
+		if oldest == 0 || h < oldest {
+			oldest = h
+		}
+	}
+	return oldest
 }
 
 // heights returns the heights of complete snapshots, newest first.

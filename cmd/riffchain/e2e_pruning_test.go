@@ -1,17 +1,21 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/riffchain/riffchain/app/client"
 )
 
-// state_keep_recent on a running node: after a restart it keeps only the
-// newest heights; a query at a dropped height fails with code 32, the
-// latest state still proves, and blocks go on.
+// state_keep_recent and min_retain_blocks on a running node: after a
+// restart it keeps only the newest heights of state and blocks; a query at
+// a dropped height fails with code 32, the latest state still proves, old
+// blocks are gone, and blocks go on.
 func TestStatePruningEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
@@ -31,7 +35,9 @@ func TestStatePruningEndToEnd(t *testing.T) {
 	if !strings.Contains(string(b), "state_keep_recent = 0") {
 		t.Fatalf("app.toml does not default to keeping every height:\n%s", b)
 	}
-	if err := os.WriteFile(path, []byte(strings.Replace(string(b), "state_keep_recent = 0", "state_keep_recent = 4", 1)), 0o644); err != nil {
+	edited := strings.Replace(string(b), "state_keep_recent = 0", "state_keep_recent = 4", 1)
+	edited = strings.Replace(edited, "min_retain_blocks = 0", "min_retain_blocks = 5", 1)
+	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	n.start()
@@ -46,6 +52,22 @@ func TestStatePruningEndToEnd(t *testing.T) {
 		t.Fatalf("latest proven balance: %v", bal)
 	}
 	latest, _ := strconv.ParseInt(str(bal, "height"), 10, 64)
+	// Blocks: CometBFT dropped those older than the newest 5.
+	c, err := client.New(n.rpc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.RPC.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base := st.SyncInfo.EarliestBlockHeight; base <= 1 || base < st.SyncInfo.LatestBlockHeight-10 {
+		t.Fatalf("earliest block %d at latest %d", base, st.SyncInfo.LatestBlockHeight)
+	}
+	one := int64(1)
+	if _, err := c.RPC.Block(context.Background(), &one); err == nil {
+		t.Fatal("block 1 is still served")
+	}
 	if got := str(n.ok("query", "balance", dev, "RIFF", "--height", strconv.FormatInt(latest-2, 10)), "amount"); got == "" {
 		t.Fatal("a recent height is not queryable")
 	}
