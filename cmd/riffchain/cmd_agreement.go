@@ -437,7 +437,19 @@ func readAgreementFile(path string) (*agreements.File, error) {
 // approvalReport is what sign and check print about a file's signatures
 // (checked offline: collective thresholds are left "undecided").
 func approvalReport(path string, f *agreements.File) (map[string]any, error) {
-	ap, err := agreements.CheckSignatures(f, f.Body.ChainID, nil)
+	return approvalReportFor(path, f, nil)
+}
+
+// approvalReportFor is approvalReport for a file submitter will submit (nil:
+// anyone): a submitting party counts as approved.
+func approvalReportFor(path string, f *agreements.File, submitter *ledger.Address) (map[string]any, error) {
+	var ap *agreements.Approval
+	var err error
+	if submitter != nil {
+		ap, err = agreements.CheckSubmission(f, f.Body.ChainID, nil, *submitter)
+	} else {
+		ap, err = agreements.CheckSignatures(f, f.Body.ChainID, nil)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -521,16 +533,29 @@ current membership version is read from the node unless --collective-version is 
 }
 
 func newAgreementCheckCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "check FILE",
+	var submitter string
+	c := &cobra.Command{
+		Use:   "check FILE [--submitter KEY|ADDR]",
 		Short: "Verify an agreement file's signatures offline and list who has signed and who is missing",
-		Args:  cobra.ExactArgs(1),
+		Long: `Verify an agreement file's signatures offline and list who has signed and who
+is missing. With --submitter, the check is for that account submitting it: a
+submitter that is a party approves by its transaction signature, so its own
+signature is not missing.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := readAgreementFile(args[0])
 			if err != nil {
 				return err
 			}
-			rep, err := approvalReport(args[0], f)
+			var sub *ledger.Address
+			if submitter != "" {
+				a, err := resolveAddress(submitter)
+				if err != nil {
+					return err
+				}
+				sub = &a
+			}
+			rep, err := approvalReportFor(args[0], f, sub)
 			if err != nil {
 				return err
 			}
@@ -540,6 +565,8 @@ func newAgreementCheckCmd() *cobra.Command {
 			return emit(rep)
 		},
 	}
+	c.Flags().StringVar(&submitter, "submitter", "", "check for this key or address submitting the file")
+	return c
 }
 
 // ---------------------------------------------------------------- txs

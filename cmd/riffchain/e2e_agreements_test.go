@@ -128,6 +128,9 @@ func TestAgreementsEndToEnd(t *testing.T) {
 		if chk := n.fails("agreement", "check", file); str(chk, "complete") != "false" || len(list(chk, "missing")) != 1 {
 			t.Fatalf("check of a half-signed file: %v", chk)
 		}
+		if chk := n.ok("agreement", "check", file, "--submitter", "coB"); str(chk, "complete") != "true" {
+			t.Fatalf("check for coB submitting (its tx signature approves): %v", chk)
+		}
 		e.failsWith("112", "agreement", "submit", file, "--from", "carol")
 		// A non-party cannot sign through the CLI ...
 		n.fails("agreement", "sign", file, "--from", "carol")

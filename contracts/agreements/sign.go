@@ -209,6 +209,13 @@ func CheckSignatures(f *File, chainID string, lookup CollectiveLookup) (*Approva
 	return checkSignatures(f, chainID, lookup, nil)
 }
 
+// CheckSubmission is CheckSignatures for a file that submitter will
+// submit: a submitter that is a party counts as approved (its transaction
+// signature is its approval), as at execution.
+func CheckSubmission(f *File, chainID string, lookup CollectiveLookup, submitter ledger.Address) (*Approval, error) {
+	return checkSignatures(f, chainID, lookup, &submitter)
+}
+
 // checkSignatures is CheckSignatures, where a submitter that is a party
 // counts as approved (its transaction signature covers the body), and a
 // file CheckChain already checked for chainID skips the body checks and the
