@@ -94,3 +94,31 @@ func TestRetainHeight(t *testing.T) {
 		t.Fatalf("Commit retain height %d (%v), want 27", res.GetRetainHeight(), err)
 	}
 }
+
+// A snapshot height that waits for another snapshot to finish is pinned:
+// state pruning keeps it (and the newer due height replaces the older).
+func TestQueuedSnapshotPinned(t *testing.T) {
+	alice, bob := newTestKey("alice"), newTestKey("bob")
+	c := newChain(t, fundedGenesis(alice, bob))
+	store := NewSnapshotStore(t.TempDir(), 5, 2)
+	c.app.Snapshots = store
+	c.app.Config.StateKeepRecent = 2
+	store.mu.Lock()
+	store.taking = true // another snapshot is being written
+	store.mu.Unlock()
+	for h := 1; h <= 14; h++ {
+		c.block(c.tx(alice, transferMsg(t, bob.addr, 1, NativeAsset)))
+	}
+	if _, err := c.app.tree.At(10); err != nil {
+		t.Fatalf("queued snapshot height 10 was pruned: %v", err)
+	}
+	// IAVL deletes a prefix of versions: everything below the pin goes.
+	for _, h := range []int64{5, 9} {
+		if _, err := c.app.tree.At(h); err == nil {
+			t.Fatalf("height %d kept below the queued 10", h)
+		}
+	}
+	if got := store.OldestHeight(); got != 10 {
+		t.Fatalf("oldest snapshot height for block retention %d, want 10", got)
+	}
+}

@@ -81,10 +81,12 @@ type SnapshotStore struct {
 	ChunkSize  int    // default DefaultSnapshotChunkSize
 
 	mu      sync.Mutex
-	taking  bool     // a snapshot is being written
-	writing int64    // the height being written (0: none)
-	queued  int64    // height due while one was being written
-	restore *restore // restore in progress
+	taking  bool  // a snapshot is being written
+	writing int64 // the height being written (0: none)
+	queued  int64 // height due while one was being written
+	// queuedUnpin releases the state version pinned for queued.
+	queuedUnpin func()
+	restore     *restore // restore in progress
 	// served records when each snapshot was last listed to or fetched by a
 	// peer: prune keeps those for servedGrace beyond KeepRecent, because a
 	// joiner that picked a snapshot its peers then pruned gets empty chunks
@@ -135,9 +137,15 @@ func snapshotAfterCommit(a *App, version int64) {
 	if !ok || s.Dir == "" || s.Interval <= 0 || version%s.Interval != 0 {
 		return
 	}
+	// The version stays unpruned (state_keep_recent) until it is written,
+	// however long it waits for the snapshot before it.
+	unpin := a.tree.Pin(version)
 	s.mu.Lock()
 	if s.taking {
-		s.queued = version
+		if s.queuedUnpin != nil {
+			s.queuedUnpin() // a newer height replaces the one waiting
+		}
+		s.queued, s.queuedUnpin = version, unpin
 		s.mu.Unlock()
 		return
 	}
@@ -150,8 +158,12 @@ func snapshotAfterCommit(a *App, version int64) {
 			// take the process down; the next interval tries again.
 			if r := recover(); r != nil {
 				a.logger.Error("snapshot aborted", "height", h, "err", r)
+				unpin()
 				s.mu.Lock()
-				s.taking, s.queued = false, 0
+				if s.queuedUnpin != nil {
+					s.queuedUnpin()
+				}
+				s.taking, s.queued, s.queuedUnpin = false, 0, nil
 				s.mu.Unlock()
 			}
 		}()
@@ -162,13 +174,15 @@ func snapshotAfterCommit(a *App, version int64) {
 			} else {
 				a.logger.Info("snapshot taken", "height", h, "took", time.Since(start).Round(time.Millisecond))
 			}
+			unpin()
 			s.mu.Lock()
 			if s.queued == 0 {
 				s.taking = false
 				s.mu.Unlock()
 				return
 			}
-			h, s.queued = s.queued, 0
+			h, unpin = s.queued, s.queuedUnpin
+			s.queued, s.queuedUnpin = 0, nil
 			s.mu.Unlock()
 		}
 	}()
@@ -304,6 +318,9 @@ func (s *SnapshotStore) OldestHeight() int64 {
 	hs, _ := s.heights()
 	s.mu.Lock()
 	oldest := s.writing
+	if s.queued > 0 && (oldest == 0 || s.queued < oldest) {
+		oldest = s.queued
+	}
 	s.mu.Unlock()
 	for _, h := range hs {
 		if oldest == 0 || h < oldest {

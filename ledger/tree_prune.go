@@ -57,7 +57,11 @@ func (t *Tree) firstVersion() int64 {
 	return lo
 }
 
-// pin keeps version v from being pruned until the returned func is called.
+// Pin keeps version v from being pruned until the returned func is called
+// (e.g. a snapshot due at v that waits for another to finish). Export pins
+// its version itself.
+func (t *Tree) Pin(v int64) (unpin func()) { return t.pin(v) }
+
 func (t *Tree) pin(v int64) (unpin func()) {
 	t.mu.Lock()
 	t.pins[v]++
