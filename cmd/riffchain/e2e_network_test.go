@@ -861,6 +861,11 @@ func TestNetworkFaults(t *testing.T) {
 		rec.amount = 3
 		nw.record(rec)
 		s.nonce++
+		// node1 must have committed that block too, or its CheckTx still
+		// expects the old nonce.
+		if _, ok := nw.waitCommitted(rec.hash, nw.nodes[1], 10*time.Second); !ok {
+			t.Fatalf("node1 did not commit the fee-less tx's block (height %d)", rec.height)
+		}
 		paying, err := nw.buildTx(s, s.nonce+1, 4, netFee, false)
 		if err != nil {
 			t.Fatal(err)
