@@ -187,8 +187,11 @@ func (r *Report) printMedians(w io.Writer, s *Settings) {
 		rt, kv := key{"riffchain", "transfers"}, key{"kvstore", "kvstore"}
 		pair("riffchain transfers / kvstore, tx/s", rt, kv, false)
 		pair("CPU-cost ratio: kvstore cpu/tx / riffchain cpu/tx", rt, kv, true)
-		pair("agreements / transfers, tx/s", key{"riffchain", "agreements"}, rt, false)
-		pair("swaps / transfers, tx/s", key{"riffchain", "swaps"}, rt, false)
+		ra, rs := key{"riffchain", "agreements"}, key{"riffchain", "swaps"}
+		pair("agreements / transfers, tx/s", ra, rt, false)
+		pair("  CPU-cost ratio: transfers cpu/tx / agreements cpu/tx", ra, rt, true)
+		pair("swaps / transfers, tx/s", rs, rt, false)
+		pair("  CPU-cost ratio: transfers cpu/tx / swaps cpu/tx", rs, rt, true)
 	}
 	if on, off := tps["kv"], tps["null"]; on != nil && off != nil {
 		var parts []string
