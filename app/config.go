@@ -74,7 +74,8 @@ snapshot_keep_recent = {{.SnapshotKeepRecent}}
 # At least 2. Pruning never changes the app hash; a height being exported
 # for a snapshot is kept until the export is done. Turning it on for a node
 # with a long history deletes the whole backlog in the next commit (that
-# block waits for it); after that, one height per block.
+# block waits for it); after that, one height per block, which costs about
+# as much as writing the block (spec/state.md, "Versions").
 state_keep_recent = {{.StateKeepRecent}}
 
 # Block pruning: let CometBFT delete blocks older than the newest N (0 = keep
