@@ -45,6 +45,8 @@ type App struct {
 	// blockNonces are the nonces the current block consumed; touched only on
 	// the consensus connection (deliver, Commit).
 	blockNonces map[ledger.Address]uint64
+
+	pruner pruner // deletes old state versions in the background (pruner.go)
 }
 
 // checkedTx is a decoded, signature-verified transaction with its decoded
@@ -416,12 +418,9 @@ func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCo
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	if keep := a.Config.StateKeepRecent; keep > 0 && version > keep {
-		// Normally one version per block; the first prune after enabling
-		// it on an old node deletes the whole backlog.
-		// A failure only delays pruning to a later block.
-		if _, err := a.tree.Prune(version - keep); err != nil {
-			a.logger.Error("state pruning failed", "height", version, "err", err)
-		}
+		// Normally one version per block, in the background; the first
+		// prune after enabling it on an old node deletes the whole backlog.
+		a.schedulePrune(version - keep)
 	}
 	snap, err := a.tree.At(0)
 	if err != nil {

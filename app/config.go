@@ -72,10 +72,10 @@ snapshot_keep_recent = {{.SnapshotKeepRecent}}
 # State pruning: keep the state of the newest N heights (queries and proofs
 # at older heights then fail with code 32), 0 = keep every height (archive).
 # At least 2. Pruning never changes the app hash; a height being exported
-# for a snapshot is kept until the export is done. Turning it on for a node
-# with a long history deletes the whole backlog in the next commit (that
-# block waits for it); after that, one height per block, which costs about
-# as much as writing the block (spec/state.md, "Versions").
+# for a snapshot is kept until the export is done. Pruning runs in the
+# background after each commit, one height per block, and costs about as
+# much as writing the block (spec/state.md, "Versions"); turning it on for a
+# node with a long history deletes the whole backlog first.
 state_keep_recent = {{.StateKeepRecent}}
 
 # Block pruning: let CometBFT delete blocks older than the newest N (0 = keep

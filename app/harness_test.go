@@ -43,6 +43,7 @@ func newChain(t testing.TB, gs GenesisState) *chain {
 	}
 	t.Cleanup(func() { tree.Close() })
 	a := New(tree, testChain, nil)
+	t.Cleanup(a.Close) // before tree.Close (cleanups run last-registered first)
 	st, _ := json.Marshal(gs)
 	if _, err := a.InitChain(context.Background(), &abci.RequestInitChain{ChainId: testChain, AppStateBytes: st, InitialHeight: 1}); err != nil {
 		t.Fatal(err)

@@ -240,6 +240,7 @@ func (n *Node) Stop() error {
 		}
 		n.CMT.Wait()
 	}
+	n.App.Close() // background pruning ends before the state closes
 	if err := n.tree.Close(); err != nil {
 		errs = append(errs, err)
 	}

@@ -26,6 +26,7 @@ func TestStatePruning(t *testing.T) {
 			t.Fatalf("height %d: app hash %X vs %X (code %d)", h, r1.AppHash, r2.AppHash, r2.TxResults[0].Code)
 		}
 	}
+	pruned.app.waitPruned()
 	if got := pruned.app.tree.OldestVersion(); got != 10 {
 		t.Fatalf("oldest kept height %d, want 10 (12 - 3 + 1)", got)
 	}
@@ -109,6 +110,7 @@ func TestQueuedSnapshotPinned(t *testing.T) {
 	for h := 1; h <= 14; h++ {
 		c.block(c.tx(alice, transferMsg(t, bob.addr, 1, NativeAsset)))
 	}
+	c.app.waitPruned()
 	if _, err := c.app.tree.At(10); err != nil {
 		t.Fatalf("queued snapshot height 10 was pruned: %v", err)
 	}

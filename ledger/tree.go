@@ -20,7 +20,8 @@ type Tree struct {
 	tree *iavl.MutableTree
 	// pins counts the exports reading each version through their own
 	// tree (IAVL's reader count does not see them); Prune keeps those.
-	pins map[int64]int
+	pins   map[int64]int
+	closed bool
 }
 
 // OpenTree opens (or creates) the tree stored under dir/name.db. An empty dir
@@ -48,6 +49,7 @@ func OpenTree(dir, name string) (*Tree, error) {
 func (t *Tree) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.closed = true
 	errTree := t.tree.Close()
 	errDB := t.db.Close()
 	return errors.Join(errTree, errDB)

@@ -10,6 +10,9 @@ import "fmt"
 func (t *Tree) Prune(to int64) (int64, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.closed {
+		return 0, fmt.Errorf("%w: prune: tree closed", ErrStore)
+	}
 	latest, _ := t.tree.GetLatestVersion()
 	if to >= latest {
 		to = latest - 1
