@@ -38,15 +38,16 @@ func newStatusCmd() *cobra.Command {
 				}
 			}
 			return emit(map[string]any{
-				"chain_id":    st.NodeInfo.Network,
-				"moniker":     st.NodeInfo.Moniker,
-				"node_id":     string(st.NodeInfo.DefaultNodeID),
-				"height":      h,
-				"app_hash":    st.SyncInfo.LatestAppHash.String(),
-				"block_hash":  st.SyncInfo.LatestBlockHash.String(),
-				"catching_up": st.SyncInfo.CatchingUp,
-				"peers":       peers,
-				"validators":  vals,
+				"chain_id":              st.NodeInfo.Network,
+				"moniker":               st.NodeInfo.Moniker,
+				"node_id":               string(st.NodeInfo.DefaultNodeID),
+				"height":                h,
+				"earliest_block_height": st.SyncInfo.EarliestBlockHeight,
+				"app_hash":              st.SyncInfo.LatestAppHash.String(),
+				"block_hash":            st.SyncInfo.LatestBlockHash.String(),
+				"catching_up":           st.SyncInfo.CatchingUp,
+				"peers":                 peers,
+				"validators":            vals,
 			})
 		},
 	}

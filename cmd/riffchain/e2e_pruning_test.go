@@ -64,6 +64,9 @@ func TestStatePruningEndToEnd(t *testing.T) {
 	if base := st.SyncInfo.EarliestBlockHeight; base <= 1 || base < st.SyncInfo.LatestBlockHeight-10 {
 		t.Fatalf("earliest block %d at latest %d", base, st.SyncInfo.LatestBlockHeight)
 	}
+	if got := str(n.ok("status"), "earliest_block_height"); got == "1" || got == "" {
+		t.Fatalf("status earliest_block_height %q after block pruning", got)
+	}
 	one := int64(1)
 	if _, err := c.RPC.Block(context.Background(), &one); err == nil {
 		t.Fatal("block 1 is still served")
