@@ -63,11 +63,11 @@ func (k *Keeper) save(rec *Record, prev Status, action string) error {
 	if prev != rec.Status {
 		for _, p := range rec.Parties {
 			if prev != "" {
-				if err := k.kv.Delete(PartyIndexKey(p, prev, rec.ID)); err != nil {
+				if err := k.kv.Delete(PartyIndexKey(p, prev, rec.CreatedHeight, rec.ID)); err != nil {
 					return err
 				}
 			}
-			if err := k.kv.Set(PartyIndexKey(p, rec.Status, rec.ID), []byte{}); err != nil {
+			if err := k.kv.Set(PartyIndexKey(p, rec.Status, rec.CreatedHeight, rec.ID), []byte{}); err != nil {
 				return err
 			}
 		}

@@ -11,7 +11,7 @@ import (
 // statuses never contain '/'.
 const (
 	prefixAgreement     = "agr/a/"  // agr/a/{id} -> Record JSON
-	prefixParty         = "agr/p/"  // agr/p/{addr}{status}/{id} -> "" (party index)
+	prefixParty         = "agr/p/"  // agr/p/{addr}{status}/{created height}{id} -> "" (party index)
 	prefixExpiryHeight  = "agr/xh/" // agr/xh/{height}{id} -> "" (open proposals by expiry height)
 	prefixExpiryTime    = "agr/xt/" // agr/xt/{time}{id} -> "" (open proposals by expiry time)
 	prefixCollective    = "agr/c/"  // agr/c/{addr} -> Collective JSON (current)
@@ -33,13 +33,16 @@ func AgreementKey(id string) []byte { return []byte(prefixAgreement + id) }
 func AgreementsPrefix() []byte { return []byte(prefixAgreement) }
 
 // PartyIndexKey is the state key of the party index entry of agreement id
-// for party addr in status s.
-func PartyIndexKey(addr ledger.Address, s Status, id string) []byte {
-	k := make([]byte, 0, len(prefixParty)+ledger.AddressLen+len(s)+1+len(id))
+// (created at height created) for party addr in status s. Within a party
+// and status, entries sort by creation height, then id: listings are
+// chronological.
+func PartyIndexKey(addr ledger.Address, s Status, created int64, id string) []byte {
+	k := make([]byte, 0, len(prefixParty)+ledger.AddressLen+len(s)+1+8+len(id))
 	k = append(k, prefixParty...)
 	k = append(k, addr[:]...)
 	k = append(k, s...)
 	k = append(k, '/')
+	k = append(k, be8(uint64(created))...)
 	return append(k, id...)
 }
 

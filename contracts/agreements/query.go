@@ -1,7 +1,10 @@
 package agreements
 
 import (
+	"encoding/binary"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/riffchain/riffchain/ledger"
 )
@@ -36,9 +39,10 @@ type Page struct {
 }
 
 // AgreementsByParty lists the agreements party is a party to, optionally
-// only those in status (""= any), ordered by status then id, after the
-// cursor after (from a previous Page.Next), at most limit (0 = default
-// 100, at most 1000).
+// only those in status (""= any), ordered by status, then creation height
+// (oldest first), then id, after the cursor after (from a previous
+// Page.Next: "STATUS/HEIGHT/ID"), at most limit (0 = default 100, at most
+// 1000).
 func AgreementsByParty(r ledger.Reader, party ledger.Address, status Status, after string, limit int) (*Page, error) {
 	if _, err := ParseStatus(string(status)); err != nil {
 		return nil, err
@@ -56,16 +60,23 @@ func AgreementsByParty(r ledger.Reader, party ledger.Address, status Status, aft
 	}
 	start := prefix
 	if after != "" {
-		start = append(append(append([]byte(nil), base...), after...), 0)
+		suffix, err := cursorKey(after)
+		if err != nil {
+			return nil, err
+		}
+		start = append(append(append([]byte(nil), base...), suffix...), 0)
 		if string(start) < string(prefix) {
 			start = prefix
 		}
 	}
 	var ids, cursors []string
 	err := r.Iterate(start, ledger.PrefixEnd(prefix), func(k, _ []byte) bool {
-		suffix := string(k[len(base):])
-		ids = append(ids, suffix[len(suffix)-64:])
-		cursors = append(cursors, suffix)
+		suffix := k[len(base):]
+		if len(suffix) < 1+8+64 {
+			return true // not an index entry of this layout
+		}
+		ids = append(ids, string(suffix[len(suffix)-64:]))
+		cursors = append(cursors, cursorOf(suffix))
 		return len(ids) <= limit
 	})
 	if err != nil {
@@ -137,4 +148,35 @@ func (k *Keeper) AgreementsByParty(party ledger.Address, status Status, after st
 // Collective is the keeper form of GetCollective.
 func (k *Keeper) Collective(addr ledger.Address) (*Collective, error) {
 	return GetCollective(k.kv, addr)
+}
+
+// cursorOf turns a party index key suffix ({status}/{height be8}{id}) into
+// the text cursor "STATUS/HEIGHT/ID".
+func cursorOf(suffix []byte) string {
+	n := len(suffix)
+	status := string(suffix[:n-64-8-1])
+	height := binary.BigEndian.Uint64(suffix[n-64-8 : n-64])
+	return status + "/" + strconv.FormatUint(height, 10) + "/" + string(suffix[n-64:])
+}
+
+// cursorKey is the key suffix a cursor from cursorOf names.
+func cursorKey(cursor string) ([]byte, error) {
+	parts := strings.Split(cursor, "/")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("%w: cursor %q: want STATUS/HEIGHT/ID", ErrInvalidBody, cursor)
+	}
+	st, err := ParseStatus(parts[0])
+	if err != nil || st == "" {
+		return nil, fmt.Errorf("%w: cursor %q: status", ErrInvalidBody, cursor)
+	}
+	h, err := strconv.ParseUint(parts[1], 10, 63)
+	if err != nil {
+		return nil, fmt.Errorf("%w: cursor %q: height", ErrInvalidBody, cursor)
+	}
+	if err := checkID(parts[2]); err != nil {
+		return nil, fmt.Errorf("%w: cursor %q: id", ErrInvalidBody, cursor)
+	}
+	k := append([]byte(st), '/')
+	k = append(k, be8(h)...)
+	return append(k, parts[2]...), nil
 }
