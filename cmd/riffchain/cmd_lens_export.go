@@ -600,15 +600,7 @@ func (f *sourceFlags) check(ctx context.Context, e *lensExport, sh *cmttypes.Sig
 		return "none", nil
 	}
 	if f.trustHeight != 0 || f.trustHash != "" {
-		if f.trustHeight <= 0 || f.trustHash == "" {
-			return "", fmt.Errorf("%w: give both --trust-height and --trust-hash", client.ErrTrustOptions)
-		}
-		h, err := client.ParseTrustHash(f.trustHash)
-		if err != nil {
-			return "", err
-		}
-		v, err := client.NewLightVerifier(ctx, client.LightOptions{ChainID: e.Manifest.ChainID, TrustHeight: f.trustHeight,
-			TrustHash: h, Primary: f.node, Witnesses: f.witnesses})
+		v, err := lightVerifier(ctx, e.Manifest.ChainID, f.node, f.trustHeight, f.trustHash, f.witnesses)
 		if err != nil {
 			return "", err
 		}

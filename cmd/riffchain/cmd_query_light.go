@@ -36,6 +36,17 @@ func (f *queryFlags) rootSource(ctx context.Context, c *client.Client) (client.R
 	if height == 0 && hash == "" {
 		return c, nil
 	}
+	v, err := lightVerifier(ctx, "", cfgNode(), height, hash, witnesses)
+	if err != nil {
+		return nil, err
+	}
+	return &reportingRoots{v}, nil
+}
+
+// lightVerifier starts CometBFT's light client on chainID ("" = the
+// primary's) from the trusted header height/hash (flags; both needed),
+// fetching from primary and cross-checking with witnesses.
+func lightVerifier(ctx context.Context, chainID, primary string, height int64, hash string, witnesses []string) (*client.LightVerifier, error) {
 	if height <= 0 || hash == "" {
 		return nil, fmt.Errorf("%w: give both --trust-height and --trust-hash", client.ErrTrustOptions)
 	}
@@ -43,12 +54,8 @@ func (f *queryFlags) rootSource(ctx context.Context, c *client.Client) (client.R
 	if err != nil {
 		return nil, err
 	}
-	v, err := client.NewLightVerifier(ctx, client.LightOptions{TrustHeight: height, TrustHash: h,
-		TrustPeriod: cfg.GetDuration("trust_period"), Primary: cfgNode(), Witnesses: witnesses})
-	if err != nil {
-		return nil, err
-	}
-	return &reportingRoots{v}, nil
+	return client.NewLightVerifier(ctx, client.LightOptions{ChainID: chainID, TrustHeight: height, TrustHash: h,
+		TrustPeriod: cfg.GetDuration("trust_period"), Primary: primary, Witnesses: witnesses})
 }
 
 // reportingRoots prints, on stderr, providers the light client dropped.

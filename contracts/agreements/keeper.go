@@ -178,13 +178,14 @@ func requireOpen(r *Record) error {
 // signature and settle at once. A signer that is a party approves by
 // signing the transaction. Any failure fails the transaction.
 func (k *Keeper) ExecSubmit(blk ledger.Block, signer ledger.Address, m *MsgSubmit) (ledger.Output, error) {
-	var known string
-	if c := m.checked; c != nil && c.chainID == k.chainID {
-		known = c.id
-	} else if err := m.Check(); err != nil {
-		return nil, err
+	// What CheckTx established (body, id, signatures); a file it did not
+	// see is checked the same way here, once.
+	if c := m.checked; c == nil || c.chainID != k.chainID {
+		if err := m.CheckChain(k.chainID); err != nil {
+			return nil, err
+		}
 	}
-	id, err := k.checkNew(blk, &m.Body, known)
+	id, err := k.checkNew(blk, &m.Body, m.checked.id)
 	if err != nil {
 		return nil, err
 	}

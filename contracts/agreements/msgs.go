@@ -94,8 +94,10 @@ func checkID(id string) error {
 	return nil
 }
 
-// Check runs the stateless rules of an agreement file / submit message
-// (the chain id is checked at execution).
+// Check runs the cheap shape rules of an agreement file / submit message
+// at decoding. The body's rules, the id and the signatures are checked
+// against this chain by CheckChain, which the app runs right after (and
+// ExecSubmit when CheckTx did not), so they are not repeated here.
 func (f *File) Check() error {
 	if f.ID != "" {
 		if err := checkID(f.ID); err != nil {
@@ -104,9 +106,6 @@ func (f *File) Check() error {
 	}
 	if !validChainID(f.Body.ChainID) {
 		return fmt.Errorf("%w: chain id %q", ErrWrongChain, f.Body.ChainID)
-	}
-	if err := f.Body.Validate(f.Body.ChainID); err != nil {
-		return err
 	}
 	if len(f.Signatures) > MaxSignatures {
 		return fmt.Errorf("%w: %d signatures, at most %d", ErrInvalidBody, len(f.Signatures), MaxSignatures)

@@ -326,13 +326,17 @@ func riffchainPhases(ctx context.Context, s *Settings, root, idx string, round i
 	return out, tw, nil
 }
 
-// drivePhase drives workload w against node n (CPU-profiled into profDir
-// when the settings ask for w's phase).
+// drivePhase drives workload w against node n (riffchain or kvstore),
+// CPU-profiled into profDir when the settings ask for w's phase.
 func drivePhase(ctx context.Context, s *Settings, n *benchNode, w *workload, profDir string,
 	progress func(string, ...any)) (*phaseResult, error) {
 	prof := ""
 	if s.profiled(w.name) && profDir != "" {
-		prof = filepath.Join(profDir, fmt.Sprintf("riffchain-%s-indexer-%s.pprof", w.name, n.indexer))
+		name := n.kind // "kvstore" for its one phase, "riffchain-transfers" etc.
+		if w.name != n.kind {
+			name += "-" + w.name
+		}
+		prof = filepath.Join(profDir, fmt.Sprintf("%s-indexer-%s.pprof", name, n.indexer))
 	}
 	progress("%s: driving %d %s (avg %d bytes) with %d clients", n.kind, len(w.txs), w.name, w.avgBytes(), len(w.clients))
 	r, err := run(ctx, s, n, w, prof)
@@ -350,16 +354,5 @@ func kvstorePhase(ctx context.Context, s *Settings, n *benchNode, tw *workload,
 	if err := waitHeight(ctx, n, 2); err != nil {
 		return nil, err
 	}
-	w := kvstoreLike(tw)
-	path := ""
-	if s.profiled("kvstore") && profDir != "" {
-		path = filepath.Join(profDir, fmt.Sprintf("kvstore-indexer-%s.pprof", n.indexer))
-	}
-	progress("kvstore: driving %d txs (avg %d bytes) with %d clients", len(w.txs), w.avgBytes(), len(w.clients))
-	r, err := run(ctx, s, n, w, path)
-	if err != nil {
-		return nil, err
-	}
-	progress("kvstore: %d/%d committed in %.1fs: %.0f tx/s", r.Committed, r.Txs, r.Elapsed.Seconds(), r.TPS)
-	return r, nil
+	return drivePhase(ctx, s, n, kvstoreLike(tw), profDir, progress)
 }
