@@ -47,6 +47,11 @@ type App struct {
 	blockNonces map[ledger.Address]uint64
 
 	pruner pruner // deletes old state versions in the background (pruner.go)
+
+	// local holds the node-local indexes (local_index.go); blockLocal is
+	// the current block's writes to it, committed with the state.
+	local      *ledger.LocalStore
+	blockLocal *ledger.Branch
 }
 
 // checkedTx is a decoded, signature-verified transaction with its decoded
@@ -58,8 +63,22 @@ type checkedTx struct {
 
 const maxCache = 200_000
 
-// New returns the application over tree for chainID.
+// New returns the application over tree for chainID, with its local
+// indexes in memory (rebuilt from tree if it has state; tests and tools).
 func New(tree *ledger.Tree, chainID string, logger log.Logger) *App {
+	ls, _ := ledger.OpenLocalStore("", "local") // in memory: cannot fail
+	a, err := NewWithLocalStore(tree, chainID, logger, ls)
+	if err != nil {
+		// Only a corrupt tree fails the rebuild; the first block reports it.
+		a.logger.Error("local indexes", "err", err)
+	}
+	return a
+}
+
+// NewWithLocalStore returns the application over tree for chainID with ls
+// as its node-local store (a node's data/local.db), brought up to the
+// tree's version (rebuilt when it lags). The app owns ls: Close closes it.
+func NewWithLocalStore(tree *ledger.Tree, chainID string, logger log.Logger, ls *ledger.LocalStore) (*App, error) {
 	if logger == nil {
 		logger = log.NewNopLogger()
 	}
@@ -77,7 +96,9 @@ func New(tree *ledger.Tree, chainID string, logger log.Logger) *App {
 	if tree.Version() > 0 {
 		a.checkSnap, _ = tree.At(0)
 	}
-	return a
+	a.local = ls
+	a.blockLocal = ledger.NewBranch(ls)
+	return a, a.syncLocal()
 }
 
 // ChainID returns the chain id the app serves.
@@ -125,7 +146,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err := ledger.New(a.tree, nil).InitGenesis(gs.Ledger); err != nil {
 		return nil, fmt.Errorf("init genesis: %w", err)
 	}
-	env := &Env{ChainID: a.chainID, Block: ledger.Block{Height: req.InitialHeight, Time: req.Time.Unix()}, Ledger: ledger.New(a.tree, nil)}
+	env := &Env{ChainID: a.chainID, Block: ledger.Block{Height: req.InitialHeight, Time: req.Time.Unix()}, Ledger: ledger.New(a.tree, nil), Local: a.blockLocal}
 	for _, hook := range initChainHooks {
 		if err := hook(env, req); err != nil {
 			return nil, fmt.Errorf("init chain: %w", err)
@@ -260,6 +281,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	// consensus key) is also the riffchain account of that key: fees go there.
 	var proposer ledger.Address
 	copy(proposer[:], req.ProposerAddress)
+	a.blockLocal = ledger.NewBranch(a.local) // a block executed again starts afresh
 	for i, raw := range req.Txs {
 		results[i] = a.deliver(blk, proposer, raw)
 	}
@@ -313,7 +335,8 @@ func (a *App) endBlock(blk ledger.Block, bc *BlockContext) ([]abci.Event, error)
 	}
 	ev := &ledger.Events{}
 	branch := ledger.NewBranch(a.tree)
-	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(branch, ev)}
+	local := ledger.NewBranch(a.blockLocal)
+	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(branch, ev), Local: local}
 	for _, eb := range endBlockers {
 		if err := eb(env); err != nil {
 			return nil, err
@@ -325,6 +348,9 @@ func (a *App) endBlock(blk ledger.Block, bc *BlockContext) ([]abci.Event, error)
 		}
 	}
 	if err := branch.Write(); err != nil {
+		return nil, err
+	}
+	if err := local.Write(); err != nil {
 		return nil, err
 	}
 	return toABCIEvents(ev.List()), nil
@@ -360,7 +386,8 @@ func (a *App) deliver(blk ledger.Block, proposer ledger.Address, raw []byte) *ab
 	}
 	a.blockNonces[b.Signer] = b.Nonce
 	branch := ledger.NewBranch(a.tree)
-	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(branch, ev)}
+	local := ledger.NewBranch(a.blockLocal)
+	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(branch, ev), Local: local}
 	out := ledger.Output{}
 	for i, m := range ct.msgs {
 		typ := b.Msgs[i].Type
@@ -373,6 +400,9 @@ func (a *App) deliver(blk ledger.Block, proposer ledger.Address, raw []byte) *ab
 		}
 	}
 	if err := branch.Write(); err != nil {
+		return txError(err)
+	}
+	if err := local.Write(); err != nil {
 		return txError(err)
 	}
 	var data []byte
@@ -415,6 +445,11 @@ func (a *App) Logger() log.Logger { return a.logger }
 func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCommit, error) {
 	_, version, err := a.tree.Commit()
 	if err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	// After the state: a crash in between leaves the local store one
+	// version behind, and the restart rebuilds it (syncLocal).
+	if err := a.commitLocal(version); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	if keep := a.Config.StateKeepRecent; keep > 0 && version > keep {

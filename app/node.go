@@ -196,7 +196,17 @@ func NewNode(home string, logger log.Logger, cfgEdit func(*cmtcfg.Config)) (*Nod
 	if err != nil {
 		return nil, err
 	}
-	a := New(tree, doc.ChainID, logger.With("module", "app"))
+	local, err := ledger.OpenLocalStore(filepath.Join(home, "data"), "local")
+	if err != nil {
+		tree.Close()
+		return nil, err
+	}
+	a, err := NewWithLocalStore(tree, doc.ChainID, logger.With("module", "app"), local)
+	if err != nil {
+		a.Close()
+		tree.Close()
+		return nil, fmt.Errorf("local indexes: %w", err)
+	}
 	a.Config = appCfg
 	a.Home = home
 	for _, hook := range nodeHooks {

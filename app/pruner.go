@@ -71,8 +71,8 @@ func (a *App) waitPruned() {
 	}
 }
 
-// Close stops background work (the pruner) and waits for it; call it
-// before closing the state tree.
+// Close stops background work (the pruner), waits for it and closes the
+// local store; call it before closing the state tree.
 func (a *App) Close() {
 	p := &a.pruner
 	p.mu.Lock()
@@ -89,5 +89,8 @@ func (a *App) Close() {
 	p.mu.Unlock()
 	if running {
 		<-p.stopped
+	}
+	if a.local != nil {
+		a.local.Close()
 	}
 }

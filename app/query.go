@@ -42,6 +42,22 @@ type QueryHandler func(r ledger.Reader, parts []string, params url.Values) (*Que
 
 var queryRoutes = map[string]QueryHandler{}
 
+// LocalQueryHandler answers a query that also reads the node's local
+// indexes (spec/state.md "Local indexes"): r is state at the query height,
+// local the index as of the latest commit. What it returns as proven must
+// come from r.
+type LocalQueryHandler func(r, local ledger.Reader, parts []string, params url.Values) (*QueryResult, error)
+
+// RegisterLocalQuery adds a query route "/name/..." that reads local indexes.
+func RegisterLocalQuery(name string, h LocalQueryHandler) {
+	RegisterQuery(name, func(ledger.Reader, []string, url.Values) (*QueryResult, error) {
+		return nil, fmt.Errorf("%w: /%s needs the app's local store", ErrInternal, name)
+	})
+	localQueryRoutes[name] = h
+}
+
+var localQueryRoutes = map[string]LocalQueryHandler{}
+
 // RegisterQuery adds a query route "/name/...".
 func RegisterQuery(name string, h QueryHandler) {
 	if _, dup := queryRoutes[name]; dup {
@@ -93,7 +109,12 @@ func (a *App) query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	if err != nil {
 		return fail(fmt.Errorf("%w: %v", ErrNotFound, err))
 	}
-	res, err := h(snap, parts[1:], u.Query())
+	var res *QueryResult
+	if lh, ok := localQueryRoutes[parts[0]]; ok {
+		res, err = lh(snap, a.local, parts[1:], u.Query())
+	} else {
+		res, err = h(snap, parts[1:], u.Query())
+	}
 	resp := &abci.ResponseQuery{Height: snap.Version, Codespace: "riffchain"}
 	if err != nil {
 		resp.Code, resp.Log = CodeOf(err), err.Error()

@@ -14,6 +14,11 @@ type Env struct {
 	ChainID string
 	Block   ledger.Block
 	Ledger  *ledger.Ledger
+	// Local is where modules write their node-local indexes for this
+	// execution (a branch over the app's LocalStore, written when the
+	// execution succeeds; spec/state.md "Local indexes"). Execution writes
+	// it and never reads it, so it cannot change state.
+	Local ledger.KV
 }
 
 // route decodes, validates and executes one message type.

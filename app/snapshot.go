@@ -587,7 +587,11 @@ func (s *SnapshotStore) Apply(a *App, req *abci.RequestApplySnapshotChunk) *abci
 		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT}
 	}
 	snap, err := a.tree.At(0)
+	if err == nil {
+		err = a.syncLocal() // local indexes are not in snapshots: made from the restored state
+	}
 	if err != nil {
+		a.logger.Error("state sync: restored state unusable", "height", r.meta.Height, "err", err)
 		s.abort(a)
 		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT}
 	}

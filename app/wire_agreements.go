@@ -32,6 +32,9 @@ func agreementPoolSwap(l *ledger.Ledger, blk ledger.Block, a *agreements.PoolSwa
 // extension hook the app knows set.
 func agreementKeeper(env *Env) *agreements.Keeper {
 	k := agreements.New(env.Ledger, env.ChainID)
+	if env.Local != nil {
+		k.SetIndex(env.Local)
+	}
 	k.Hooks.PoolSwap = agreementPoolSwap
 	for _, set := range agreementHookSetters {
 		set(&k.Hooks)
@@ -105,7 +108,13 @@ func init() {
 		return nil
 	})
 	RegisterQuery("agreement", queryAgreement)
-	RegisterQuery("agreements", queryAgreements)
+	RegisterLocalQuery("agreements", queryAgreements)
+	localRebuilders = append(localRebuilders, func(state ledger.Reader, local ledger.KV) error {
+		if _, err := agreements.RebuildPartyIndex(state, local); err != nil {
+			return fmt.Errorf("agreements party index: %w", err)
+		}
+		return nil
+	})
 	RegisterQuery("collective", queryCollective)
 }
 
@@ -157,7 +166,7 @@ type AgreementList struct {
 
 // queryAgreements answers "/agreements/ADDR?status=S&after=CURSOR&limit=N":
 // the agreements ADDR is a party to, ordered by status then id.
-func queryAgreements(r ledger.Reader, parts []string, params url.Values) (*QueryResult, error) {
+func queryAgreements(r, local ledger.Reader, parts []string, params url.Values) (*QueryResult, error) {
 	if err := needArgs(parts, 1, "/agreements/ADDR?status=S&after=CURSOR&limit=N"); err != nil {
 		return nil, err
 	}
@@ -173,7 +182,7 @@ func queryAgreements(r ledger.Reader, parts []string, params url.Values) (*Query
 	if err != nil {
 		return nil, err
 	}
-	page, err := agreements.AgreementsByParty(r, addr, status, params.Get("after"), limit)
+	page, err := agreements.AgreementsByParty(r, local, addr, status, params.Get("after"), limit)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -381,5 +382,101 @@ func TestAgreementBadSignatureRefusedInCheckTx(t *testing.T) {
 	r := c.check(c.txNonce(c.carol, c.nonces[c.carol.addr]+1, mustMsg(t, agreements.TypeSubmit, f)))
 	if want := CodeOf(agreements.ErrBadSignature); r.Code != want || want == CodeInternal {
 		t.Fatalf("CheckTx code %d (%s), want %d", r.Code, r.Log, want)
+	}
+}
+
+// The party index lives in the node-local store, not in state: an
+// agreement writes no agr/p/ key to the tree, listings follow status
+// changes, and an app over the same state with an empty local store (a
+// restart after a crash, state sync) rebuilds the same listings.
+func TestAgreementPartyIndexIsLocal(t *testing.T) {
+	c := newAgreementChain(t)
+	f1, _ := agreements.NewFile(c.swapBody(100, "one"), testChain)
+	f2, _ := agreements.NewFile(c.swapBody(100, "two"), testChain)
+	mustOK(t, c.block(
+		c.tx(c.alice, mustMsg(t, agreements.TypePropose, agreements.MsgPropose{Body: f1.Body})),
+		c.tx(c.alice, mustMsg(t, agreements.TypePropose, agreements.MsgPropose{Body: f2.Body}))))
+	mustOK(t, c.block(c.tx(c.bob, mustMsg(t, agreements.TypeAccept, agreements.MsgAccept{ID: f1.ID}))))
+
+	if err := c.app.tree.Iterate([]byte("agr/p/"), ledger.PrefixEnd([]byte("agr/p/")), func(k, _ []byte) bool {
+		t.Fatalf("party index key in state: %q", k)
+		return false
+	}); err != nil {
+		t.Fatal(err)
+	}
+	list := func(a *App, query string) []string {
+		t.Helper()
+		r, err := a.Query(context.Background(), &abci.RequestQuery{Path: query})
+		if err != nil || r.Code != 0 {
+			t.Fatalf("%s: %v %d %s", query, err, r.Code, r.Log)
+		}
+		var l AgreementList
+		if err := json.Unmarshal(r.Value, &l); err != nil {
+			t.Fatal(err)
+		}
+		ids := []string{}
+		for _, e := range l.Entries {
+			var rec agreements.Record
+			if err := json.Unmarshal(e, &rec); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, rec.ID+":"+string(rec.Status))
+		}
+		return ids
+	}
+	bob := "/agreements/" + c.bob.addr.String()
+	want := map[string][]string{
+		bob:                       {f2.ID + ":proposed", f1.ID + ":settled"},
+		bob + "?status=proposed":  {f2.ID + ":proposed"},
+		bob + "?status=settled":   {f1.ID + ":settled"},
+		bob + "?status=withdrawn": {},
+	}
+	for q, w := range want {
+		if got := list(c.app, q); fmt.Sprint(got) != fmt.Sprint(w) {
+			t.Fatalf("%s: %v, want %v", q, got, w)
+		}
+	}
+	// A historical query lists what the state at that height holds.
+	r, err := c.app.Query(context.Background(), &abci.RequestQuery{Path: bob + "?status=settled", Height: c.height - 1})
+	if err != nil || r.Code != 0 || !strings.Contains(string(r.Value), `"entries":[]`) {
+		t.Fatalf("settled at the height before: %v %d %s", err, r.Code, r.Value)
+	}
+
+	fresh := New(c.app.tree, testChain, nil) // empty local store: rebuilt from state
+	defer fresh.local.Close()
+	if v, _ := fresh.local.Version(); v != c.app.tree.Version() {
+		t.Fatalf("rebuilt local store at version %d, state at %d", v, c.app.tree.Version())
+	}
+	for q, w := range want {
+		if got := list(fresh, q); fmt.Sprint(got) != fmt.Sprint(w) {
+			t.Fatalf("after rebuild %s: %v, want %v", q, got, w)
+		}
+	}
+}
+
+// A node restored by state sync has no local index in its snapshot: it
+// builds the party index from the restored records.
+func TestAgreementPartyIndexAfterStateSync(t *testing.T) {
+	c := newAgreementChain(t)
+	store := NewSnapshotStore(t.TempDir(), 0, 2)
+	c.app.Snapshots = store
+	f, _ := agreements.NewFile(c.swapBody(100, "sync"), testChain)
+	mustOK(t, c.block(c.tx(c.alice, mustMsg(t, agreements.TypePropose, agreements.MsgPropose{Body: f.Body}))))
+	snap, chunks := latestSnapshot(t, c.chain, store)
+
+	b := freshApp(t)
+	if r := offer(t, b, snap, c.app.tree.CommittedHash()); r != abci.ResponseOfferSnapshot_ACCEPT {
+		t.Fatalf("offer: %v", r)
+	}
+	for i, ch := range chunks {
+		if r := apply(t, b, uint32(i), ch); r.Result != abci.ResponseApplySnapshotChunk_ACCEPT {
+			t.Fatalf("chunk %d: %v", i, r.Result)
+		}
+	}
+	path := "/agreements/" + c.bob.addr.String() + "?status=proposed"
+	want, _ := c.app.Query(context.Background(), &abci.RequestQuery{Path: path})
+	got, err := b.Query(context.Background(), &abci.RequestQuery{Path: path})
+	if err != nil || got.Code != 0 || !strings.Contains(string(got.Value), f.ID) || string(got.Value) != string(want.Value) {
+		t.Fatalf("restored listing: %v %d %s, want %s", err, got.Code, got.Value, want.Value)
 	}
 }

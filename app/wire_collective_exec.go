@@ -75,7 +75,7 @@ func registerCollectiveExec(r *Router) {
 		exec: func(env *Env, signer ledger.Address, msg any) (ledger.Output, error) {
 			d := msg.(*decodedCollectiveExec)
 			run := func(l *ledger.Ledger, as ledger.Address, i int, im agreements.ExecMsg) (ledger.Output, error) {
-				inner := &Env{ChainID: env.ChainID, Block: env.Block, Ledger: l}
+				inner := &Env{ChainID: env.ChainID, Block: env.Block, Ledger: l, Local: env.Local}
 				return r.routes[im.Type].exec(inner, as, d.inner[i])
 			}
 			return agreementKeeper(env).ExecCollectiveExec(env.Block, signer, d.msg, run)

@@ -27,15 +27,9 @@ type Tree struct {
 // OpenTree opens (or creates) the tree stored under dir/name.db. An empty dir
 // opens an in-memory tree, for tests.
 func OpenTree(dir, name string) (*Tree, error) {
-	var db iavldb.DB
-	if dir == "" {
-		db = iavldb.NewMemDB()
-	} else {
-		ldb, err := iavldb.NewGoLevelDB(name, dir)
-		if err != nil {
-			return nil, fmt.Errorf("open state db %s/%s: %w", dir, name, err)
-		}
-		db = ldb
+	db, err := openDB(dir, name)
+	if err != nil {
+		return nil, fmt.Errorf("open state db: %w", err)
 	}
 	t := iavl.NewMutableTree(db, 100_000, true, iavl.NewNopLogger())
 	if _, err := t.Load(); err != nil {
@@ -43,6 +37,19 @@ func OpenTree(dir, name string) (*Tree, error) {
 		return nil, fmt.Errorf("load state tree: %w", err)
 	}
 	return &Tree{db: db, tree: t, pins: map[int64]int{}}, nil
+}
+
+// openDB opens the goleveldb database dir/name.db, or an in-memory one when
+// dir is empty.
+func openDB(dir, name string) (iavldb.DB, error) {
+	if dir == "" {
+		return iavldb.NewMemDB(), nil
+	}
+	db, err := iavldb.NewGoLevelDB(name, dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s/%s: %w", dir, name, err)
+	}
+	return db, nil
 }
 
 // Close closes the tree and its database.

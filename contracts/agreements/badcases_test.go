@@ -330,7 +330,7 @@ func TestWithdrawAndReject(t *testing.T) {
 	}
 	r := out["agreement_id"]
 	e.wantBal(a, x, "40")
-	if page, _ := AgreementsByParty(e.tree, b, StatusProposed, "", 0); len(page.Agreements) != 2 {
+	if page, _ := AgreementsByParty(e.tree, e.tree, b, StatusProposed, "", 0); len(page.Agreements) != 2 {
 		t.Fatalf("proposed for B: %d", len(page.Agreements))
 	}
 	e.must(func(k *Keeper) (ledger.Output, error) { return k.ExecWithdraw(e.blk, a, &MsgWithdraw{ID: w}) })
@@ -346,14 +346,14 @@ func TestWithdrawAndReject(t *testing.T) {
 	if _, err := e.exec(func(k *Keeper) (ledger.Output, error) { return k.ExecWithdraw(e.blk, a, &MsgWithdraw{ID: r}) }); !errors.Is(err, ErrNotOpen) {
 		t.Fatalf("withdraw rejected: %v", err)
 	}
-	if page, _ := AgreementsByParty(e.tree, b, StatusProposed, "", 0); len(page.Agreements) != 0 {
+	if page, _ := AgreementsByParty(e.tree, e.tree, b, StatusProposed, "", 0); len(page.Agreements) != 0 {
 		t.Fatalf("still proposed: %d", len(page.Agreements))
 	}
-	all, err := AgreementsByParty(e.tree, a, "", "", 1)
+	all, err := AgreementsByParty(e.tree, e.tree, a, "", "", 1)
 	if err != nil || len(all.Agreements) != 1 || all.Next == "" {
 		t.Fatalf("page 1: %v %+v", err, all)
 	}
-	p2, err := AgreementsByParty(e.tree, a, "", all.Next, 1)
+	p2, err := AgreementsByParty(e.tree, e.tree, a, "", all.Next, 1)
 	if err != nil || len(p2.Agreements) != 1 || p2.Next != "" || p2.Agreements[0].ID == all.Agreements[0].ID {
 		t.Fatalf("page 2: %v %+v", err, p2)
 	}

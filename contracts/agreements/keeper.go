@@ -21,6 +21,7 @@ type Hooks struct {
 type Keeper struct {
 	l       *ledger.Ledger
 	kv      ledger.KV
+	index   ledger.KV
 	events  *ledger.Events
 	chainID string
 	// Hooks is the extension point for pool swaps and Lens transfers; the
@@ -31,8 +32,15 @@ type Keeper struct {
 // New returns a keeper over l's state and events for chain chainID (which
 // offline signatures and bodies must name).
 func New(l *ledger.Ledger, chainID string) *Keeper {
-	return &Keeper{l: l, kv: l.KV(), events: l.Events(), chainID: chainID}
+	return &Keeper{l: l, kv: l.KV(), index: l.KV(), events: l.Events(), chainID: chainID}
 }
+
+// SetIndex makes the keeper keep its party index in idx instead of state:
+// the app gives it the node-local store (spec/state.md, "Local indexes"),
+// so that an agreement writes one state key, its record. Execution only
+// ever writes the index, never reads it, so where it lives cannot change
+// the app hash's inputs.
+func (k *Keeper) SetIndex(idx ledger.KV) { k.index = idx }
 
 // ChainID returns the chain id the keeper checks bodies against.
 func (k *Keeper) ChainID() string { return k.chainID }
@@ -52,8 +60,8 @@ func (k *Keeper) load(id string) (*Record, error) {
 	return &r, nil
 }
 
-// save writes rec, moves its party index entries from prev to its status
-// (prev "" = new record) and emits the "agreement" event with the full
+// save writes rec, moves its party index entries (in the keeper's index
+// store) from prev to its status (prev "" = new record) and emits the "agreement" event with the full
 // state.
 func (k *Keeper) save(rec *Record, prev Status, action string) error {
 	b, err := ledger.SetJSON(k.kv, AgreementKey(rec.ID), rec)
@@ -63,11 +71,11 @@ func (k *Keeper) save(rec *Record, prev Status, action string) error {
 	if prev != rec.Status {
 		for _, p := range rec.Parties {
 			if prev != "" {
-				if err := k.kv.Delete(PartyIndexKey(p, prev, rec.CreatedHeight, rec.ID)); err != nil {
+				if err := k.index.Delete(PartyIndexKey(p, prev, rec.CreatedHeight, rec.ID)); err != nil {
 					return err
 				}
 			}
-			if err := k.kv.Set(PartyIndexKey(p, rec.Status, rec.CreatedHeight, rec.ID), []byte{}); err != nil {
+			if err := k.index.Set(PartyIndexKey(p, rec.Status, rec.CreatedHeight, rec.ID), []byte{}); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,8 @@ package agreements
 
 import (
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -43,7 +45,14 @@ type Page struct {
 // (oldest first), then id, after the cursor after (from a previous
 // Page.Next: "STATUS/HEIGHT/ID"), at most limit (0 = default 100, at most
 // 1000).
-func AgreementsByParty(r ledger.Reader, party ledger.Address, status Status, after string, limit int) (*Page, error) {
+//
+// The party index is read from index (the node-local store in a node,
+// spec/state.md "Local indexes"; the same reader as state in a keeper
+// that keeps its index in state) and every record from state. An entry
+// whose record is not in state in the entry's status (index newer than a
+// historical state) is left out, so a page may hold fewer than limit
+// records and still have a Next cursor.
+func AgreementsByParty(state, index ledger.Reader, party ledger.Address, status Status, after string, limit int) (*Page, error) {
 	if _, err := ParseStatus(string(status)); err != nil {
 		return nil, err
 	}
@@ -69,13 +78,15 @@ func AgreementsByParty(r ledger.Reader, party ledger.Address, status Status, aft
 			start = prefix
 		}
 	}
-	var ids, cursors []string
-	err := r.Iterate(start, ledger.PrefixEnd(prefix), func(k, _ []byte) bool {
+	var ids, statuses, cursors []string
+	err := index.Iterate(start, ledger.PrefixEnd(prefix), func(k, _ []byte) bool {
 		suffix := k[len(base):]
 		if len(suffix) < 1+8+64 {
 			return true // not an index entry of this layout
 		}
-		ids = append(ids, string(suffix[len(suffix)-64:]))
+		n := len(suffix)
+		ids = append(ids, string(suffix[n-64:]))
+		statuses = append(statuses, string(suffix[:n-64-8-1]))
 		cursors = append(cursors, cursorOf(suffix))
 		return len(ids) <= limit
 	})
@@ -87,14 +98,51 @@ func AgreementsByParty(r ledger.Reader, party ledger.Address, status Status, aft
 		ids = ids[:limit]
 		page.Next = cursors[limit-1]
 	}
-	for _, id := range ids {
-		rec, err := GetAgreement(r, id)
+	for i, id := range ids {
+		rec, err := GetAgreement(state, id)
+		if errors.Is(err, ErrUnknownAgreement) {
+			continue // created after this state's height
+		}
 		if err != nil {
 			return nil, err
+		}
+		if string(rec.Status) != statuses[i] {
+			continue // in another status at this state's height
 		}
 		page.Agreements = append(page.Agreements, *rec)
 	}
 	return page, nil
+}
+
+// RebuildPartyIndex writes the party index entries of every agreement
+// record in state into index (which should be empty): how a node makes its
+// local index after state sync, or when the index lags its state.
+func RebuildPartyIndex(state ledger.Reader, index ledger.KV) (int, error) {
+	n := 0
+	var werr error
+	err := state.Iterate(AgreementsPrefix(), ledger.PrefixEnd(AgreementsPrefix()), func(k, v []byte) bool {
+		var rec struct {
+			ID            string           `json:"id"`
+			Status        Status           `json:"status"`
+			Parties       []ledger.Address `json:"parties"`
+			CreatedHeight int64            `json:"created_height"`
+		}
+		if werr = json.Unmarshal(v, &rec); werr != nil {
+			werr = fmt.Errorf("%w: agreement record %s: %v", ledger.ErrStore, k, werr)
+			return false
+		}
+		for _, p := range rec.Parties {
+			if werr = index.Set(PartyIndexKey(p, rec.Status, rec.CreatedHeight, rec.ID), []byte{}); werr != nil {
+				return false
+			}
+		}
+		n++
+		return true
+	})
+	if err != nil {
+		return n, err
+	}
+	return n, werr
 }
 
 // GetCollective returns a collective's current state.
@@ -142,7 +190,7 @@ func (k *Keeper) Agreement(id string) (*Record, error) { return GetAgreement(k.k
 
 // AgreementsByParty is the keeper form of AgreementsByParty.
 func (k *Keeper) AgreementsByParty(party ledger.Address, status Status, after string, limit int) (*Page, error) {
-	return AgreementsByParty(k.kv, party, status, after, limit)
+	return AgreementsByParty(k.kv, k.index, party, status, after, limit)
 }
 
 // Collective is the keeper form of GetCollective.

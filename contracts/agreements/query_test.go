@@ -28,7 +28,7 @@ func TestAgreementsByPartyChronological(t *testing.T) {
 	var got []string
 	after := ""
 	for pages := 0; ; pages++ {
-		page, err := AgreementsByParty(e.tree, b, StatusSettled, after, 4)
+		page, err := AgreementsByParty(e.tree, e.tree, b, StatusSettled, after, 4)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +52,7 @@ func TestAgreementsByPartyChronological(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"settled", "settled/x/" + want[0], "nope/1/" + want[0], "settled/1/zz", "settled/1/" + want[0] + "/x"} {
-		if _, err := AgreementsByParty(e.tree, b, StatusSettled, bad, 4); !errors.Is(err, ErrInvalidBody) {
+		if _, err := AgreementsByParty(e.tree, e.tree, b, StatusSettled, bad, 4); !errors.Is(err, ErrInvalidBody) {
 			t.Errorf("cursor %q: %v", bad, err)
 		}
 	}

@@ -44,7 +44,7 @@ func TestScenarioOfflineSwap(t *testing.T) {
 	}
 	// Both parties' index shows it as settled.
 	for _, p := range []ledger.Address{a, b} {
-		page, err := AgreementsByParty(e.tree, p, StatusSettled, "", 0)
+		page, err := AgreementsByParty(e.tree, e.tree, p, StatusSettled, "", 0)
 		if err != nil || len(page.Agreements) != 1 || page.Agreements[0].ID != f.ID {
 			t.Fatalf("index of %s: %v %+v", p, err, page)
 		}
@@ -382,7 +382,7 @@ func TestScenarioObligations(t *testing.T) {
 	if st := e.stateFromEvent(); st.Status != StatusDisputed || st.Obligations[1].ReasonCID != reason {
 		t.Fatalf("event state %+v", st)
 	}
-	page, err := AgreementsByParty(e.tree, a, StatusDisputed, "", 0)
+	page, err := AgreementsByParty(e.tree, e.tree, a, StatusDisputed, "", 0)
 	if err != nil || len(page.Agreements) != 1 || page.Agreements[0].ID != f2.ID {
 		t.Fatalf("disputed index %v %+v", err, page)
 	}

@@ -1,0 +1,63 @@
+package app
+
+import (
+	"fmt"
+
+	"github.com/riffchain/riffchain/ledger"
+)
+
+// This file keeps the app's node-local indexes (spec/state.md, "Local
+// indexes"): derived data outside the app hash that queries read, written
+// by block execution through Env.Local and committed with each state
+// version.
+
+// localRebuilders recreate every module's local index from state. The
+// wiring files register them; rebuildLocal runs them all.
+var localRebuilders []func(state ledger.Reader, local ledger.KV) error
+
+// syncLocal rebuilds the local store from committed state unless it already
+// matches the state's version (a crash between the state commit and the
+// local commit, a restored snapshot, a new store, an index added by an
+// upgrade: all end here).
+func (a *App) syncLocal() error {
+	v := a.tree.Version()
+	have, err := a.local.Version()
+	if err != nil {
+		return err
+	}
+	if have == v {
+		return nil
+	}
+	if err := a.local.Reset(); err != nil {
+		return err
+	}
+	if v > 0 {
+		snap, err := a.tree.At(0)
+		if err != nil {
+			return fmt.Errorf("rebuild local indexes: %w", err)
+		}
+		for _, rebuild := range localRebuilders {
+			if err := rebuild(snap, a.local); err != nil {
+				return fmt.Errorf("rebuild local indexes at %d: %w", v, err)
+			}
+		}
+	}
+	if err := a.local.Commit(v); err != nil {
+		return err
+	}
+	a.blockLocal = ledger.NewBranch(a.local)
+	if v > 0 {
+		a.logger.Info("rebuilt local indexes from state", "version", v, "was", have)
+	}
+	return nil
+}
+
+// commitLocal commits what the block wrote to the local indexes, as
+// matching state version.
+func (a *App) commitLocal(version int64) error {
+	if err := a.blockLocal.Write(); err != nil {
+		return fmt.Errorf("local indexes: %w", err)
+	}
+	a.blockLocal = ledger.NewBranch(a.local)
+	return a.local.Commit(version)
+}
