@@ -208,7 +208,8 @@ func (k *Keeper) ExecSubmit(blk ledger.Block, signer ledger.Address, m *MsgSubmi
 	rec.AcceptedBy = ap.Signed
 	rec.Collectives = ap.Votes
 	rec.Signatures = m.Signatures
-	rec.addHistory(blk, "submitted", &signer, "")
+	// One history entry, "settled" by the submitter: a submit that does
+	// not settle leaves no record, so a "submitted" entry would only repeat it.
 	if err := k.settleOrFail(blk, rec); err != nil {
 		return nil, err
 	}
