@@ -188,11 +188,6 @@ func CollectivesOf(r ledger.Reader, member ledger.Address) ([]ledger.Address, er
 // Agreement returns the record of agreement id (keeper form of GetAgreement).
 func (k *Keeper) Agreement(id string) (*Record, error) { return GetAgreement(k.kv, id) }
 
-// AgreementsByParty is the keeper form of AgreementsByParty.
-func (k *Keeper) AgreementsByParty(party ledger.Address, status Status, after string, limit int) (*Page, error) {
-	return AgreementsByParty(k.kv, k.index, party, status, after, limit)
-}
-
 // Collective is the keeper form of GetCollective.
 func (k *Keeper) Collective(addr ledger.Address) (*Collective, error) {
 	return GetCollective(k.kv, addr)
