@@ -12,13 +12,13 @@ import (
 // version.
 
 // localRebuilders recreate every module's local index from state. The
-// wiring files register them; rebuildLocal runs them all.
+// wiring files register them; syncLocal runs them all.
 var localRebuilders []func(state ledger.Reader, local ledger.KV) error
 
 // syncLocal rebuilds the local store from committed state unless it already
 // matches the state's version (a crash between the state commit and the
-// local commit, a restored snapshot, a new store, an index added by an
-// upgrade: all end here).
+// local commit, a restored snapshot, a new or deleted store all end here;
+// an upgrade that adds or changes a local index must delete the store).
 func (a *App) syncLocal() error {
 	v := a.tree.Version()
 	have, err := a.local.Version()
