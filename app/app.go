@@ -281,7 +281,6 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	// consensus key) is also the riffchain account of that key: fees go there.
 	var proposer ledger.Address
 	copy(proposer[:], req.ProposerAddress)
-	a.blockLocal = ledger.NewBranch(a.local) // a block executed again starts afresh
 	for i, raw := range req.Txs {
 		results[i] = a.deliver(blk, proposer, raw)
 	}

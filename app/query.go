@@ -40,26 +40,25 @@ type KV struct {
 // the path segments after the route name, params its URL query.
 type QueryHandler func(r ledger.Reader, parts []string, params url.Values) (*QueryResult, error)
 
-var queryRoutes = map[string]QueryHandler{}
-
 // LocalQueryHandler answers a query that also reads the node's local
 // indexes (spec/state.md "Local indexes"): r is state at the query height,
 // local the index as of the latest commit. What it returns as proven must
 // come from r.
 type LocalQueryHandler func(r, local ledger.Reader, parts []string, params url.Values) (*QueryResult, error)
 
-// RegisterLocalQuery adds a query route "/name/..." that reads local indexes.
-func RegisterLocalQuery(name string, h LocalQueryHandler) {
-	RegisterQuery(name, func(ledger.Reader, []string, url.Values) (*QueryResult, error) {
-		return nil, fmt.Errorf("%w: /%s needs the app's local store", ErrInternal, name)
-	})
-	localQueryRoutes[name] = h
-}
-
-var localQueryRoutes = map[string]LocalQueryHandler{}
+// queryRoutes holds every route in the local form; plain handlers ignore
+// the local store.
+var queryRoutes = map[string]LocalQueryHandler{}
 
 // RegisterQuery adds a query route "/name/...".
 func RegisterQuery(name string, h QueryHandler) {
+	RegisterLocalQuery(name, func(r, _ ledger.Reader, parts []string, params url.Values) (*QueryResult, error) {
+		return h(r, parts, params)
+	})
+}
+
+// RegisterLocalQuery adds a query route "/name/..." that reads local indexes.
+func RegisterLocalQuery(name string, h LocalQueryHandler) {
 	if _, dup := queryRoutes[name]; dup {
 		panic("duplicate query route " + name) // programming error at init
 	}
@@ -109,12 +108,7 @@ func (a *App) query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	if err != nil {
 		return fail(fmt.Errorf("%w: %v", ErrNotFound, err))
 	}
-	var res *QueryResult
-	if lh, ok := localQueryRoutes[parts[0]]; ok {
-		res, err = lh(snap, a.local, parts[1:], u.Query())
-	} else {
-		res, err = h(snap, parts[1:], u.Query())
-	}
+	res, err := h(snap, a.local, parts[1:], u.Query())
 	resp := &abci.ResponseQuery{Height: snap.Version, Codespace: "riffchain"}
 	if err != nil {
 		resp.Code, resp.Log = CodeOf(err), err.Error()

@@ -121,12 +121,7 @@ func RebuildPartyIndex(state ledger.Reader, index ledger.KV) (int, error) {
 	n := 0
 	var werr error
 	err := state.Iterate(AgreementsPrefix(), ledger.PrefixEnd(AgreementsPrefix()), func(k, v []byte) bool {
-		var rec struct {
-			ID            string           `json:"id"`
-			Status        Status           `json:"status"`
-			Parties       []ledger.Address `json:"parties"`
-			CreatedHeight int64            `json:"created_height"`
-		}
+		var rec Record
 		if werr = json.Unmarshal(v, &rec); werr != nil {
 			werr = fmt.Errorf("%w: agreement record %s: %v", ledger.ErrStore, k, werr)
 			return false
