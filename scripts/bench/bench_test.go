@@ -64,20 +64,26 @@ func TestKvstoreTxsMatchSizes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kw := kvstoreLike(tw)
-	seen := map[string]bool{}
-	for i := range tw.txs {
-		raw := kw.txs[i].raw
-		if len(raw) != len(tw.txs[i].raw) {
-			t.Errorf("tx %d: kvstore %d bytes, transfer %d", i, len(raw), len(tw.txs[i].raw))
+	for _, size := range []int{0, 990} {
+		kw := kvstoreLike(tw, size)
+		seen := map[string]bool{}
+		for i := range tw.txs {
+			raw := kw.txs[i].raw
+			want := len(tw.txs[i].raw)
+			if size > 0 {
+				want = size
+			}
+			if len(raw) != want {
+				t.Errorf("size %d, tx %d: kvstore %d bytes, want %d", size, i, len(raw), want)
+			}
+			if bytes.Count(raw, []byte("=")) != 1 || bytes.ContainsRune(raw, ':') {
+				t.Errorf("tx %d: %q is not a valid kvstore tx", i, raw)
+			}
+			if seen[string(raw)] {
+				t.Errorf("tx %d repeats", i)
+			}
+			seen[string(raw)] = true
 		}
-		if bytes.Count(raw, []byte("=")) != 1 || bytes.ContainsRune(raw, ':') {
-			t.Errorf("tx %d: %q is not a valid kvstore tx", i, raw)
-		}
-		if seen[string(raw)] {
-			t.Errorf("tx %d repeats", i)
-		}
-		seen[string(raw)] = true
 	}
 }
 

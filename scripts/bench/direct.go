@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -45,7 +46,16 @@ func threadCPU() time.Duration {
 
 // abciDriver runs blocks of txs through an app: CheckTx for each, then
 // FinalizeBlock and Commit, timing each step.
-func abciDriver(ctx context.Context, a abci.Application, name string, txs [][]byte, blockSize int, height int64) (directCost, error) {
+func abciDriver(ctx context.Context, a abci.Application, name string, txs [][]byte, blockSize int, height int64) (d directCost, err error) {
+	// The label lets a profile of the direct phase be split by workload:
+	// go tool pprof -tagfocus 'workload=riffchain agreements' direct.pprof
+	pprof.Do(ctx, pprof.Labels("workload", name), func(ctx context.Context) {
+		d, err = abciBlocks(ctx, a, name, txs, blockSize, height)
+	})
+	return d, err
+}
+
+func abciBlocks(ctx context.Context, a abci.Application, name string, txs [][]byte, blockSize int, height int64) (directCost, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	d := directCost{App: name, Txs: len(txs)}
@@ -191,7 +201,7 @@ func runDirect(ctx context.Context, s *Settings, root string, accts *accounts, d
 		}
 		out = append(out, d)
 	}
-	kw := kvstoreLike(tw)
+	kw := kvstoreLike(tw, s.KvBytes)
 	kvs := make([][]byte, len(kw.txs))
 	for i, idx := range kw.clients[0] {
 		kvs[i] = kw.txs[idx].raw

@@ -354,5 +354,5 @@ func kvstorePhase(ctx context.Context, s *Settings, n *benchNode, tw *workload,
 	if err := waitHeight(ctx, n, 2); err != nil {
 		return nil, err
 	}
-	return drivePhase(ctx, s, n, kvstoreLike(tw), profDir, progress)
+	return drivePhase(ctx, s, n, kvstoreLike(tw, s.KvBytes), profDir, progress)
 }

@@ -23,6 +23,10 @@ type Settings struct {
 	Clients  int    // concurrent JSON-RPC clients
 	Batch    int    // broadcast_tx_sync calls per HTTP request (JSON-RPC batch)
 	Repeat   int    // rounds of the node phases (medians reported)
+	// KvBytes > 0 gives every kvstore tx that many bytes instead of the
+	// matching transfer's size: with the agreements' size it measures what
+	// CometBFT alone pays for txs that big.
+	KvBytes int
 	// Validators > 1 runs the multi-validator mode: that many in-process
 	// validators per app (testnet.Create homes), transfers and kvstore only.
 	Validators int
@@ -88,6 +92,7 @@ func (s *Settings) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&s.Seed, "seed", s.Seed, "seed the account keys are derived from")
 	fs.IntVar(&s.Accounts, "accounts", s.Accounts, "N: funded genesis accounts sending transactions")
 	fs.IntVar(&s.Txs, "txs", s.Txs, "M: transfers per phase (kvstore gets the same number and sizes)")
+	fs.IntVar(&s.KvBytes, "kvstore-bytes", s.KvBytes, "size of every kvstore tx (0: each matches its transfer's size)")
 	fs.IntVar(&s.Agrees, "agreements", s.Agrees, "two-party DvP agreements (agreement/submit) per phase, 0 to skip")
 	fs.IntVar(&s.Swaps, "swaps", s.Swaps, "swaps against one pool (pool/swap) per phase, 0 to skip")
 	fs.IntVar(&s.Clients, "clients", s.Clients, "concurrent JSON-RPC clients (each owns a group of accounts)")
@@ -158,7 +163,7 @@ func (s *Settings) Check() error {
 		return fmt.Errorf("%w: batch must be at least 1", ErrSettings)
 	case s.Clients < 1:
 		return fmt.Errorf("%w: need at least 1 client", ErrSettings)
-	case s.Agrees < 0 || s.Swaps < 0:
+	case s.Agrees < 0 || s.Swaps < 0 || s.KvBytes < 0:
 		return fmt.Errorf("%w: negative count", ErrSettings)
 	case len(s.Indexers) == 0:
 		return fmt.Errorf("%w: no indexer given", ErrSettings)

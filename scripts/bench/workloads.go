@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -250,11 +251,12 @@ func (a *accounts) poolCreate(chainID string) (*workload, error) {
 }
 
 // kvstoreLike returns txs for the kvstore app with the same count, sizes
-// and client split as w: "bk<index>=<filler>" padded to each tx's length.
-func kvstoreLike(w *workload) *workload {
+// and client split as w: "bk<index>=<filler>" padded to each tx's length,
+// or to size bytes when size > 0.
+func kvstoreLike(w *workload, size int) *workload {
 	out := &workload{name: "kvstore", clients: w.clients, txs: make([]txItem, len(w.txs))}
 	parallel(len(w.txs), func(i int) {
-		size := len(w.txs[i].raw)
+		size := cmp.Or(size, len(w.txs[i].raw))
 		tx := []byte("bk" + strconv.Itoa(i) + "=")
 		for len(tx) < size {
 			tx = append(tx, 'a'+byte(len(tx)%26))
