@@ -1,8 +1,9 @@
 package app
 
 import (
+	"cmp"
 	"context"
-	"sort"
+	"slices"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -35,8 +36,9 @@ func (a *App) nonceOrder(txs [][]byte) [][]byte {
 		raw   []byte
 	}
 	bySigner := map[ledger.Address][]entry{}
+	// Signers with txs out of order. Each signer's txs are put back only in
+	// the positions they held, so the order these are fixed in is irrelevant.
 	unsorted := map[ledger.Address]bool{}
-	var order []ledger.Address // signers with txs out of order, first seen first
 	for i, raw := range txs {
 		ct, err := a.prepare(raw, false)
 		if err != nil {
@@ -44,20 +46,19 @@ func (a *App) nonceOrder(txs [][]byte) [][]byte {
 		}
 		b := &ct.tx.Body
 		list := bySigner[b.Signer]
-		if n := len(list); n > 0 && list[n-1].nonce > b.Nonce && !unsorted[b.Signer] {
+		if n := len(list); n > 0 && list[n-1].nonce > b.Nonce {
 			unsorted[b.Signer] = true
-			order = append(order, b.Signer)
 		}
 		bySigner[b.Signer] = append(list, entry{pos: i, nonce: b.Nonce, raw: raw})
 	}
-	if len(order) == 0 {
+	if len(unsorted) == 0 {
 		return txs
 	}
 	out := append([][]byte(nil), txs...)
-	for _, s := range order {
+	for s := range unsorted {
 		list := bySigner[s]
-		sorted := append([]entry(nil), list...)
-		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].nonce < sorted[j].nonce })
+		sorted := slices.Clone(list)
+		slices.SortStableFunc(sorted, func(x, y entry) int { return cmp.Compare(x.nonce, y.nonce) })
 		for i, e := range list {
 			out[e.pos] = sorted[i].raw
 		}

@@ -3,7 +3,6 @@ package ledger
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"sync"
 
@@ -150,16 +149,13 @@ func (s *LocalStore) Commit(version int64) error {
 	if s.closed {
 		return fmt.Errorf("%w: local store closed", ErrStore)
 	}
-	keys := make([]string, 0, len(s.pending))
-	for k := range s.pending {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	b := s.db.NewBatchWithSize(len(keys) + 1)
+	// One batch, applied atomically: the order of distinct keys in it does
+	// not matter, so the map is walked as it comes.
+	b := s.db.NewBatchWithSize(len(s.pending) + 1)
 	defer b.Close()
-	for _, k := range keys {
+	for k, v := range s.pending {
 		var err error
-		if v := s.pending[k]; v == nil {
+		if v == nil {
 			err = b.Delete([]byte(k))
 		} else {
 			err = b.Set([]byte(k), v)
