@@ -55,8 +55,7 @@ func Handle[M any](r *Router, typ string, exec func(env *Env, signer ledger.Addr
 			if len(raw) == 0 {
 				return nil, fmt.Errorf("%w: message value missing", ErrInvalidField)
 			}
-			// Duplicate keys were already refused in the whole body.
-			if err := strictDecode(raw, m); err != nil {
+			if err := StrictUnmarshal(raw, m); err != nil {
 				return nil, err
 			}
 			if err := Validate(m); err != nil {

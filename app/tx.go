@@ -1,14 +1,14 @@
 package app
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"encoding/json/jsontext"
+	jsonv2 "encoding/json/v2"
 	"errors"
 	"fmt"
-	"io"
 
 	cmted "github.com/cometbft/cometbft/crypto/ed25519"
 
@@ -171,39 +171,43 @@ func (tx *Tx) VerifySignature() error {
 	return nil
 }
 
-// StrictUnmarshal decodes one JSON value into v, rejecting duplicate object
-// keys, unknown fields and anything after the value.
-func StrictUnmarshal(data []byte, v any) error {
-	if err := checkDuplicateKeys(data); err != nil {
-		return err
-	}
-	return strictDecode(data, v)
-}
+// strictOptions are the decoding rules of every tx body, message and
+// signed file (spec/tx.md): a member name must match its field exactly
+// (case-sensitive), and unknown members, duplicate names anywhere in the
+// value (raw message values included), invalid UTF-8 and anything after the
+// value are errors.
+var strictOptions = jsonv2.JoinOptions(
+	jsonv2.RejectUnknownMembers(true),
+	jsonv2.MatchCaseInsensitiveNames(false),
+	jsontext.AllowDuplicateNames(false),
+	jsontext.AllowInvalidUTF8(false),
+)
 
-// strictDecode is StrictUnmarshal for bytes whose keys were already checked
-// for duplicates (message values inside a checked body).
-func strictDecode(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+// StrictUnmarshal decodes one JSON value into v under strictOptions.
+func StrictUnmarshal(data []byte, v any) error {
+	if err := jsonv2.Unmarshal(data, v, strictOptions); err != nil {
 		return classifyJSONError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%w: trailing data after JSON value", ErrTxDecode)
 	}
 	return nil
 }
 
+// classifyJSONError maps a decoding error to the sentinel (and so the
+// ABCI code) it stands for, keeping where in the value it happened.
 func classifyJSONError(err error) error {
-	var ute *json.UnmarshalTypeError
+	var (
+		sem *jsonv2.SemanticError
+		syn *jsontext.SyntacticError
+	)
 	switch {
 	case errors.Is(err, ledger.ErrInvalidAddress), errors.Is(err, ledger.ErrInvalidAmount),
 		errors.Is(err, ledger.ErrOverflow):
 		return err
-	case errors.As(err, &ute):
-		return fmt.Errorf("%w: %s: want %s", ErrInvalidField, ute.Field, ute.Type)
-	case bytes.HasPrefix([]byte(err.Error()), []byte("json: unknown field")):
-		return fmt.Errorf("%w: %s", ErrUnknownField, err.Error()[len("json: "):])
+	case errors.As(err, &syn) && syn.Err == jsontext.ErrDuplicateName:
+		return fmt.Errorf("%w: %q at %q", ErrDuplicateKey, syn.JSONPointer.LastToken(), string(syn.JSONPointer))
+	case errors.As(err, &sem) && sem.Err == jsonv2.ErrUnknownName:
+		return fmt.Errorf("%w: %q at %q", ErrUnknownField, sem.JSONPointer.LastToken(), string(sem.JSONPointer))
+	case errors.As(err, &sem):
+		return fmt.Errorf("%w: %v", ErrInvalidField, sem)
 	default:
 		return fmt.Errorf("%w: %v", ErrTxDecode, err)
 	}

@@ -49,7 +49,7 @@ func registerCollectiveExec(r *Router) {
 				return nil, fmt.Errorf("%w: message value missing", ErrInvalidField)
 			}
 			m := new(agreements.MsgCollectiveExec)
-			if err := strictDecode(raw, m); err != nil {
+			if err := StrictUnmarshal(raw, m); err != nil {
 				return nil, err
 			}
 			if err := Validate(m); err != nil {

@@ -262,7 +262,7 @@ var categories = []category{
 // hotSpots are functions whose cumulative share is worth stating; a
 // pattern may list alternatives separated by "|".
 var hotSpots = []struct{ name, pattern string }{
-	{"app.DecodeTx (framing, body JSON, dup-key walk)", "riffchain/app.DecodeTx"},
+	{"app.DecodeTx (framing, strict body JSON)", "riffchain/app.DecodeTx"},
 	{"app decodeMsgs (message JSON + validator)", "riffchain/app.(*Router).decodeMsgs"},
 	{"app VerifySignature", "riffchain/app.(*Tx).VerifySignature"},
 	{"ledger Account read (CheckTx nonce)", "riffchain/ledger.(*Ledger).Account"},
@@ -273,7 +273,6 @@ var hotSpots = []struct{ name, pattern string }{
 	{"ed25519 verify (standard library)", "crypto/ed25519.Verify"},
 	{"ed25519 sign (bench pre-sign)", "crypto/ed25519.Sign"},
 	{"encoding/json (decode+encode)", "encoding/json."},
-	{"riffchain checkDuplicateKeys", "riffchain/app.checkDuplicateKeys"},
 	{"validator/v10", "go-playground/validator"},
 	{"IAVL", "cosmos/iavl"},
 	{"goleveldb", "syndtr/goleveldb"},
