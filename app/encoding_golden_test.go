@@ -1,0 +1,64 @@
+package app
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/riffchain/riffchain/contracts/agreements"
+)
+
+// Golden values of TestConsensusEncodingGolden, computed with Go 1.26.8
+// (encoding/json v1) at 2c03bc9 and with Go 1.27.3 (v1 API on the v2
+// engine) at the change that moved to it: the same bytes.
+const (
+	goldenAppHash = "ECB7513612C711F0427383A584B176D7E5CEB1690530BD0661C88D8E95925CA1"
+	goldenResults = "2286F181E1AB3D5F1A200523354138644927EE700645B1FE76D514F30A2D574D"
+)
+
+// TestConsensusEncodingGolden pins the bytes that consensus depends on: the
+// app hash (JSON state records: accounts, balances, assets, an agreement
+// record with escaped text) and each tx result's data and event attributes,
+// after an offline-signed agreement and an escrowed proposal. A change here
+// means the state or result encoding changed (a toolchain's encoding/json, a
+// field, a tag): a protocol change that every validator must take at once.
+func TestConsensusEncodingGolden(t *testing.T) {
+	c := newAgreementChain(t)
+	f, err := agreements.NewFile(c.swapBody(100, "s1"), testChain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []testKey{c.alice, c.bob} {
+		if err := agreements.Sign(f, k.priv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := sha256.New()
+	digest := func(r *abci.ResponseFinalizeBlock) {
+		for _, x := range r.TxResults {
+			if x.Code != 0 {
+				t.Fatalf("code %d: %s", x.Code, x.Log)
+			}
+			h.Write(x.Data)
+			for _, e := range x.Events {
+				for _, a := range e.Attributes {
+					h.Write([]byte(a.Key + "=" + a.Value))
+				}
+			}
+		}
+	}
+	digest(c.block(c.tx(c.carol, mustMsg(t, agreements.TypeSubmit, f))))
+	b := c.swapBody(200, "p1")
+	b.ChainID, b.Version = testChain, 1
+	b.Obligations = []agreements.Obligation{{By: c.alice.addr, To: c.bob.addr, What: "deliver <docs> & \"more\""}}
+	r := c.block(c.tx(c.alice, mustMsg(t, agreements.TypePropose, agreements.MsgPropose{Body: b, Escrow: true})))
+	digest(r)
+	if got := fmt.Sprintf("%X", r.AppHash); got != goldenAppHash {
+		t.Errorf("app hash %s, golden %s: the state encoding changed", got, goldenAppHash)
+	}
+	if got := fmt.Sprintf("%X", h.Sum(nil)); got != goldenResults {
+		t.Errorf("results digest %s, golden %s: tx result data or events changed", got, goldenResults)
+	}
+}
