@@ -37,7 +37,14 @@ type chain struct {
 
 func newChain(t testing.TB, gs GenesisState) *chain {
 	t.Helper()
-	tree, err := ledger.OpenTree("", "test")
+	return newChainIn(t, "", gs)
+}
+
+// newChainIn is newChain with its state in a goleveldb database under dir
+// ("" = in memory).
+func newChainIn(t testing.TB, dir string, gs GenesisState) *chain {
+	t.Helper()
+	tree, err := ledger.OpenTree(dir, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
