@@ -84,7 +84,7 @@ func BenchmarkBlockAgreements(b *testing.B) {
 	benchBlocks(b, func(c *chain, keys []testKey, i int) []byte {
 		pa, pb := keys[(2*i)%len(keys)], keys[(2*i+1)%len(keys)]
 		shares, price := ledger.NewAmount(uint64(1+i%7)), ledger.NewAmount(uint64(100+i))
-		f, err := agreements.NewFile(agreements.Body{
+		f := signedFile(b, agreements.Body{
 			Parties: []ledger.Address{pa.addr, pb.addr},
 			Title:   "bench dvp",
 			Actions: []agreements.Action{
@@ -93,15 +93,7 @@ func BenchmarkBlockAgreements(b *testing.B) {
 			},
 			ExpiresAtHeight: 1 << 40,
 			Salt:            strconv.Itoa(i),
-		}, testChain)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, k := range []testKey{pa, pb} {
-			if err := agreements.Sign(f, k.priv); err != nil {
-				b.Fatal(err)
-			}
-		}
+		}, pa, pb)
 		return c.tx(pa, mustMsg(b, agreements.TypeSubmit, f.ForSubmitter(pa.addr)))
 	})
 }

@@ -15,7 +15,7 @@ func benchDecodeTxs(b *testing.B) (transfer, agreement []byte) {
 	c := &chain{t: b, nonces: map[ledger.Address]uint64{}}
 	one, pay, deliver := ledger.NewAmount(1), ledger.NewAmount(107), ledger.NewAmount(7)
 	transfer = c.tx(alice, mustMsg(b, "transfer", ledger.Move{To: bob.addr, Asset: NativeAsset, Amount: &one}))
-	f, err := agreements.NewFile(agreements.Body{
+	f := signedFile(b, agreements.Body{
 		Parties: []ledger.Address{alice.addr, bob.addr},
 		Title:   "dvp",
 		Actions: []agreements.Action{
@@ -23,13 +23,7 @@ func benchDecodeTxs(b *testing.B) (transfer, agreement []byte) {
 			{Transfer: &agreements.TransferAction{From: bob.addr, To: alice.addr, Asset: NativeAsset, Amount: &pay}},
 		},
 		ExpiresAtHeight: 1_000_000,
-	}, testChain)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := agreements.Sign(f, bob.priv); err != nil {
-		b.Fatal(err)
-	}
+	}, bob)
 	agreement = c.tx(alice, mustMsg(b, agreements.TypeSubmit, f))
 	return transfer, agreement
 }

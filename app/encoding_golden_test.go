@@ -26,15 +26,7 @@ const (
 // field, a tag): a protocol change that every validator must take at once.
 func TestConsensusEncodingGolden(t *testing.T) {
 	c := newAgreementChain(t)
-	f, err := agreements.NewFile(c.swapBody(100, "s1"), testChain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []testKey{c.alice, c.bob} {
-		if err := agreements.Sign(f, k.priv); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f := signedFile(t, c.swapBody(100, "s1"), c.alice, c.bob)
 	h := sha256.New()
 	digest := func(r *abci.ResponseFinalizeBlock) {
 		for _, x := range r.TxResults {

@@ -107,17 +107,24 @@ func (c *agreementChain) record(id string) *agreements.Record {
 	return rec
 }
 
-func TestAgreementSubmitThroughFinalizeBlock(t *testing.T) {
-	c := newAgreementChain(t)
-	f, err := agreements.NewFile(c.swapBody(100, "s1"), testChain)
+// signedFile is the agreement file of body, signed by each of keys.
+func signedFile(t testing.TB, body agreements.Body, keys ...testKey) *agreements.File {
+	t.Helper()
+	f, err := agreements.NewFile(body, testChain)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []testKey{c.alice, c.bob} {
+	for _, k := range keys {
 		if err := agreements.Sign(f, k.priv); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return f
+}
+
+func TestAgreementSubmitThroughFinalizeBlock(t *testing.T) {
+	c := newAgreementChain(t)
+	f := signedFile(t, c.swapBody(100, "s1"), c.alice, c.bob)
 	submit := mustMsg(t, agreements.TypeSubmit, f)
 	if r := c.check(c.txNonce(c.carol, c.nonces[c.carol.addr]+1, submit)); r.Code != 0 {
 		t.Fatalf("CheckTx: %d %s", r.Code, r.Log)
@@ -334,16 +341,7 @@ func TestAgreementPoolSwapAction(t *testing.T) {
 		}
 	}
 	signed := func(b agreements.Body) Msg {
-		f, err := agreements.NewFile(b, testChain)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, k := range []testKey{c.bob, c.carol} {
-			if err := agreements.Sign(f, k.priv); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return mustMsg(t, agreements.TypeSubmit, f)
+		return mustMsg(t, agreements.TypeSubmit, signedFile(t, b, c.bob, c.carol))
 	}
 	// Slippage: the swap cannot meet min_out, so nothing moves (code 124).
 	if r := c.block(c.tx(c.alice, signed(body(1000, "slip")))).TxResults[0]; r.Code != 124 {
@@ -369,15 +367,7 @@ func TestAgreementPoolSwapAction(t *testing.T) {
 // whose party signature does not verify never reaches a block.
 func TestAgreementBadSignatureRefusedInCheckTx(t *testing.T) {
 	c := newAgreementChain(t)
-	f, err := agreements.NewFile(c.swapBody(100, "bad-sig"), testChain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []testKey{c.alice, c.bob} {
-		if err := agreements.Sign(f, k.priv); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f := signedFile(t, c.swapBody(100, "bad-sig"), c.alice, c.bob)
 	f.Signatures[1].Signature[0] ^= 0xff
 	r := c.check(c.txNonce(c.carol, c.nonces[c.carol.addr]+1, mustMsg(t, agreements.TypeSubmit, f)))
 	if want := CodeOf(agreements.ErrBadSignature); r.Code != want || want == CodeInternal {
