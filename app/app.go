@@ -45,6 +45,10 @@ type App struct {
 	// blockNonces are the nonces the current block consumed; touched only on
 	// the consensus connection (deliver, Commit).
 	blockNonces map[ledger.Address]uint64
+	// txBlockEvents are the Block events (ledger.Event.Block) of the
+	// current block's successful txs, each tagged with its tx hash; they
+	// lead the block's FinalizeBlock events. Consensus connection only.
+	txBlockEvents []abci.Event
 
 	pruner pruner // deletes old state versions in the background (pruner.go)
 
@@ -281,6 +285,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	// consensus key) is also the riffchain account of that key: fees go there.
 	var proposer ledger.Address
 	copy(proposer[:], req.ProposerAddress)
+	a.txBlockEvents = nil
 	for i, raw := range req.Txs {
 		results[i] = a.deliver(blk, proposer, raw)
 	}
@@ -291,7 +296,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	resp := &abci.ResponseFinalizeBlock{
 		TxResults:        results,
-		Events:           events,
+		Events:           append(a.txBlockEvents, events...),
 		ValidatorUpdates: bc.ValidatorUpdates,
 		AppHash:          a.tree.WorkingHash(),
 	}
@@ -408,22 +413,41 @@ func (a *App) deliver(blk ledger.Block, proposer ledger.Address, raw []byte) *ab
 	if len(out) > 0 {
 		data, _ = json.Marshal(out) // map keys are sorted by encoding/json
 	}
-	events := append([]abci.Event{{Type: "tx", Attributes: []abci.EventAttribute{
+	events := []abci.Event{{Type: "tx", Attributes: []abci.EventAttribute{
 		{Key: "signer", Value: b.Signer.String(), Index: true},
-	}}}, toABCIEvents(ev.List())...)
+	}}}
+	var txHash string
+	for _, e := range ev.List() {
+		if !e.Block {
+			events = append(events, toABCIEvent(e))
+			continue
+		}
+		if txHash == "" {
+			txHash = fmt.Sprintf("%X", Hash(raw)) // as CometBFT prints it
+		}
+		be := toABCIEvent(e)
+		be.Attributes = append(be.Attributes, abci.EventAttribute{Key: "tx", Value: txHash, Index: false})
+		a.txBlockEvents = append(a.txBlockEvents, be)
+	}
 	return &abci.ExecTxResult{Code: CodeOK, Data: data, Events: events}
 }
 
+// toABCIEvents converts events reported by a block step: all of them go with
+// the block, Block or not.
 func toABCIEvents(list []ledger.Event) []abci.Event {
 	out := make([]abci.Event, 0, len(list))
 	for _, e := range list {
-		ae := abci.Event{Type: e.Type}
-		for _, at := range e.Attrs {
-			ae.Attributes = append(ae.Attributes, abci.EventAttribute{Key: at.Key, Value: at.Value, Index: at.Index})
-		}
-		out = append(out, ae)
+		out = append(out, toABCIEvent(e))
 	}
 	return out
+}
+
+func toABCIEvent(e ledger.Event) abci.Event {
+	ae := abci.Event{Type: e.Type, Attributes: make([]abci.EventAttribute, 0, len(e.Attrs)+1)}
+	for _, at := range e.Attrs {
+		ae.Attributes = append(ae.Attributes, abci.EventAttribute{Key: at.Key, Value: at.Value, Index: at.Index})
+	}
+	return ae
 }
 
 // afterCommitHooks run after every Commit with the committed version

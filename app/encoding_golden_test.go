@@ -10,36 +10,42 @@ import (
 	"github.com/riffchain/riffchain/contracts/agreements"
 )
 
-// Golden values of TestConsensusEncodingGolden, computed with Go 1.26.8
-// (encoding/json v1) at 2c03bc9 and with Go 1.27.3 (v1 API on the v2
-// engine) at the change that moved to it: the same bytes.
+// Golden values of TestConsensusEncodingGolden. The app hash is the same
+// under Go 1.26.8 (encoding/json v1) at 2c03bc9 and under Go 1.27.3 (v1 API
+// on the v2 engine). The results digest (tx data, tx events, block events)
+// was last changed when full states moved to block events.
 const (
 	goldenAppHash = "ECB7513612C711F0427383A584B176D7E5CEB1690530BD0661C88D8E95925CA1"
-	goldenResults = "2286F181E1AB3D5F1A200523354138644927EE700645B1FE76D514F30A2D574D"
+	goldenResults = "2339894CC85433754C940FCF495CB97C60FB2A781248E414F9FBE603099BC03B"
 )
 
 // TestConsensusEncodingGolden pins the bytes that consensus depends on: the
 // app hash (JSON state records: accounts, balances, assets, an agreement
-// record with escaped text) and each tx result's data and event attributes,
-// after an offline-signed agreement and an escrowed proposal. A change here
+// record with escaped text), each tx result's data and events and the block
+// events, after an offline-signed agreement and an escrowed proposal. A change here
 // means the state or result encoding changed (a toolchain's encoding/json, a
 // field, a tag): a protocol change that every validator must take at once.
 func TestConsensusEncodingGolden(t *testing.T) {
 	c := newAgreementChain(t)
 	f := signedFile(t, c.swapBody(100, "s1"), c.alice, c.bob)
 	h := sha256.New()
+	events := func(list []abci.Event) {
+		for _, e := range list {
+			h.Write([]byte(e.Type))
+			for _, a := range e.Attributes {
+				h.Write([]byte(a.Key + "=" + a.Value))
+			}
+		}
+	}
 	digest := func(r *abci.ResponseFinalizeBlock) {
 		for _, x := range r.TxResults {
 			if x.Code != 0 {
 				t.Fatalf("code %d: %s", x.Code, x.Log)
 			}
 			h.Write(x.Data)
-			for _, e := range x.Events {
-				for _, a := range e.Attributes {
-					h.Write([]byte(a.Key + "=" + a.Value))
-				}
-			}
+			events(x.Events)
 		}
+		events(r.Events)
 	}
 	digest(c.block(c.tx(c.carol, mustMsg(t, agreements.TypeSubmit, f))))
 	b := c.swapBody(200, "p1")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -468,5 +469,55 @@ func TestAgreementPartyIndexAfterStateSync(t *testing.T) {
 	got, err := b.Query(context.Background(), &abci.RequestQuery{Path: path})
 	if err != nil || got.Code != 0 || !strings.Contains(string(got.Value), f.ID) || string(got.Value) != string(want.Value) {
 		t.Fatalf("restored listing: %v %d %s, want %s", err, got.Code, got.Value, want.Value)
+	}
+}
+
+// TestAgreementStateInBlockEvents: a settled agreement's tx result carries
+// the searchable agreement event (id, status, action) without the record;
+// the full record goes with the block as agreement_state, tagged with the
+// tx hash, and equals what the state holds. A failed tx reports neither.
+func TestAgreementStateInBlockEvents(t *testing.T) {
+	c := newAgreementChain(t)
+	f := signedFile(t, c.swapBody(100, "ev"), c.alice, c.bob)
+	bad := signedFile(t, c.swapBody(100, "ev-bad"), c.alice) // bob's signature missing
+	good, failed := c.tx(c.carol, mustMsg(t, agreements.TypeSubmit, f)), c.tx(c.carol, mustMsg(t, agreements.TypeSubmit, bad))
+	res := c.block(failed, good)
+	if res.TxResults[0].Code == 0 || res.TxResults[1].Code != 0 {
+		t.Fatalf("codes %d %d", res.TxResults[0].Code, res.TxResults[1].Code)
+	}
+	attrs := func(e abci.Event) map[string]string {
+		m := map[string]string{}
+		for _, a := range e.Attributes {
+			m[a.Key] = a.Value
+		}
+		return m
+	}
+	var tagged int
+	for _, e := range res.TxResults[1].Events {
+		if m := attrs(e); e.Type == "agreement" {
+			tagged++
+			if m["id"] != f.ID || m["status"] != "settled" || m["state"] != "" {
+				t.Fatalf("tx event %v", m)
+			}
+		}
+	}
+	var states []map[string]string
+	for _, e := range res.Events {
+		if e.Type == "agreement_state" {
+			states = append(states, attrs(e))
+		}
+	}
+	if tagged != 1 || len(states) != 1 {
+		t.Fatalf("%d agreement tx events, %d agreement_state block events", tagged, len(states))
+	}
+	if want := fmt.Sprintf("%X", Hash(good)); states[0]["tx"] != want || states[0]["id"] != f.ID {
+		t.Fatalf("block event %v, want tx %s", states[0], want)
+	}
+	var rec agreements.Record
+	if err := json.Unmarshal([]byte(states[0]["state"]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if stored := c.record(f.ID); rec.Status != agreements.StatusSettled || !reflect.DeepEqual(&rec, stored) {
+		t.Fatalf("event state %+v, stored %+v", rec, stored)
 	}
 }

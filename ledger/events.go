@@ -9,9 +9,13 @@ type Attr struct {
 }
 
 // Event is something that happened during execution, reported to clients.
+// A Block event is reported with the block (FinalizeBlock events) rather
+// than with the transaction that caused it, so the tx indexer does not
+// store it again with the tx result; the app adds the tx hash to it.
 type Event struct {
 	Type  string
 	Attrs []Attr
+	Block bool
 }
 
 // Events collects the events of one transaction (or block step). A nil
@@ -38,6 +42,16 @@ func (e *Events) EmitAttrs(typ string, attrs ...Attr) {
 		return
 	}
 	e.list = append(e.list, Event{Type: typ, Attrs: attrs})
+}
+
+// EmitBlockAttrs records a Block event: for a large value that belongs to
+// the block's record of what happened (a record's full JSON state) but
+// need not be stored again in the tx index.
+func (e *Events) EmitBlockAttrs(typ string, attrs ...Attr) {
+	if e == nil {
+		return
+	}
+	e.list = append(e.list, Event{Type: typ, Attrs: attrs, Block: true})
 }
 
 // List returns the events emitted so far.

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -49,6 +50,47 @@ func (e *agreementE2E) newAgreement(name string, spec map[string]any) (string, s
 		e.t.Fatalf("agreement new: %v", out)
 	}
 	return file, id
+}
+
+// wantStateEvent reads /block_results at height over RPC and wants the
+// block event agreement_state of agreement id from tx txhash, whose state
+// is the full record with status.
+func (e *agreementE2E) wantStateEvent(height, txhash, id, status string) {
+	e.t.Helper()
+	resp, err := http.Get(strings.Replace(e.rpc, "tcp://", "http://", 1) + "/block_results?height=" + height)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var br struct {
+		Result struct {
+			Events []struct {
+				Type       string `json:"type"`
+				Attributes []struct {
+					Key   string `json:"key"`
+					Value string `json:"value"`
+				} `json:"attributes"`
+			} `json:"finalize_block_events"`
+		} `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&br); err != nil {
+		e.t.Fatal(err)
+	}
+	for _, ev := range br.Result.Events {
+		m := map[string]string{}
+		for _, a := range ev.Attributes {
+			m[a.Key] = a.Value
+		}
+		if ev.Type != "agreement_state" || m["id"] != id || !strings.EqualFold(m["tx"], txhash) {
+			continue
+		}
+		var rec agreements.Record
+		if err := json.Unmarshal([]byte(m["state"]), &rec); err != nil || string(rec.Status) != status || rec.ID != id {
+			e.t.Fatalf("agreement_state of %s: %v %+v", id, err, rec)
+		}
+		return
+	}
+	e.t.Fatalf("no agreement_state event for %s (tx %s) at height %s: %+v", id, txhash, height, br.Result.Events)
 }
 
 func transfer(from, to, asset, amount string) map[string]any {
@@ -169,6 +211,7 @@ func TestAgreementsEndToEnd(t *testing.T) {
 		if sigs := list(rec, "signatures"); len(sigs) != 1 || str(sigs[0].(map[string]any), "signer") != A {
 			t.Fatalf("stored signatures (coA's offline one; coB approved by its tx): %v", rec["signatures"])
 		}
+		e.wantStateEvent(str(out, "height"), str(out, "txhash"), id, "settled")
 		if miss := n.fails("query", "agreement", strings.Repeat("0", 64), "--prove"); str(miss, "found") != "false" {
 			t.Fatalf("query of an unknown agreement: %v", miss)
 		}

@@ -272,11 +272,12 @@ func (e *env) lastEvent(typ string) map[string]string {
 	return nil
 }
 
-// stateFromEvent decodes the "state" attribute of the last agreement event.
+// stateFromEvent decodes the "state" attribute of the last agreement_state
+// (block) event.
 func (e *env) stateFromEvent() Record {
 	e.t.Helper()
 	var r Record
-	if err := json.Unmarshal([]byte(e.lastEvent("agreement")["state"]), &r); err != nil {
+	if err := json.Unmarshal([]byte(e.lastEvent("agreement_state")["state"]), &r); err != nil {
 		e.t.Fatal(err)
 	}
 	return r

@@ -83,8 +83,14 @@ func (k *Keeper) save(rec *Record, prev Status, action string) error {
 	k.events.EmitAttrs("agreement",
 		ledger.Attr{Key: "id", Value: rec.ID, Index: true},
 		ledger.Attr{Key: "status", Value: string(rec.Status), Index: true},
-		ledger.Attr{Key: "action", Value: action, Index: true},
-		ledger.Attr{Key: "state", Value: string(b)}) // full state: reported, not indexed
+		ledger.Attr{Key: "action", Value: action, Index: true})
+	// The full state goes with the block, not the tx result: the tx
+	// indexer would otherwise store every record a second time.
+	k.events.EmitBlockAttrs("agreement_state",
+		ledger.Attr{Key: "id", Value: rec.ID, Index: true},
+		ledger.Attr{Key: "status", Value: string(rec.Status)},
+		ledger.Attr{Key: "action", Value: action},
+		ledger.Attr{Key: "state", Value: string(b)})
 	return nil
 }
 
