@@ -49,7 +49,7 @@ func (k *Keeper) saveCollective(c *Collective, action string) error {
 		ledger.Attr{Key: "version", Value: strconv.FormatUint(c.Version, 10), Index: true},
 		ledger.Attr{Key: "action", Value: action, Index: true})
 	k.events.EmitBlockAttrs("collective_state", // full state with the block, as agreement_state
-		ledger.Attr{Key: "address", Value: c.Address.String(), Index: true},
+		ledger.Attr{Key: "address", Value: c.Address.String()},
 		ledger.Attr{Key: "version", Value: strconv.FormatUint(c.Version, 10)},
 		ledger.Attr{Key: "action", Value: action},
 		ledger.Attr{Key: "state", Value: string(b)})

@@ -85,9 +85,10 @@ func (k *Keeper) save(rec *Record, prev Status, action string) error {
 		ledger.Attr{Key: "status", Value: string(rec.Status), Index: true},
 		ledger.Attr{Key: "action", Value: action, Index: true})
 	// The full state goes with the block, not the tx result: the tx
-	// indexer would otherwise store every record a second time.
+	// indexer would otherwise store every record a second time. Nothing of
+	// it is indexed (the tx event above is what one searches by).
 	k.events.EmitBlockAttrs("agreement_state",
-		ledger.Attr{Key: "id", Value: rec.ID, Index: true},
+		ledger.Attr{Key: "id", Value: rec.ID},
 		ledger.Attr{Key: "status", Value: string(rec.Status)},
 		ledger.Attr{Key: "action", Value: action},
 		ledger.Attr{Key: "state", Value: string(b)})
