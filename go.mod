@@ -1,6 +1,6 @@
 module github.com/riffchain/riffchain
 
-go 1.27.3
+go 1.26.0
 
 require (
 	github.com/btcsuite/btcd/btcutil v1.1.6
@@ -8,6 +8,7 @@ require (
 	github.com/cometbft/cometbft-db v0.14.1
 	github.com/cosmos/iavl v1.3.5
 	github.com/cosmos/ics23/go v0.10.0
+	github.com/go-json-experiment/json v1.27.2
 	github.com/go-playground/validator/v10 v10.30.6
 	github.com/ipfs/boxo v0.43.0
 	github.com/ipfs/go-block-format v0.2.4
