@@ -63,6 +63,7 @@ type App struct {
 type checkedTx struct {
 	tx   *Tx
 	msgs []any
+	hash [32]byte // Hash of the wire bytes
 }
 
 const maxCache = 200_000
@@ -200,7 +201,7 @@ func (a *App) prepare(raw []byte, consume bool) (*checkedTx, error) {
 	if err := tx.VerifySignature(); err != nil {
 		return nil, err
 	}
-	ct = &checkedTx{tx: tx, msgs: msgs}
+	ct = &checkedTx{tx: tx, msgs: msgs, hash: h}
 	if !consume {
 		a.mu.Lock()
 		if len(a.cache) >= maxCache {
@@ -423,7 +424,7 @@ func (a *App) deliver(blk ledger.Block, proposer ledger.Address, raw []byte) *ab
 			continue
 		}
 		if txHash == "" {
-			txHash = fmt.Sprintf("%X", Hash(raw)) // as CometBFT prints it
+			txHash = fmt.Sprintf("%X", ct.hash) // as CometBFT prints it
 		}
 		be := toABCIEvent(e)
 		be.Attributes = append(be.Attributes, abci.EventAttribute{Key: "tx", Value: txHash, Index: false})
