@@ -203,3 +203,41 @@ func TestNetworkDefaults(t *testing.T) {
 		})
 	}
 }
+
+// TestMediansLeaveOutContendedRounds: a round in which other processes took
+// a quarter core or more is shown with a star and left out of the median,
+// unless every round was contended.
+func TestMediansLeaveOutContendedRounds(t *testing.T) {
+	phase := func(round int, name string, tps, others float64) *phaseResult {
+		return &phaseResult{Phase: name, Round: round, Node: "riffchain", Indexer: "null", TPS: tps, Committed: 1000,
+			CPU: cpuShare{Self: 1.8, Others: others, SelfTime: time.Second}}
+	}
+	cases := []struct {
+		name   string
+		others [3]float64 // others during round i's agreements phase
+		want   string
+	}{
+		{"all calm", [3]float64{0, 0.01, 0.02}, "0.40  (rounds: 0.30 0.40 0.50)"},
+		{"one contended", [3]float64{0, 0.01, 0.9}, "0.35  (rounds: 0.30 0.40 0.50*; * = contended, left out)"},
+		{"all contended", [3]float64{0.3, 0.9, 0.5}, "0.40  (rounds: 0.30* 0.40* 0.50*)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := &Report{}
+			for i, share := range []float64{0.3, 0.4, 0.5} {
+				r.Results = append(r.Results, phase(i+1, "transfers", 1000, 0), phase(i+1, "agreements", 1000*share, c.others[i]))
+			}
+			var b strings.Builder
+			r.printMedians(&b, &Settings{Indexers: []string{"null"}})
+			for _, line := range strings.Split(b.String(), "\n") {
+				if label, rest, ok := strings.Cut(strings.TrimSpace(line), "  "); ok && label == "agreements / transfers, tx/s" {
+					if got := strings.TrimSpace(rest); got != c.want {
+						t.Fatalf("agreements / transfers: %q, want %q", got, c.want)
+					}
+					return
+				}
+			}
+			t.Fatalf("no agreements / transfers line in:\n%s", b.String())
+		})
+	}
+}

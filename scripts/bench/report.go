@@ -167,21 +167,30 @@ func (r *Report) printMedians(w io.Writer, s *Settings) {
 		}
 		fmt.Fprintf(w, "  indexer %-4s  %s\n", idx, strings.Join(parts, ", "))
 		pair := func(label string, a, b key, cpu bool) {
-			v := collect(idx, func(round int) (float64, bool) {
+			var all, calm []float64
+			var marks []string
+			for round := 1; round <= rounds; round++ {
 				pa, pb := r.find(a.kind, a.phase, idx, round), r.find(b.kind, b.phase, idx, round)
-				if pa == nil || pb == nil || pb.TPS == 0 {
-					return 0, false
+				if pa == nil || pb == nil || pb.TPS == 0 || (cpu && pa.cpuPerTx() == 0) {
+					continue
 				}
+				v := pa.TPS / pb.TPS
 				if cpu {
-					if pa.cpuPerTx() == 0 {
-						return 0, false
-					}
-					return float64(pb.cpuPerTx()) / float64(pa.cpuPerTx()), true
+					v = float64(pb.cpuPerTx()) / float64(pa.cpuPerTx())
 				}
-				return pa.TPS / pb.TPS, true
-			})
-			if len(v) > 0 {
-				fmt.Fprintf(w, "                %-58s %.2f  (rounds: %s)\n", label, med(v), floats(v))
+				all = append(all, v)
+				if contended(pa) || contended(pb) {
+					marks = append(marks, fmt.Sprintf("%.2f*", v))
+					continue
+				}
+				calm = append(calm, v)
+				marks = append(marks, fmt.Sprintf("%.2f", v))
+			}
+			switch {
+			case len(calm) > 0 && len(calm) < len(all):
+				fmt.Fprintf(w, "                %-58s %.2f  (rounds: %s; * = contended, left out)\n", label, med(calm), strings.Join(marks, " "))
+			case len(all) > 0:
+				fmt.Fprintf(w, "                %-58s %.2f  (rounds: %s)\n", label, med(all), strings.Join(marks, " "))
 			}
 		}
 		rt, kv := key{"riffchain", "transfers"}, key{"kvstore", "kvstore"}
@@ -204,19 +213,21 @@ func (r *Report) printMedians(w io.Writer, s *Settings) {
 	}
 }
 
+// contendedCores is how much CPU other processes may take during a phase
+// before its ratios are left out of the medians: on a 2-core machine a
+// quarter of a core taken by others slows the phase beyond the spread of
+// uncontended rounds.
+const contendedCores = 0.25
+
+// contended reports whether other processes took contendedCores or more
+// during the phase.
+func contended(p *phaseResult) bool { return p.CPU.Others >= contendedCores }
+
 func tpsOf(p *phaseResult) float64 {
 	if p == nil {
 		return 0
 	}
 	return p.TPS
-}
-
-func floats(v []float64) string {
-	parts := make([]string, len(v))
-	for i, x := range v {
-		parts[i] = fmt.Sprintf("%.2f", x)
-	}
-	return strings.Join(parts, " ")
 }
 
 // cpuPerTx is the process CPU time per committed tx.
