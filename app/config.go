@@ -9,6 +9,8 @@ import (
 	"text/template"
 
 	"github.com/spf13/viper"
+
+	"github.com/riffchain/riffchain/ledger"
 )
 
 // AppConfig is the node operator's riffchain settings, read from
@@ -30,6 +32,9 @@ type AppConfig struct {
 	// Block pruning: CometBFT may drop blocks older than the newest N
 	// (0 = keep every block). Snapshot heights stay.
 	MinRetainBlocks int64 `mapstructure:"min_retain_blocks"`
+	// StateCacheNodes is how many state tree nodes the node keeps in
+	// memory (IAVL's node cache).
+	StateCacheNodes int `mapstructure:"state_cache_nodes"`
 
 	// Off-ledger content.
 	ContentDir     string `mapstructure:"content_dir"`          // default HOME/data/content
@@ -51,7 +56,7 @@ type FeeMin struct {
 // DefaultAppConfig is what init writes: free to use, snapshots every 100
 // heights, no gateway.
 func DefaultAppConfig() AppConfig {
-	return AppConfig{SnapshotInterval: 100, SnapshotKeepRecent: 2}
+	return AppConfig{SnapshotInterval: 100, SnapshotKeepRecent: 2, StateCacheNodes: ledger.DefaultCacheNodes}
 }
 
 const appConfigTemplate = `# riffchain node settings (this node only; not consensus).
@@ -83,6 +88,14 @@ state_keep_recent = {{.StateKeepRecent}}
 # (joiners verify headers there), and CometBFT itself keeps headers and
 # commits still within the evidence age.
 min_retain_blocks = {{.MinRetainBlocks}}
+
+# State tree nodes kept in memory (IAVL's node cache; a node is a few hundred
+# bytes plus its key and value, so 100000 is roughly 30-60 MB). A node that
+# misses it is read from data/app.db. Raise it when the state outgrows it and
+# the OS cannot keep app.db in memory: with 10,000 active accounts, 100000
+# nodes starts missing (spec/benchmarks.md, session 6). A bigger cache also
+# costs garbage-collector time. Never affects consensus.
+state_cache_nodes = {{.StateCacheNodes}}
 
 # Off-ledger content store.
 content_dir = "{{.ContentDir}}"
@@ -130,6 +143,9 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	}
 	if c.MinRetainBlocks < 0 {
 		return c, fmt.Errorf("app.toml: min_retain_blocks = %d: want 0 (keep all) or more", c.MinRetainBlocks)
+	}
+	if c.StateCacheNodes < 1 {
+		return c, fmt.Errorf("app.toml: state_cache_nodes = %d: want at least 1 (default %d)", c.StateCacheNodes, ledger.DefaultCacheNodes)
 	}
 	if c.StateKeepRecent < 0 || c.StateKeepRecent == 1 {
 		return c, fmt.Errorf("app.toml: state_keep_recent = %d: want 0 (keep all) or at least 2", c.StateKeepRecent)

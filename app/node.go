@@ -192,10 +192,11 @@ func NewNode(home string, logger log.Logger, cfgEdit func(*cmtcfg.Config)) (*Nod
 	if err != nil {
 		return nil, err
 	}
-	tree, err := ledger.OpenTree(filepath.Join(home, "data"), "app")
+	tree, err := ledger.OpenTreeWithCache(filepath.Join(home, "data"), "app", appCfg.StateCacheNodes)
 	if err != nil {
 		return nil, err
 	}
+	logger.Info("opened state", "module", "app", "version", tree.Version(), "cache_nodes", tree.CacheNodes())
 	local, err := ledger.OpenLocalStore(filepath.Join(home, "data"), "local")
 	if err != nil {
 		tree.Close()

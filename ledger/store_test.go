@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -185,5 +186,64 @@ func TestTreeReopen(t *testing.T) {
 	}
 	if v, _ := tree.Get([]byte("k")); string(v) != "v" {
 		t.Fatalf("reopened value %q", v)
+	}
+}
+
+// TestTreeCacheSizeChangesNothingButMemory: the same writes through a
+// one-node cache (every read of a committed node goes to disk) and through
+// the default cache give the same root at every version, and a tree reopened
+// with a one-node cache reads every value back; a cache of no nodes is
+// refused.
+func TestTreeCacheSizeChangesNothingButMemory(t *testing.T) {
+	run := func(cacheNodes int) (roots [][]byte, want map[string]string) {
+		dir := t.TempDir()
+		tree, err := OpenTreeWithCache(dir, "app", cacheNodes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = map[string]string{}
+		for v := 0; v < 4; v++ {
+			for i := 0; i < 300; i++ {
+				k, val := fmt.Sprintf("k%03d", (i*7+v*11)%400), fmt.Sprintf("v%d-%d", v, i)
+				if err := tree.Set([]byte(k), []byte(val)); err != nil {
+					t.Fatal(err)
+				}
+				want[k] = val
+			}
+			k := fmt.Sprintf("k%03d", v*13)
+			if err := tree.Delete([]byte(k)); err != nil {
+				t.Fatal(err)
+			}
+			delete(want, k)
+			root, _, err := tree.Commit()
+			if err != nil {
+				t.Fatal(err)
+			}
+			roots = append(roots, root)
+		}
+		if err := tree.Close(); err != nil {
+			t.Fatal(err)
+		}
+		tree, err = OpenTreeWithCache(dir, "app", cacheNodes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tree.Close()
+		for k, val := range want {
+			if got, err := tree.Get([]byte(k)); err != nil || string(got) != val {
+				t.Fatalf("cache %d: %s = %q (%v), want %q", cacheNodes, k, got, err, val)
+			}
+		}
+		return roots, want
+	}
+	small, _ := run(1)
+	def, _ := run(DefaultCacheNodes)
+	for v := range def {
+		if !bytes.Equal(small[v], def[v]) {
+			t.Fatalf("version %d: root %X with a one-node cache, %X with the default", v+1, small[v], def[v])
+		}
+	}
+	if _, err := OpenTreeWithCache(t.TempDir(), "app", 0); err == nil {
+		t.Fatal("a cache of 0 nodes was accepted")
 	}
 }

@@ -18,25 +18,43 @@ type Tree struct {
 	mu   sync.RWMutex
 	db   iavldb.DB
 	tree *iavl.MutableTree
+	// cacheNodes is the size of tree's node cache, kept for when a
+	// state-sync restore reopens it.
+	cacheNodes int
 	// pins counts the exports reading each version through their own
 	// tree (IAVL's reader count does not see them); Prune keeps those.
 	pins   map[int64]int
 	closed bool
 }
 
-// OpenTree opens (or creates) the tree stored under dir/name.db. An empty dir
-// opens an in-memory tree, for tests.
+// DefaultCacheNodes is how many tree nodes OpenTree keeps in memory (IAVL's
+// node cache). A node is a few hundred bytes plus its key and value, so the
+// default holds roughly 30-60 MB.
+const DefaultCacheNodes = 100_000
+
+// OpenTree opens (or creates) the tree stored under dir/name.db with the
+// default node cache. An empty dir opens an in-memory tree, for tests.
 func OpenTree(dir, name string) (*Tree, error) {
+	return OpenTreeWithCache(dir, name, DefaultCacheNodes)
+}
+
+// OpenTreeWithCache is OpenTree with a node cache of cacheNodes nodes (at
+// least 1). The cache changes how often a read goes to disk, never what it
+// returns.
+func OpenTreeWithCache(dir, name string, cacheNodes int) (*Tree, error) {
+	if cacheNodes < 1 {
+		return nil, fmt.Errorf("open state tree: cache of %d nodes: want at least 1", cacheNodes)
+	}
 	db, err := openDB(dir, name)
 	if err != nil {
 		return nil, fmt.Errorf("open state db: %w", err)
 	}
-	t := iavl.NewMutableTree(db, 100_000, true, iavl.NewNopLogger())
+	t := iavl.NewMutableTree(db, cacheNodes, true, iavl.NewNopLogger())
 	if _, err := t.Load(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("load state tree: %w", err)
 	}
-	return &Tree{db: db, tree: t, pins: map[int64]int{}}, nil
+	return &Tree{db: db, tree: t, cacheNodes: cacheNodes, pins: map[int64]int{}}, nil
 }
 
 // openDB opens the goleveldb database dir/name.db, or an in-memory one when
@@ -61,6 +79,9 @@ func (t *Tree) Close() error {
 	errDB := t.db.Close()
 	return errors.Join(errTree, errDB)
 }
+
+// CacheNodes returns the size of the tree's node cache.
+func (t *Tree) CacheNodes() int { return t.cacheNodes }
 
 // Version returns the last committed version (0 when none).
 func (t *Tree) Version() int64 {

@@ -152,7 +152,7 @@ func (t *Tree) Reset() error {
 		return fmt.Errorf("%w: reset: %v", ErrStore, err)
 	}
 	_ = t.tree.Close()
-	t.tree = iavl.NewMutableTree(t.db, 100_000, true, iavl.NewNopLogger())
+	t.tree = iavl.NewMutableTree(t.db, t.cacheNodes, true, iavl.NewNopLogger())
 	if _, err := t.tree.Load(); err != nil {
 		return fmt.Errorf("%w: reset: load: %v", ErrStore, err)
 	}

@@ -15,7 +15,8 @@ import (
 // state_keep_recent and min_retain_blocks on a running node: after a
 // restart it keeps only the newest heights of state and blocks; a query at
 // a dropped height fails with code 32, the latest state still proves, old
-// blocks are gone, and blocks go on.
+// blocks are gone, and blocks go on. The restarted node also runs with a
+// 50-node state cache (state_cache_nodes), so its reads of state go to disk.
 func TestStatePruningEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
@@ -37,10 +38,17 @@ func TestStatePruningEndToEnd(t *testing.T) {
 	}
 	edited := strings.Replace(string(b), "state_keep_recent = 0", "state_keep_recent = 4", 1)
 	edited = strings.Replace(edited, "min_retain_blocks = 0", "min_retain_blocks = 5", 1)
+	if !strings.Contains(edited, "state_cache_nodes = 100000") {
+		t.Fatalf("app.toml does not give the default state cache:\n%s", b)
+	}
+	edited = strings.Replace(edited, "state_cache_nodes = 100000", "state_cache_nodes = 50", 1)
 	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	n.start()
+	if log, _ := os.ReadFile(n.logPath); !strings.Contains(string(log), "cache_nodes=50") {
+		t.Fatalf("the restarted node does not report its 50-node state cache:\n%s", n.logTail())
+	}
 	// Blocks committed (and pruned) since the restart, well past 2 + 4.
 	n.waitHeight(max(stopped, 8)+3, 30*time.Second)
 	out, err := n.run("query", "balance", dev, "RIFF", "--height", "2")
