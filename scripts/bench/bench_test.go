@@ -219,7 +219,7 @@ func TestMediansLeaveOutContendedRounds(t *testing.T) {
 	}{
 		{"all calm", [3]float64{0, 0.01, 0.02}, "0.40  (rounds: 0.30 0.40 0.50)"},
 		{"one contended", [3]float64{0, 0.01, 0.9}, "0.35  (rounds: 0.30 0.40 0.50*; * = contended, left out)"},
-		{"all contended", [3]float64{0.3, 0.9, 0.5}, "0.40  (rounds: 0.30* 0.40* 0.50*)"},
+		{"all contended", [3]float64{0.3, 0.9, 0.5}, "0.40  (rounds: 0.30* 0.40* 0.50*; * = contended, every round was)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -189,6 +189,8 @@ func (r *Report) printMedians(w io.Writer, s *Settings) {
 			switch {
 			case len(calm) > 0 && len(calm) < len(all):
 				fmt.Fprintf(w, "                %-58s %.2f  (rounds: %s; * = contended, left out)\n", label, med(calm), strings.Join(marks, " "))
+			case len(calm) == 0 && len(all) > 0:
+				fmt.Fprintf(w, "                %-58s %.2f  (rounds: %s; * = contended, every round was)\n", label, med(all), strings.Join(marks, " "))
 			case len(all) > 0:
 				fmt.Fprintf(w, "                %-58s %.2f  (rounds: %s)\n", label, med(all), strings.Join(marks, " "))
 			}
