@@ -138,25 +138,18 @@ func (r *Report) printMedians(w io.Writer, s *Settings) {
 		}
 		return (vals[len(vals)/2-1] + vals[len(vals)/2]) / 2
 	}
-	collect := func(idx string, f func(round int) (float64, bool)) []float64 {
-		var out []float64
-		for round := 1; round <= rounds; round++ {
-			if v, ok := f(round); ok {
-				out = append(out, v)
-			}
-		}
-		return out
-	}
 	tps := map[string]map[key]float64{}
 	fmt.Fprintf(w, "\nMedians over %d round(s):\n", rounds)
 	for _, idx := range s.Indexers {
 		tps[idx] = map[key]float64{}
 		var parts []string
 		for _, k := range kinds {
-			v := collect(idx, func(round int) (float64, bool) {
-				p := r.find(k.kind, k.phase, idx, round)
-				return tpsOf(p), p != nil
-			})
+			var v []float64
+			for round := 1; round <= rounds; round++ {
+				if p := r.find(k.kind, k.phase, idx, round); p != nil {
+					v = append(v, p.TPS)
+				}
+			}
 			if len(v) > 0 {
 				tps[idx][k] = med(v)
 				parts = append(parts, fmt.Sprintf("%s %.0f tx/s", k.phase, med(v)))
@@ -224,13 +217,6 @@ const contendedCores = 0.25
 // contended reports whether other processes took contendedCores or more
 // during the phase.
 func contended(p *phaseResult) bool { return p.CPU.Others >= contendedCores }
-
-func tpsOf(p *phaseResult) float64 {
-	if p == nil {
-		return 0
-	}
-	return p.TPS
-}
 
 // cpuPerTx is the process CPU time per committed tx.
 func (p *phaseResult) cpuPerTx() time.Duration {
