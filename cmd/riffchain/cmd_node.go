@@ -1,19 +1,12 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"os"
-	"os/signal"
-	"path/filepath"
-	"syscall"
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/spf13/cobra"
 
 	"github.com/riffchain/riffchain/app"
-	"github.com/riffchain/riffchain/app/keyring"
 	"github.com/riffchain/riffchain/ledger"
 )
 
@@ -122,68 +115,6 @@ func runNode(home string, edit func(*cmtcfg.Config), started func(*app.Node)) er
 	if started != nil {
 		started(n)
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	<-sig
+	waitSignal()
 	return n.Stop()
-}
-
-const devKey = "dev"
-
-func newDevCmd() *cobra.Command {
-	var sf startFlags
-	c := &cobra.Command{
-		Use:   "dev",
-		Short: "Run a single-validator development chain (initialises the home on first use)",
-		Long: `dev initialises the home if it has no genesis yet (chain id riff-dev, one
-validator, short blocks, a key "dev" in the test keyring funded with RIFF),
-then starts the node. RPC listens on 127.0.0.1:26657 unless --rpc-laddr says
-otherwise.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			home := cfgHome()
-			kr, err := keyring.Open(home, keyring.BackendTest, nil)
-			if err != nil {
-				return err
-			}
-			if _, err := os.Stat(filepath.Join(home, "config", "genesis.json")); errors.Is(err, os.ErrNotExist) {
-				if _, err := app.InitHome(app.InitOptions{Home: home, ChainID: "riff-dev", Moniker: "dev",
-					RPCAddr: orDefault(sf.rpcAddr, "tcp://127.0.0.1:26657"), P2PAddr: orDefault(sf.p2pAddr, "tcp://127.0.0.1:26656"),
-					TimeoutCommit: 300 * time.Millisecond}); err != nil {
-					return err
-				}
-				info, err := kr.Show(devKey)
-				if errors.Is(err, keyring.ErrKeyNotFound) {
-					info, err = kr.Add(devKey)
-				}
-				if err != nil {
-					return err
-				}
-				amt, _ := ledger.ParseAmount("1000000000000000")
-				if err := app.AddGenesisBalance(home, info.Address, app.NativeAsset, amt); err != nil {
-					return err
-				}
-				if err := initDevContent(home); err != nil { // dev serves /ipfs/ (cmd_content.go)
-					return err
-				}
-			}
-			info, err := kr.Show(devKey)
-			if err != nil {
-				return fmt.Errorf("dev key: %w", err)
-			}
-			return runNode(home, sf.edit, func(n *app.Node) {
-				_ = emit(map[string]string{"rpc": n.Config.RPC.ListenAddress, "chain_id": n.App.ChainID(),
-					"dev_address": info.Address.String(), "dev_key": devKey, "keyring_backend": keyring.BackendTest, "home": home, "gateway": n.App.Config.GatewayAddr})
-			})
-		},
-	}
-	sf.register(c)
-	return c
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }

@@ -87,7 +87,8 @@ func (n *devNode) start() {
 	if err != nil {
 		n.t.Fatal(err)
 	}
-	n.cmd = exec.Command(n.bin, "dev", "--home", n.home, "--rpc-laddr", n.rpc, "--p2p-laddr", n.p2p)
+	// The tests read the node's info lines: the whole log goes to node.log.
+	n.cmd = exec.Command(n.bin, "dev", "--home", n.home, "--rpc-laddr", n.rpc, "--p2p-laddr", n.p2p, "--log-level", "info", "--log-file", "-")
 	n.cmd.Stdout, n.cmd.Stderr = logf, logf
 	if err := n.cmd.Start(); err != nil {
 		n.t.Fatal(err)

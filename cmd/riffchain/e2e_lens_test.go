@@ -286,7 +286,7 @@ func TestLensEndToEnd(t *testing.T) {
 	n2.fails("lens", "import", car, "--recreate", "--from", "mallory") // not the owner
 	im := n2.ok("lens", "import", car, "--recreate", "--from", "alice")
 	if str(im, "verified") != "true" || str(im, "content_missing") != "0" || str(im, "recreated_lens") != "lens-a" ||
-		str(im, "recreated_follows_skipped") != "1" || str(im, "source_chain_id") != "riff-dev" ||
+		str(im, "recreated_follows_skipped") != "1" || str(im, "source_chain_id") != str(trusted, "chain_id") ||
 		str(im, "recreated_entries") != "1" || str(im, "recreate_txs") != "1" || str(im, "code") != "0" {
 		t.Fatalf("import: %v", im)
 	}
@@ -348,7 +348,7 @@ func TestLensEndToEnd(t *testing.T) {
 		t.Fatalf("batched import: %v", im)
 	}
 	info = n2.ok("query", "lens", "lens-a2")
-	if str(info, "owner") != addrs["alice"] || str(info, "entry_count") != "1" || str(info, "origin") != "import:riff-dev/lens-a" {
+	if str(info, "owner") != addrs["alice"] || str(info, "entry_count") != "1" || str(info, "origin") != "import:"+str(trusted, "chain_id")+"/lens-a" {
 		t.Fatalf("batched imported lens: %v", info)
 	}
 
