@@ -15,8 +15,6 @@ import (
 	"github.com/cometbft/cometbft/light/provider"
 	lighthttp "github.com/cometbft/cometbft/light/provider/http"
 	lightdb "github.com/cometbft/cometbft/light/store/db"
-
-	"github.com/riffchain/riffchain/app"
 )
 
 // Light-client errors.
@@ -56,9 +54,10 @@ func ParseTrustHash(s string) ([]byte, error) {
 // a primary and cross-checking them with witnesses. It implements
 // RootSource.
 type LightVerifier struct {
-	lc  *light.Client
-	rpc *Client // the primary, for waiting on heights
-	log *incidentLog
+	lc        *light.Client
+	rpc       *Client   // the primary, for waiting on heights
+	witnesses []*Client // for the newest height they know
+	log       *incidentLog
 }
 
 // NewLightVerifier fetches and checks the trusted header (its hash must be
@@ -104,7 +103,15 @@ func NewLightVerifier(ctx context.Context, o LightOptions) (*LightVerifier, erro
 		return nil, fmt.Errorf("%w: trusted header %d: %v%s", ErrLightClient, o.TrustHeight, err, il.summary())
 	}
 	primary.chainID = o.ChainID
-	return &LightVerifier{lc: lc, rpc: primary, log: il}, nil
+	v := &LightVerifier{lc: lc, rpc: primary, log: il}
+	for _, w := range o.Witnesses {
+		wc, err := New(w)
+		if err != nil {
+			return nil, err
+		}
+		v.witnesses = append(v.witnesses, wc)
+	}
+	return v, nil
 }
 
 func rpcURL(addr string) string {
@@ -144,6 +151,22 @@ func (v *LightVerifier) RootFor(ctx context.Context, stateHeight int64) (*Verifi
 	return &VerifiedRoot{Height: h, AppHash: lb.AppHash}, nil
 }
 
+// LatestHeight is the newest block height the primary or any witness
+// reports, so that a primary holding back new blocks cannot pass off old
+// state as the latest while a witness knows better.
+func (v *LightVerifier) LatestHeight(ctx context.Context) (int64, error) {
+	latest, err := v.rpc.LatestHeight(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, w := range v.witnesses {
+		if h, err := w.LatestHeight(ctx); err == nil && h > latest {
+			latest = h
+		}
+	}
+	return latest, nil
+}
+
 // Incidents lists what the light client reported about misbehaving
 // providers (dropped witnesses, replaced primary, conflicting headers).
 func (v *LightVerifier) Incidents() []string { return v.log.list() }
@@ -153,34 +176,6 @@ func (v *LightVerifier) Incidents() []string { return v.log.list() }
 // *LightVerifier verifies the header from a trusted one.
 type RootSource interface {
 	RootFor(ctx context.Context, stateHeight int64) (*VerifiedRoot, error)
-}
-
-// QueryVerified is QueryProven with the app hash taken from roots.
-func (c *Client) QueryVerified(ctx context.Context, roots RootSource, path string, height int64,
-	expected func(key, value []byte) ([]app.KV, error)) (value []byte, stateHeight int64, code uint32, log string, err error) {
-	res, err := c.Query(ctx, path, QueryOpts{Height: height, Prove: true})
-	if err != nil {
-		return nil, 0, 0, "", err
-	}
-	r := res.Response
-	var kvs []app.KV
-	if expected == nil {
-		v := r.Value
-		if len(v) == 0 {
-			v = nil
-		}
-		kvs = []app.KV{{Key: r.Key, Value: v}}
-	} else if kvs, err = expected(r.Key, r.Value); err != nil {
-		return nil, r.Height, r.Code, r.Log, err
-	}
-	root, err := roots.RootFor(ctx, r.Height)
-	if err != nil {
-		return nil, r.Height, r.Code, r.Log, err
-	}
-	if err := VerifyOps(root.AppHash, r.ProofOps, kvs); err != nil {
-		return nil, r.Height, r.Code, r.Log, err
-	}
-	return r.Value, r.Height, r.Code, r.Log, nil
 }
 
 // incidentLog is the light client's logger: it keeps the messages that

@@ -5,22 +5,17 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/cometbft/cometbft/libs/log"
 
 	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/app/client/lyingnode"
 	"github.com/riffchain/riffchain/ledger"
 )
 
@@ -88,47 +83,12 @@ func startNode(t *testing.T) (string, ledger.Address) {
 	return rpc, addr
 }
 
-// lyingProxy forwards JSON-RPC to a real node and rewrites answers:
-// "value" changes abci_query values, "header" changes the app hash of
-// every header served by /commit.
-func lyingProxy(t *testing.T, target, mode string) string {
+// lyingProxy runs a lyingnode proxy in front of target for the test.
+func lyingProxy(t *testing.T, target string, lies lyingnode.Lies) string {
 	t.Helper()
-	up := rpcURL(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		resp, err := http.Post(up, "application/json", bytes.NewReader(body))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		out, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		var req struct {
-			Method string `json:"method"`
-		}
-		_ = json.Unmarshal(body, &req)
-		var msg map[string]any
-		if json.Unmarshal(out, &msg) == nil {
-			res, _ := msg["result"].(map[string]any)
-			switch {
-			case mode == "value" && req.Method == "abci_query" && res != nil:
-				if rr, ok := res["response"].(map[string]any); ok {
-					rr["value"] = base64.StdEncoding.EncodeToString([]byte("999999"))
-				}
-			case mode == "header" && req.Method == "commit" && res != nil:
-				if sh, ok := res["signed_header"].(map[string]any); ok {
-					if h, ok := sh["header"].(map[string]any); ok {
-						h["app_hash"] = strings.Repeat("AB", 32)
-					}
-				}
-			}
-			out, _ = json.Marshal(msg)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(out)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+	url, stop := lyingnode.Start(target, lies)
+	t.Cleanup(stop)
+	return url
 }
 
 func TestLightClientQueries(t *testing.T) {
@@ -146,8 +106,8 @@ func TestLightClientQueries(t *testing.T) {
 	}
 	trustHash := com.Header.Hash()
 	path := "/balance/" + addr.String() + "/" + app.NativeAsset
-	valueLiar := lyingProxy(t, node, "value")
-	headerLiar := lyingProxy(t, node, "header")
+	valueLiar := lyingProxy(t, node, lyingnode.Lies{Value: []byte("999999")})
+	headerLiar := lyingProxy(t, node, lyingnode.Lies{AppHash: bytes.Repeat([]byte{0xAB}, 32)})
 
 	tests := []struct {
 		name      string
@@ -184,12 +144,12 @@ func TestLightClientQueries(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				val, h, code, _, err := q.QueryVerified(ctx, v, path, 0, nil)
+				a, err := q.QueryVerified(ctx, v, path, ProveOpts{}, ExpectKey(ledger.BalanceKey(addr, app.NativeAsset)))
 				if err != nil {
 					return err
 				}
-				if code != 0 || string(val) != "1234" || h < 1 {
-					return fmt.Errorf("answer code %d value %q height %d", code, val, h)
+				if a.Code != 0 || string(a.Value) != "1234" || a.Height < 1 || !a.Proven {
+					return fmt.Errorf("answer %+v", a)
 				}
 				if tt.incidents && len(v.Incidents()) == 0 {
 					return errors.New("no incident reported for the forging primary")
@@ -216,12 +176,13 @@ func TestLightClientQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, _, err := c.QueryVerified(ctx, v, path, 2, nil); err != nil {
+	if _, err := c.QueryVerified(ctx, v, path, ProveOpts{Height: 2}, ExpectKey(ledger.BalanceKey(addr, app.NativeAsset))); err != nil {
 		t.Fatalf("query at a height below the trusted one: %v", err)
 	}
-	val, _, code, _, err := c.QueryVerified(ctx, v, "/balance/"+ledger.Address{1}.String()+"/"+app.NativeAsset, 0, nil)
-	if err != nil || code != 0 || len(val) != 0 {
-		t.Fatalf("absent balance: %q %d %v", val, code, err)
+	a, err := c.QueryVerified(ctx, v, "/balance/"+ledger.Address{1}.String()+"/"+app.NativeAsset, ProveOpts{},
+		ExpectKey(ledger.BalanceKey(ledger.Address{1}, app.NativeAsset)))
+	if err != nil || a.Code != 0 || len(a.Value) != 0 || !a.Proven {
+		t.Fatalf("absent balance: %+v %v", a, err)
 	}
 	if _, err := NewLightVerifier(ctx, LightOptions{TrustHeight: 0, TrustHash: trustHash, Primary: node}); !errors.Is(err, ErrTrustOptions) {
 		t.Fatalf("no trust height: %v", err)

@@ -49,22 +49,52 @@ func (c *Client) RootFor(ctx context.Context, stateHeight int64) (*VerifiedRoot,
 	if err != nil {
 		return nil, fmt.Errorf("commit %d: %w", h, err)
 	}
-	var vals []*cmttypes.Validator
-	for page := 1; ; page++ {
-		p, per := page, 100
-		vr, err := c.RPC.Validators(ctx, &h, &p, &per)
-		if err != nil {
-			return nil, fmt.Errorf("validators %d: %w", h, err)
-		}
-		vals = append(vals, vr.Validators...)
-		if len(vals) >= vr.Total || len(vr.Validators) == 0 {
-			break
-		}
+	if com.Header.Height != h {
+		return nil, fmt.Errorf("%w: asked for header %d, got header %d", ErrHeaderInvalid, h, com.Header.Height)
+	}
+	if com.Header.ChainID != chainID {
+		return nil, fmt.Errorf("%w: header of chain %q, want %q", ErrHeaderInvalid, com.Header.ChainID, chainID)
+	}
+	vals, err := c.ValidatorsAt(ctx, h)
+	if err != nil {
+		return nil, err
+	}
+	if len(vals) == 0 {
+		return nil, fmt.Errorf("%w: no validators for header %d", ErrHeaderInvalid, h)
 	}
 	if err := VerifySignedHeader(chainID, &com.SignedHeader, cmttypes.NewValidatorSet(vals)); err != nil {
 		return nil, err
 	}
 	return &VerifiedRoot{Height: h, AppHash: com.Header.AppHash}, nil
+}
+
+// MaxValidatorPages bounds how many pages of /validators ValidatorsAt
+// reads (100 a page): a node that keeps announcing more is refused.
+const MaxValidatorPages = 100
+
+// ValidatorsAt reads the whole validator set at height h from /validators,
+// page by page (CometBFT answers at most 100 a page; 30 by default);
+// h = 0 reads the latest set.
+func (c *Client) ValidatorsAt(ctx context.Context, h int64) ([]*cmttypes.Validator, error) {
+	var hp *int64
+	if h > 0 {
+		hp = &h
+	}
+	var vals []*cmttypes.Validator
+	for page := 1; ; page++ {
+		if page > MaxValidatorPages {
+			return nil, fmt.Errorf("%w: validator set at %d spans more than %d pages", ErrHeaderInvalid, h, MaxValidatorPages)
+		}
+		p, per := page, 100
+		vr, err := c.RPC.Validators(ctx, hp, &p, &per)
+		if err != nil {
+			return nil, fmt.Errorf("validators %d page %d: %w", h, page, err)
+		}
+		vals = append(vals, vr.Validators...)
+		if len(vals) >= vr.Total || len(vr.Validators) == 0 {
+			return vals, nil
+		}
+	}
 }
 
 // VerifySignedHeader checks that sh belongs to chainID, that vals is the
@@ -91,12 +121,15 @@ func VerifyOps(root []byte, ops *cmtcrypto.ProofOps, expected []app.KV) error {
 		if ops != nil {
 			n = len(ops.Ops)
 		}
-		return fmt.Errorf("%w: %d proofs for %d values", ErrProofInvalid, n, len(expected))
+		return fmt.Errorf("%w: %d proofs for the %d values the question needs", ErrWrongAnswer, n, len(expected))
 	}
 	for i, kv := range expected {
 		op := ops.Ops[i]
-		if op.Type != app.ProofOpType || !bytes.Equal(op.Key, kv.Key) {
-			return fmt.Errorf("%w: proof %d is for another key", ErrProofInvalid, i)
+		if op.Type != app.ProofOpType {
+			return fmt.Errorf("%w: proof %d has type %q", ErrProofInvalid, i, op.Type)
+		}
+		if !bytes.Equal(op.Key, kv.Key) {
+			return fmt.Errorf("%w: proof %d is for key %x, the question needs %x", ErrWrongAnswer, i, op.Key, kv.Key)
 		}
 		var p ics23.CommitmentProof
 		if err := p.Unmarshal(op.Data); err != nil {
@@ -109,11 +142,8 @@ func VerifyOps(root []byte, ops *cmtcrypto.ProofOps, expected []app.KV) error {
 	return nil
 }
 
-// QueryProven runs a query with prove=true and verifies the proofs of
-// expected(value) against a signed header. expected maps the response to
-// the key/values it claims; nil means the single key/value of the response.
-// It is QueryVerified with c itself as the root source.
-func (c *Client) QueryProven(ctx context.Context, path string, height int64,
-	expected func(key, value []byte) ([]app.KV, error)) (value []byte, stateHeight int64, code uint32, log string, err error) {
-	return c.QueryVerified(ctx, c, path, height, expected)
+// QueryProven is QueryVerified with c itself as the root source (the
+// header's commit checked against the validator set the node names).
+func (c *Client) QueryProven(ctx context.Context, path string, o ProveOpts, expect Expect) (*Answer, error) {
+	return c.QueryVerified(ctx, c, path, o, expect)
 }

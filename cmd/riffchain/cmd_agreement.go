@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,6 +18,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/app/client"
 	"github.com/riffchain/riffchain/contracts/agreements"
 	"github.com/riffchain/riffchain/ledger"
 )
@@ -803,7 +805,7 @@ func qAgreement() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return f.queryPrint("/agreement/"+id, map[string]any{"id": id}, recordOutput)
+			return f.queryPrint("/agreement/"+id, agreements.AgreementKey(id), map[string]any{"id": id}, recordOutput)
 		},
 	}
 	f.register(c, true)
@@ -811,8 +813,10 @@ func qAgreement() *cobra.Command {
 }
 
 // agreementListKVs decodes a /agreements page and returns the records and
-// the key/values its proofs must show.
-func agreementListKVs(v []byte) ([]map[string]any, string, []app.KV, error) {
+// the key/values its proofs must show. Every record must list party among
+// its parties and, when status is set, be in that status: the proven
+// record shows that it fits the question.
+func agreementListKVs(v []byte, party ledger.Address, status string) ([]map[string]any, string, []app.KV, error) {
 	list, err := parseListPage(v, "agreement list")
 	if err != nil {
 		return nil, "", nil, err
@@ -821,10 +825,18 @@ func agreementListKVs(v []byte) ([]map[string]any, string, []app.KV, error) {
 	var kvs []app.KV
 	for _, e := range list.Entries {
 		var head struct {
-			ID string `json:"id"`
+			ID      string           `json:"id"`
+			Status  string           `json:"status"`
+			Parties []ledger.Address `json:"parties"`
 		}
 		if err := json.Unmarshal(e, &head); err != nil || head.ID == "" {
 			return nil, "", nil, fmt.Errorf("decode agreement list entry: %v", err)
+		}
+		if !slices.Contains(head.Parties, party) {
+			return nil, "", nil, fmt.Errorf("%w: agreement %s does not list %s as a party", client.ErrWrongAnswer, head.ID, party)
+		}
+		if status != "" && head.Status != status {
+			return nil, "", nil, fmt.Errorf("%w: agreement %s is %s, the question asks for %s", client.ErrWrongAnswer, head.ID, head.Status, status)
 		}
 		rec, err := recordOutput(e)
 		if err != nil {
@@ -855,10 +867,10 @@ func qAgreements() *cobra.Command {
 			}
 			var recs []map[string]any
 			var next string
-			decode := func(_, v []byte) ([]app.KV, error) {
+			decode := func(v []byte) ([]app.KV, error) {
 				var kvs []app.KV
 				var err error
-				recs, next, kvs, err = agreementListKVs(v)
+				recs, next, kvs, err = agreementListKVs(v, addr, status)
 				return kvs, err
 			}
 			ctx, cancel := ctxTimeout()
@@ -892,11 +904,12 @@ func qCollective() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			path := "/collective/" + addr.String()
+			path, key := "/collective/"+addr.String(), agreements.CollectiveKey(addr)
 			if version > 0 {
 				path += "/" + strconv.FormatUint(version, 10)
+				key = agreements.CollectiveVersionKey(addr, version)
 			}
-			return f.queryMerged(path, "collective", map[string]any{"address": addr.String()})
+			return f.queryMerged(path, key, "collective", map[string]any{"address": addr.String()})
 		},
 	}
 	c.Flags().Uint64Var(&version, "version", 0, "membership version (default: current)")

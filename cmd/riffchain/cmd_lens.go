@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/app/client"
 	"github.com/riffchain/riffchain/lens"
 )
 
@@ -313,12 +314,15 @@ func qLens() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			h := args[0]
 			var info app.LensInfo
-			decode := func(_, v []byte) ([]app.KV, error) {
+			decode := func(v []byte) ([]app.KV, error) {
 				if len(v) == 0 {
 					return []app.KV{{Key: lens.LensKey(h)}}, nil
 				}
 				if err := json.Unmarshal(v, &info); err != nil {
 					return nil, fmt.Errorf("decode lens: %w", err)
+				}
+				if info.Handle != h {
+					return nil, fmt.Errorf("%w: asked for lens %s, got %s", client.ErrWrongAnswer, h, info.Handle)
 				}
 				return info.KVs()
 			}

@@ -153,6 +153,12 @@ func fetchExport(ctx context.Context, c *client.Client, handle string, height in
 	if err := json.Unmarshal(r.Value, &ans); err != nil {
 		return nil, 0, "", fmt.Errorf("decode manifest: %w", err)
 	}
+	if ans.Manifest.Lens.Handle != handle {
+		return nil, 0, "", fmt.Errorf("%w: asked for lens %s, got %s", client.ErrWrongAnswer, handle, ans.Manifest.Lens.Handle)
+	}
+	if height > 0 && r.Height != height {
+		return nil, 0, "", fmt.Errorf("%w: asked for height %d, the answer is for height %d", client.ErrWrongAnswer, height, r.Height)
+	}
 	chainID, err := c.ChainID(ctx)
 	if err != nil {
 		return nil, 0, "", err
@@ -174,17 +180,9 @@ func fetchExport(ctx context.Context, c *client.Client, handle string, height in
 	if err != nil {
 		return nil, 0, "", fmt.Errorf("commit %d: %w", h, err)
 	}
-	var vals []*cmttypes.Validator
-	for page := 1; ; page++ {
-		p, per := page, 100
-		vr, err := c.RPC.Validators(ctx, &h, &p, &per)
-		if err != nil {
-			return nil, 0, "", fmt.Errorf("validators %d: %w", h, err)
-		}
-		vals = append(vals, vr.Validators...)
-		if len(vals) >= vr.Total || len(vr.Validators) == 0 {
-			break
-		}
+	vals, err := c.ValidatorsAt(ctx, h)
+	if err != nil {
+		return nil, 0, "", err
 	}
 	if e.SignedHeader, err = com.SignedHeader.ToProto().Marshal(); err != nil {
 		return nil, 0, "", fmt.Errorf("encode header: %w", err)

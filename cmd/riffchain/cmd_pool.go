@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/app/client"
 	"github.com/riffchain/riffchain/contracts/pools"
 )
 
@@ -253,15 +254,15 @@ func qPool() *cobra.Command {
 			ctx, cancel := ctxTimeout()
 			defer cancel()
 			var v app.PoolView
-			decode := func(key, value []byte) ([]app.KV, error) {
+			decode := func(value []byte) ([]app.KV, error) {
 				if len(value) == 0 { // not found: the record is proven absent
 					return []app.KV{{Key: pools.PoolKey(args[0])}}, nil
 				}
 				if err := json.Unmarshal(value, &v); err != nil {
 					return nil, fmt.Errorf("decode pool: %w", err)
 				}
-				if v.ID != args[0] {
-					return nil, fmt.Errorf("asked for pool %s, got %s", args[0], v.ID)
+				if v.ID != args[0] || v.Pool.ID != args[0] {
+					return nil, fmt.Errorf("%w: asked for pool %s, got %s", client.ErrWrongAnswer, args[0], v.Pool.ID)
 				}
 				return v.KVs()
 			}
@@ -296,9 +297,14 @@ func qPools() *cobra.Command {
 				q.Set("asset", asset)
 			}
 			var page app.PoolsPage
-			decode := func(_, value []byte) ([]app.KV, error) {
+			decode := func(value []byte) ([]app.KV, error) {
 				if err := json.Unmarshal(value, &page); err != nil {
 					return nil, fmt.Errorf("decode pools: %w", err)
+				}
+				for _, p := range page.Pools {
+					if asset != "" && p.Pool.AssetA != asset && p.Pool.AssetB != asset {
+						return nil, fmt.Errorf("%w: pool %s does not hold %s", client.ErrWrongAnswer, p.Pool.ID, asset)
+					}
 				}
 				return page.KVs()
 			}
@@ -362,7 +368,7 @@ Prints path, asset_in, asset_out, amount_in, amount_out, price, price_e18 and ho
 			} else if in.asset == "" || out.asset == "" {
 				return fmt.Errorf("give both assets (--in ... --out ...) or a --path")
 			}
-			return f.queryMerged("/quote?"+q.Encode(), "quote", map[string]any{})
+			return f.queryMerged("/quote?"+q.Encode(), nil, "quote", map[string]any{})
 		},
 	}
 	c.Flags().StringVar(&inFlag, "in", "", "AMOUNT ASSET to sell (exact in), or ASSET to pay with (exact out)")

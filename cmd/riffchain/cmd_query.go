@@ -18,6 +18,7 @@ import (
 type queryFlags struct {
 	height int64
 	prove  bool
+	maxAge int64
 	// Trusted header for light-client verification (cmd_query_light.go).
 	trustHeight int64
 	trustHash   string
@@ -28,6 +29,7 @@ func (f *queryFlags) register(c *cobra.Command, provable bool) {
 	c.Flags().Int64Var(&f.height, "height", 0, "state height to query (0 = latest)")
 	if provable {
 		c.Flags().BoolVar(&f.prove, "prove", false, "verify the answer's Merkle proof against a signed header's app hash")
+		c.Flags().Int64Var(&f.maxAge, "max-age", client.DefaultMaxAge, "with --prove and no --height: how many blocks the answer may lag the newest height known")
 		f.registerLight(c)
 	}
 }
@@ -44,9 +46,10 @@ type answer struct {
 	proven bool
 }
 
-// query runs path, verifying proofs when f.prove. expected maps the
-// response to the key/values its proofs must show (nil: the single key).
-func (f *queryFlags) query(ctx context.Context, path string, expected func(key, value []byte) ([]app.KV, error)) (*answer, error) {
+// query runs path, verifying proofs when f.prove. expect maps the answer
+// to the key/values its proofs must show, derived from the question (see
+// client.Expect); it is only called with --prove.
+func (f *queryFlags) query(ctx context.Context, path string, expect client.Expect) (*answer, error) {
 	c, err := newClient()
 	if err != nil {
 		return nil, err
@@ -56,11 +59,11 @@ func (f *queryFlags) query(ctx context.Context, path string, expected func(key, 
 		if err != nil {
 			return nil, err
 		}
-		v, h, code, log, err := c.QueryVerified(ctx, roots, path, f.height, expected)
+		a, err := c.QueryVerified(ctx, roots, path, client.ProveOpts{Height: f.height, MaxAge: f.maxAge}, expect)
 		if err != nil {
 			return nil, err
 		}
-		return &answer{value: v, height: h, code: code, log: log, proven: true}, nil
+		return &answer{value: a.Value, height: a.Height, code: a.Code, log: a.Log, proven: a.Proven}, nil
 	}
 	res, err := c.Query(ctx, path, client.QueryOpts{Height: f.height})
 	if err != nil {
@@ -108,7 +111,7 @@ func qAccount() *cobra.Command {
 				return err
 			}
 			out := map[string]any{"address": addr.String()}
-			return f.queryPrint("/account/"+addr.String(), out, func(v []byte) (map[string]any, error) {
+			return f.queryPrint("/account/"+addr.String(), ledger.AccountKey(addr), out, func(v []byte) (map[string]any, error) {
 				var acc ledger.Account
 				if err := json.Unmarshal(v, &acc); err != nil {
 					return nil, fmt.Errorf("decode account: %w", err)
@@ -133,7 +136,7 @@ func qBalance() *cobra.Command {
 			}
 			ctx, cancel := ctxTimeout()
 			defer cancel()
-			a, err := f.query(ctx, "/balance/"+addr.String()+"/"+url.PathEscape(args[1]), nil)
+			a, err := f.query(ctx, "/balance/"+addr.String()+"/"+url.PathEscape(args[1]), client.ExpectKey(ledger.BalanceKey(addr, args[1])))
 			if err != nil {
 				return err
 			}
@@ -160,7 +163,7 @@ func qBalances() *cobra.Command {
 			ctx, cancel := ctxTimeout()
 			defer cancel()
 			var hs []ledger.Holding
-			a, err := f.query(ctx, "/balances/"+addr.String(), func(_, v []byte) ([]app.KV, error) {
+			a, err := f.query(ctx, "/balances/"+addr.String(), func(v []byte) ([]app.KV, error) {
 				kvs, _, err := holdingsKVs(v, &hs, func(h ledger.Holding) []byte { return ledger.BalanceKey(addr, h.Asset) })
 				return kvs, err
 			})
@@ -211,7 +214,7 @@ func qOwner() *cobra.Command {
 				return fmt.Errorf("%q: want ASSET/ITEM", args[0])
 			}
 			out := map[string]any{"asset": asset, "item": item}
-			return f.queryPrint("/owner/"+url.PathEscape(asset)+"/"+url.PathEscape(item), out, func(v []byte) (map[string]any, error) {
+			return f.queryPrint("/owner/"+url.PathEscape(asset)+"/"+url.PathEscape(item), ledger.ItemKey(asset, item), out, func(v []byte) (map[string]any, error) {
 				var it ledger.Item
 				if err := json.Unmarshal(v, &it); err != nil {
 					return nil, fmt.Errorf("decode item: %w", err)
@@ -230,7 +233,7 @@ func qAsset() *cobra.Command {
 	c := &cobra.Command{
 		Use: "asset ID", Short: "An asset's definition and supply", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.queryMerged("/asset/"+url.PathEscape(args[0]), "asset", map[string]any{"id": args[0]})
+			return f.queryMerged("/asset/"+url.PathEscape(args[0]), ledger.AssetKey(args[0]), "asset", map[string]any{"id": args[0]})
 		},
 	}
 	f.register(c, true)
@@ -248,7 +251,7 @@ func qHolders() *cobra.Command {
 			defer cancel()
 			var hs []ledger.Holding
 			var next string
-			decode := func(_, v []byte) ([]app.KV, error) {
+			decode := func(v []byte) ([]app.KV, error) {
 				var kvs []app.KV
 				var err error
 				kvs, next, err = holdingsKVs(v, &hs, func(h ledger.Holding) []byte { return ledger.HolderKey(args[0], h.Address) })

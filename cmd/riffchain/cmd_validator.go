@@ -279,7 +279,7 @@ func newValidatorSignCmd() *cobra.Command {
 func recordedSet(ctx context.Context, f *queryFlags) (*answer, []validators.Validator, int64, error) {
 	var vals []validators.Validator
 	var total int64
-	decode := func(_, v []byte) ([]app.KV, error) {
+	decode := func(v []byte) ([]app.KV, error) {
 		var set app.ValidatorSet
 		if err := json.Unmarshal(v, &set); err != nil {
 			return nil, fmt.Errorf("decode validators: %w", err)
@@ -389,7 +389,7 @@ func qEvidence() *cobra.Command {
 			defer cancel()
 			var list []validators.Evidence
 			var next string
-			decode := func(_, v []byte) ([]app.KV, error) {
+			decode := func(v []byte) ([]app.KV, error) {
 				var page app.EvidenceList
 				if err := json.Unmarshal(v, &page); err != nil {
 					return nil, fmt.Errorf("decode evidence: %w", err)
@@ -419,7 +419,7 @@ func qValidatorChange() *cobra.Command {
 		Use: "validator-change ID", Short: "The record of an applied validator set change", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := map[string]any{"id": args[0]}
-			return f.queryPrint("/validator-change/"+url.PathEscape(args[0]), out, func(v []byte) (map[string]any, error) {
+			return f.queryPrint("/validator-change/"+url.PathEscape(args[0]), validators.AppliedKey(args[0]), out, func(v []byte) (map[string]any, error) {
 				var rec validators.Applied
 				if err := json.Unmarshal(v, &rec); err != nil {
 					return nil, fmt.Errorf("decode record: %w", err)

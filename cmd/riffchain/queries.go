@@ -13,6 +13,7 @@ import (
 	"strconv"
 
 	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/app/client"
 )
 
 func nonNil[T any](s []T) []T {
@@ -72,13 +73,13 @@ func decodeEntries[T any](raws []json.RawMessage, what string, key func(T) []byt
 // key/values its proofs must show. With --prove the query itself calls
 // decode; without, queryDecoded calls it on a found answer, so whatever
 // decode fills in is filled in either way.
-func (f *queryFlags) queryDecoded(ctx context.Context, path string, decode func(key, value []byte) ([]app.KV, error)) (*answer, error) {
+func (f *queryFlags) queryDecoded(ctx context.Context, path string, decode client.Expect) (*answer, error) {
 	a, err := f.query(ctx, path, decode)
 	if err != nil {
 		return nil, err
 	}
 	if !f.prove && a.code == 0 {
-		if _, err := decode(nil, a.value); err != nil {
+		if _, err := decode(a.value); err != nil {
 			return nil, err
 		}
 	}
@@ -105,12 +106,13 @@ func fetchRecord(path, what string, v any) (uint32, string, error) {
 	return 0, "", nil
 }
 
-// queryPrint runs path (with --prove, its single key proven) and prints
-// out, or for a found answer what found makes of its value.
-func (f *queryFlags) queryPrint(path string, out map[string]any, found func(value []byte) (map[string]any, error)) error {
+// queryPrint runs path (with --prove, key — the question's single state
+// key — proven to hold the value or to be absent) and prints out, or for a
+// found answer what found makes of its value.
+func (f *queryFlags) queryPrint(path string, key []byte, out map[string]any, found func(value []byte) (map[string]any, error)) error {
 	ctx, cancel := ctxTimeout()
 	defer cancel()
-	a, err := f.query(ctx, path, nil)
+	a, err := f.query(ctx, path, client.ExpectKey(key))
 	if err != nil {
 		return err
 	}
@@ -122,10 +124,11 @@ func (f *queryFlags) queryPrint(path string, out map[string]any, found func(valu
 	return a.finish(out)
 }
 
-// queryMerged runs path and prints out with a found answer's JSON object
-// merged into it. what names the record in the error.
-func (f *queryFlags) queryMerged(path, what string, out map[string]any) error {
-	return f.queryPrint(path, out, func(v []byte) (map[string]any, error) {
+// queryMerged runs path (proven as queryPrint does) and prints out with a
+// found answer's JSON object merged into it. what names the record in the
+// error.
+func (f *queryFlags) queryMerged(path string, key []byte, what string, out map[string]any) error {
+	return f.queryPrint(path, key, out, func(v []byte) (map[string]any, error) {
 		if err := json.Unmarshal(v, &out); err != nil {
 			return nil, fmt.Errorf("decode %s: %w", what, err)
 		}
@@ -152,7 +155,7 @@ func jsonMap(v any) (map[string]any, error) {
 // T, passed through tidy (when not nil) and re-read with jsonMap so its
 // numbers stay exact. what names the answer in the error.
 func queryAs[T any](f *queryFlags, path, what string, out map[string]any, tidy func(*T)) error {
-	return f.queryPrint(path, out, func(value []byte) (map[string]any, error) {
+	return f.queryPrint(path, nil, out, func(value []byte) (map[string]any, error) {
 		var v T
 		if err := json.Unmarshal(value, &v); err != nil {
 			return nil, fmt.Errorf("decode %s: %w", what, err)
