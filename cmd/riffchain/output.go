@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,20 +9,36 @@ import (
 	"strings"
 )
 
+// outputField is the global --field flag: print only that field of the
+// result (a string as it is, anything else as JSON).
+var outputField string
+
+// marshalOutput encodes v as compact JSON without HTML escaping (so
+// "a && b" stays readable).
+func marshalOutput(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("encode output: %w", err)
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
 // emit prints one result: a JSON object with --output json, otherwise
-// "key: value" lines in key order (nested values as compact JSON).
+// "key: value" lines in key order (nested values as compact JSON); with
+// --field only that field's value.
 func emit(v any) error {
+	b, err := marshalOutput(v)
+	if err != nil {
+		return err
+	}
+	if outputField != "" {
+		return emitField(b, outputField)
+	}
 	if cfgOutput() == "json" {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("encode output: %w", err)
-		}
 		fmt.Println(string(b))
 		return nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode output: %w", err)
 	}
 	var m map[string]json.RawMessage
 	if json.Unmarshal(b, &m) != nil {
@@ -44,6 +61,31 @@ func emit(v any) error {
 	}
 	_, err = os.Stdout.WriteString(sb.String())
 	return err
+}
+
+// emitField prints the field name of the JSON object b: a string as it
+// is, any other value as JSON.
+func emitField(b []byte, name string) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("--field %s: the output is not an object", name)
+	}
+	raw, ok := m[name]
+	if !ok {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return fmt.Errorf("--field %s: no such field (the output has %s)", name, strings.Join(keys, ", "))
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		fmt.Println(s)
+		return nil
+	}
+	fmt.Println(string(raw))
+	return nil
 }
 
 // fail prints v (the failed result) and returns an exit error with code.

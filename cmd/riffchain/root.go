@@ -42,6 +42,7 @@ func newRootCmd() *cobra.Command {
 	pf.String(flagNode, "tcp://127.0.0.1:26657", "RPC address of the node to talk to")
 	pf.StringP(flagOutput, "o", "text", "output format: text or json")
 	pf.String(flagBackend, "file", "keyring backend: file (encrypted) or test (unencrypted, for scripts)")
+	pf.StringVar(&outputField, "field", "", "print only this field of the result (e.g. CID=$(riffchain content add f --field cid))")
 	for _, name := range []string{flagHome, flagNode, flagOutput, flagBackend} {
 		_ = cfg.BindPFlag(name, pf.Lookup(name))
 	}
