@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -456,6 +457,25 @@ type restore struct {
 	failures map[uint32]int
 	nodes    int64
 	start    time.Time
+	// senders are the peers whose chunks were applied: when the snapshot
+	// is refused, all of them are rejected (RejectSenders), so CometBFT
+	// drops their snapshots and bans them for the rest of the sync.
+	senders []string
+}
+
+// addSender records a peer that served an applied chunk.
+func (r *restore) addSender(s string) {
+	if s != "" && !slices.Contains(r.senders, s) {
+		r.senders = append(r.senders, s)
+	}
+}
+
+// refuse abandons the restore of a snapshot that is not the honest state:
+// every peer that served a chunk of it is rejected.
+func (s *SnapshotStore) refuse(a *App, r *restore) *abci.ResponseApplySnapshotChunk {
+	senders := append([]string(nil), r.senders...)
+	s.abort(a)
+	return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT, RejectSenders: senders}
 }
 
 // abort abandons the restore and empties the tree again.
@@ -482,8 +502,10 @@ func (s *SnapshotStore) Offer(a *App, snap *abci.Snapshot, appHash []byte) abci.
 	}
 	meta, err := checkMeta(snap)
 	if err != nil {
-		a.logger.Info("state sync: snapshot rejected", "height", snap.Height, "err", err)
-		return abci.ResponseOfferSnapshot_REJECT
+		// Metadata that does not fit its own hash or header is the
+		// offering peers' doing: reject them, not just this snapshot.
+		a.logger.Info("state sync: snapshot and its senders rejected", "height", snap.Height, "err", err)
+		return abci.ResponseOfferSnapshot_REJECT_SENDER
 	}
 	if len(appHash) == 0 {
 		return abci.ResponseOfferSnapshot_REJECT
@@ -562,11 +584,11 @@ func (s *SnapshotStore) Apply(a *App, req *abci.RequestApplySnapshotChunk) *abci
 		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_RETRY,
 			RefetchChunks: []uint32{req.Index}, RejectSenders: nonEmpty(req.Sender)}
 	}
+	r.addSender(req.Sender)
 	n, err := importChunk(r.imp, req.Chunk)
 	if err != nil {
 		a.logger.Error("state sync: bad chunk content", "height", r.meta.Height, "chunk", req.Index, "err", err)
-		s.abort(a)
-		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT}
+		return s.refuse(a, r)
 	}
 	r.nodes += n
 	r.next++
@@ -583,8 +605,7 @@ func (s *SnapshotStore) Apply(a *App, req *abci.RequestApplySnapshotChunk) *abci
 	}
 	if err != nil {
 		a.logger.Error("state sync: restored state rejected", "height", r.meta.Height, "err", err)
-		s.abort(a)
-		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT}
+		return s.refuse(a, r)
 	}
 	snap, err := a.tree.At(0)
 	if err == nil {
@@ -615,8 +636,14 @@ func nonEmpty(s string) []string {
 	return []string{s}
 }
 
-// importChunk decodes a chunk's nodes and adds them to imp.
+// importChunk decodes a chunk's nodes and adds them to imp, which checks
+// each against the tree built so far (ledger.Importer).
 func importChunk(imp *ledger.Importer, chunk []byte) (int64, error) {
+	return decodeChunk(chunk, imp.Add)
+}
+
+// decodeChunk decodes a chunk's nodes, in order, into add.
+func decodeChunk(chunk []byte, add func(*ledger.ExportNode) error) (int64, error) {
 	var n int64
 	rd := bytes.NewReader(chunk)
 	readBytes := func() ([]byte, error) {
@@ -647,7 +674,7 @@ func importChunk(imp *ledger.Importer, chunk []byte) (int64, error) {
 				return n, fmt.Errorf("%w: node %d: value: %v", ErrSnapshotInvalid, n, err)
 			}
 		}
-		if err := imp.Add(node); err != nil {
+		if err := add(node); err != nil {
 			return n, fmt.Errorf("%w: node %d: %v", ErrSnapshotInvalid, n, err)
 		}
 		n++

@@ -303,9 +303,9 @@ func TestSnapshotOfferChecks(t *testing.T) {
 	}{
 		{"good", snap, want, abci.ResponseOfferSnapshot_ACCEPT},
 		{"unknown format", mod(func(s *abci.Snapshot) { s.Format = 2 }), want, abci.ResponseOfferSnapshot_REJECT_FORMAT},
-		{"metadata does not match hash", mod(func(s *abci.Snapshot) { s.Metadata[len(s.Metadata)-3] ^= 1 }), want, abci.ResponseOfferSnapshot_REJECT},
-		{"chunk count differs", mod(func(s *abci.Snapshot) { s.Chunks++ }), want, abci.ResponseOfferSnapshot_REJECT},
-		{"height differs", mod(func(s *abci.Snapshot) { s.Height++ }), want, abci.ResponseOfferSnapshot_REJECT},
+		{"metadata does not match hash", mod(func(s *abci.Snapshot) { s.Metadata[len(s.Metadata)-3] ^= 1 }), want, abci.ResponseOfferSnapshot_REJECT_SENDER},
+		{"chunk count differs", mod(func(s *abci.Snapshot) { s.Chunks++ }), want, abci.ResponseOfferSnapshot_REJECT_SENDER},
+		{"height differs", mod(func(s *abci.Snapshot) { s.Height++ }), want, abci.ResponseOfferSnapshot_REJECT_SENDER},
 		{"no app hash", snap, nil, abci.ResponseOfferSnapshot_REJECT},
 		{"nil snapshot", nil, want, abci.ResponseOfferSnapshot_REJECT},
 	}

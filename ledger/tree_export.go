@@ -61,10 +61,17 @@ func (s *Snapshot) Export(fn func(*ExportNode) error) error {
 
 // Importer rebuilds an exported version into an empty tree. Nodes must be
 // added in the order Export gave them; nothing is visible until Commit.
+//
+// Every node is checked as it arrives (importCheck): a stream that is not
+// exactly a tree IAVL could have written is refused at the first node
+// that shows it, before the node reaches IAVL's importer, so a restored
+// tree whose root hash matches is the honest tree node for node, and the
+// importer's memory stays bounded by MaxImportHeight.
 type Importer struct {
 	t       *Tree
 	imp     *iavl.Importer
 	version int64
+	check   importCheck
 }
 
 // Import starts restoring version into t, which must hold no committed
@@ -79,14 +86,17 @@ func (t *Tree) Import(version int64) (*Importer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: import version %d: %v", ErrStore, version, err)
 	}
-	return &Importer{t: t, imp: imp, version: version}, nil
+	return &Importer{t: t, imp: imp, version: version, check: importCheck{version: version}}, nil
 }
 
 // Add adds the next node. A node that cannot belong to a valid tree gives
 // an error (never a panic), after which the import must be abandoned.
 func (i *Importer) Add(n *ExportNode) (err error) {
-	if n == nil || (n.Height == 0 && n.Value == nil) || n.Height < 0 || n.Version < 1 || n.Version > i.version {
+	if n == nil {
 		return fmt.Errorf("%w: import: malformed node", ErrStore)
+	}
+	if err := i.check.add(n); err != nil {
+		return fmt.Errorf("%w: import: %v", ErrStore, err)
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -109,6 +119,9 @@ func (i *Importer) Commit() (hash []byte, err error) {
 			err = fmt.Errorf("%w: import commit: invalid node structure: %v", ErrStore, r)
 		}
 	}()
+	if err := i.check.done(); err != nil {
+		return nil, fmt.Errorf("%w: import commit: %v", ErrStore, err)
+	}
 	i.t.mu.Lock()
 	defer i.t.mu.Unlock()
 	if err := i.imp.Commit(); err != nil {
@@ -124,32 +137,24 @@ func (i *Importer) Close() {
 	i.imp.Close()
 }
 
+// resetBatch is how many keys Reset deletes per batch: its memory stays
+// bounded however large the tree (a rejected snapshot's) is.
+const resetBatch = 10_000
+
 // Reset deletes every version and node of the tree, leaving it empty (a
-// failed or rejected restore is undone this way). Only for trees no one
-// else is reading.
+// failed or rejected restore is undone this way), a batch of keys at a
+// time. Only for trees no one else is reading.
 func (t *Tree) Reset() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	it, err := t.db.Iterator(nil, nil)
-	if err != nil {
-		return fmt.Errorf("%w: reset: %v", ErrStore, err)
-	}
-	var keys [][]byte
-	for ; it.Valid(); it.Next() {
-		keys = append(keys, append([]byte(nil), it.Key()...))
-	}
-	if err := it.Close(); err != nil {
-		return fmt.Errorf("%w: reset: %v", ErrStore, err)
-	}
-	b := t.db.NewBatch()
-	defer b.Close()
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
+	for {
+		n, err := t.deleteSome(resetBatch)
+		if err != nil {
 			return fmt.Errorf("%w: reset: %v", ErrStore, err)
 		}
-	}
-	if err := b.WriteSync(); err != nil {
-		return fmt.Errorf("%w: reset: %v", ErrStore, err)
+		if n < resetBatch {
+			break
+		}
 	}
 	_ = t.tree.Close()
 	t.tree = iavl.NewMutableTree(t.db, t.cacheNodes, true, iavl.NewNopLogger())
@@ -157,4 +162,31 @@ func (t *Tree) Reset() error {
 		return fmt.Errorf("%w: reset: load: %v", ErrStore, err)
 	}
 	return nil
+}
+
+// deleteSome deletes up to n keys of the database from its start and says
+// how many it deleted.
+func (t *Tree) deleteSome(n int) (int, error) {
+	it, err := t.db.Iterator(nil, nil)
+	if err != nil {
+		return 0, err
+	}
+	var keys [][]byte
+	for ; it.Valid() && len(keys) < n; it.Next() {
+		keys = append(keys, append([]byte(nil), it.Key()...))
+	}
+	if err := it.Close(); err != nil {
+		return 0, err
+	}
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	b := t.db.NewBatch()
+	defer b.Close()
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), b.WriteSync()
 }
