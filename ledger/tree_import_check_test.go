@@ -59,7 +59,9 @@ func TestImportCheckHonestChurn(t *testing.T) {
 // TestImportCheckRefuses: node streams no IAVL tree could export are
 // refused at the node that shows it.
 func TestImportCheckRefuses(t *testing.T) {
-	leaf := func(k string) *ExportNode { return &ExportNode{Height: 0, Version: 1, Key: []byte(k), Value: []byte("v")} }
+	leaf := func(k string) *ExportNode {
+		return &ExportNode{Height: 0, Version: 1, Key: []byte(k), Value: []byte("v")}
+	}
 	inner := func(h int8, k string) *ExportNode { return &ExportNode{Height: h, Version: 1, Key: []byte(k)} }
 	tests := []struct {
 		name  string
