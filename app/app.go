@@ -37,8 +37,9 @@ type App struct {
 	Snapshots SnapshotProvider
 
 	mu        sync.Mutex                // guards the fields below
-	pending   map[ledger.Address]uint64 // highest nonce admitted to the mempool per signer
-	cache     map[[32]byte]*checkedTx   // decoded + verified txs, by hash
+	pending   map[ledger.Address]uint64 // highest nonce admitted to the mempool per signer, without a gap
+	held      heldNonces                // nonces admitted ahead of a gap (nonce_window.go)
+	cache     *txCache                  // decoded + verified txs that CheckTx admitted, by hash
 	checkSnap *ledger.Snapshot          // last committed state, read by CheckTx
 	committed map[ledger.Address]uint64 // nonces as of checkSnap (a cache of its acct/ records)
 
@@ -64,9 +65,8 @@ type checkedTx struct {
 	tx   *Tx
 	msgs []any
 	hash [32]byte // Hash of the wire bytes
+	size int      // length of the wire bytes
 }
-
-const maxCache = 200_000
 
 // New returns the application over tree for chainID, with its local
 // indexes in memory (rebuilt from tree if it has state; tests and tools).
@@ -96,7 +96,7 @@ func NewWithLocalStore(tree *ledger.Tree, chainID string, logger log.Logger, ls 
 
 		committed:   map[ledger.Address]uint64{},
 		blockNonces: map[ledger.Address]uint64{},
-		cache:       map[[32]byte]*checkedTx{},
+		cache:       newTxCache(checkCacheBytes),
 	}
 	if tree.Version() > 0 {
 		a.checkSnap, _ = tree.At(0)
@@ -163,15 +163,16 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	return &abci.ResponseInitChain{AppHash: a.tree.WorkingHash()}, nil
 }
 
-// prepare decodes and verifies raw, using the cache filled by CheckTx.
-// CheckTx (consume false) stores what it checked; block execution (consume
-// true) takes the entry out, since a tx executes once.
+// prepare decodes and verifies raw, using the cache of txs CheckTx
+// admitted. It stores nothing (CheckTx keeps a tx only once it is
+// admitted); block execution (consume true) takes the entry out, since a tx
+// executes once.
 func (a *App) prepare(raw []byte, consume bool) (*checkedTx, error) {
 	h := Hash(raw)
 	a.mu.Lock()
-	ct, ok := a.cache[h]
+	ct, ok := a.cache.get(h)
 	if ok && consume {
-		delete(a.cache, h)
+		a.cache.remove(h)
 	}
 	a.mu.Unlock()
 	if ok {
@@ -201,16 +202,7 @@ func (a *App) prepare(raw []byte, consume bool) (*checkedTx, error) {
 	if err := tx.VerifySignature(); err != nil {
 		return nil, err
 	}
-	ct = &checkedTx{tx: tx, msgs: msgs, hash: h}
-	if !consume {
-		a.mu.Lock()
-		if len(a.cache) >= maxCache {
-			a.cache = map[[32]byte]*checkedTx{}
-		}
-		a.cache[h] = ct
-		a.mu.Unlock()
-	}
-	return ct, nil
+	return &checkedTx{tx: tx, msgs: msgs, hash: h, size: len(raw)}, nil
 }
 
 // chainChecker is implemented by messages with checks that need the chain
@@ -219,41 +211,63 @@ func (a *App) prepare(raw []byte, consume bool) (*checkedTx, error) {
 type chainChecker interface{ CheckChain(chainID string) error }
 
 // CheckTx implements abci.Application: cheap stateless checks, signature and
-// nonce, without touching block state.
+// nonce, without touching block state. Only an admitted tx leaves anything
+// behind (its cache entry and nonce); a refused one is dropped whole.
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
-	ct, err := a.prepare(req.Tx, false)
+	ct, err := a.checkTx(req.Tx, req.Type == abci.CheckTxType_Recheck)
 	if err != nil {
+		if ct != nil && req.Type == abci.CheckTxType_Recheck {
+			// The mempool drops it: so does the app.
+			a.mu.Lock()
+			a.cache.remove(ct.hash)
+			a.held.remove(ct.tx.Body.Signer, ct.tx.Body.Nonce)
+			a.mu.Unlock()
+		}
 		return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
+	}
+	return &abci.ResponseCheckTx{Code: CodeOK}, nil
+}
+
+func (a *App) checkTx(raw []byte, recheck bool) (*checkedTx, error) {
+	ct, err := a.prepare(raw, false)
+	if err != nil {
+		return nil, err
 	}
 	b := &ct.tx.Body
 	stateNonce, snap, err := a.committedNonce(b.Signer)
 	if err != nil {
-		return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
+		return ct, err
 	}
-	if err := a.admit(len(req.Tx), b, snap); err != nil {
-		return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
+	if err := a.admit(len(raw), b, snap); err != nil {
+		return ct, err
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	expected := max(stateNonce, a.pending[b.Signer]) + 1
-	if b.Nonce != expected {
-		err := fmt.Errorf("%w: nonce %d, expected %d", ErrBadNonce, b.Nonce, expected)
-		return &abci.ResponseCheckTx{Code: CodeBadNonce, Log: err.Error()}, nil
+	if max := a.Config.MaxPendingPerAccount; max > 0 && b.Nonce > stateNonce && b.Nonce-stateNonce > uint64(max) {
+		return ct, fmt.Errorf("%w: %s already has %d pending txs (this node admits %d)", ErrMempoolFull, b.Signer, b.Nonce-stateNonce-1, max)
 	}
-	if max := a.Config.MaxPendingPerAccount; max > 0 && b.Nonce-stateNonce > uint64(max) {
-		err := fmt.Errorf("%w: %s already has %d pending txs (this node admits %d)", ErrMempoolFull, b.Signer, b.Nonce-stateNonce-1, max)
-		return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
+	var height int64
+	if snap != nil {
+		height = snap.Version
 	}
-	a.pending[b.Signer] = b.Nonce
-	return &abci.ResponseCheckTx{Code: CodeOK}, nil
+	if err := a.admitNonce(b.Signer, b.Nonce, stateNonce, height, recheck); err != nil {
+		return ct, err
+	}
+	a.cache.put(ct)
+	if a.checkSnap == snap { // not stale: no Commit happened meanwhile
+		a.rememberNonce(b.Signer, stateNonce)
+	}
+	return ct, nil
 }
 
-// maxNonceCache bounds the committed-nonce cache (entries, ~60 bytes each).
-const maxNonceCache = 1 << 20
+// maxNonceCache bounds the committed-nonce cache (entries, about 60 bytes
+// each with the map's overhead: 16 MB at most).
+const maxNonceCache = 1 << 18
 
 // committedNonce returns signer's nonce in the last committed state and that
 // state, from the cache when it can: CheckTx and recheck then need no state
-// read or JSON decode for active accounts.
+// read or JSON decode for active accounts. It caches nothing itself: CheckTx
+// remembers the nonces of the txs it admits (rememberNonce).
 func (a *App) committedNonce(signer ledger.Address) (uint64, *ledger.Snapshot, error) {
 	a.mu.Lock()
 	snap := a.checkSnap
@@ -266,15 +280,15 @@ func (a *App) committedNonce(signer ledger.Address) (uint64, *ledger.Snapshot, e
 	if err != nil {
 		return 0, snap, err
 	}
-	a.mu.Lock()
-	if a.checkSnap == snap { // not stale: no Commit happened meanwhile
-		if len(a.committed) >= maxNonceCache {
-			a.committed = map[ledger.Address]uint64{}
-		}
-		a.committed[signer] = acc.Nonce
-	}
-	a.mu.Unlock()
 	return acc.Nonce, snap, nil
+}
+
+// rememberNonce caches signer's committed nonce. Caller holds a.mu.
+func (a *App) rememberNonce(signer ledger.Address, n uint64) {
+	if _, ok := a.committed[signer]; !ok && len(a.committed) >= maxNonceCache {
+		a.committed = map[ledger.Address]uint64{}
+	}
+	a.committed[signer] = n
 }
 
 // FinalizeBlock implements abci.Application: executes each tx in its own
@@ -492,7 +506,9 @@ func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCo
 		if _, cached := a.committed[addr]; cached || len(a.committed) < maxNonceCache {
 			a.committed[addr] = n
 		}
+		a.held.prune(addr, n)
 	}
+	a.held.expire(snap.Version)
 	a.mu.Unlock()
 	clear(a.blockNonces)
 	for _, hook := range afterCommitHooks {

@@ -20,6 +20,7 @@ type AppConfig struct {
 	// Mempool admission policy (CheckTx only).
 	MinFees              []FeeMin `mapstructure:"min_fees"`                // per-asset minimum fee per tx; empty = free
 	MaxPendingPerAccount int      `mapstructure:"max_pending_per_account"` // 0 = unlimited
+	NonceWindow          int      `mapstructure:"nonce_window"`            // admit nonces up to N ahead of the next; 0 = strictly in order
 	MaxTxBytes           int      `mapstructure:"max_tx_bytes"`            // 0 = protocol maximum
 
 	// State sync snapshots.
@@ -56,7 +57,7 @@ type FeeMin struct {
 // DefaultAppConfig is what init writes: free to use, snapshots every 100
 // heights, no gateway.
 func DefaultAppConfig() AppConfig {
-	return AppConfig{SnapshotInterval: 100, SnapshotKeepRecent: 2, StateCacheNodes: ledger.DefaultCacheNodes}
+	return AppConfig{SnapshotInterval: 100, SnapshotKeepRecent: 2, StateCacheNodes: ledger.DefaultCacheNodes, NonceWindow: DefaultNonceWindow}
 }
 
 const appConfigTemplate = `# riffchain node settings (this node only; not consensus).
@@ -68,6 +69,11 @@ const appConfigTemplate = `# riffchain node settings (this node only; not consen
 min_fees = [{{range $i, $f := .MinFees}}{{if $i}}, {{end}}{ asset = "{{$f.Asset}}", amount = "{{$f.Amount}}" }{{end}}]
 {{- end}}
 max_pending_per_account = {{.MaxPendingPerAccount}}
+# Admit an account's nonces up to N ahead of its next one (txs sent in order
+# over several connections arrive out of order); such a tx waits, left out of
+# proposals, until the nonces before it arrive, at most 10 blocks. 0 = only
+# the next nonce. At most 64.
+nonce_window = {{.NonceWindow}}
 max_tx_bytes = {{.MaxTxBytes}}
 
 # State sync: take an IAVL snapshot every N heights (0 = off), keep the last K.
@@ -143,6 +149,9 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	}
 	if c.MinRetainBlocks < 0 {
 		return c, fmt.Errorf("app.toml: min_retain_blocks = %d: want 0 (keep all) or more", c.MinRetainBlocks)
+	}
+	if c.NonceWindow < 0 || c.NonceWindow > maxNonceWindow {
+		return c, fmt.Errorf("app.toml: nonce_window = %d: want 0..%d (default %d)", c.NonceWindow, maxNonceWindow, DefaultNonceWindow)
 	}
 	if c.StateCacheNodes < 1 {
 		return c, fmt.Errorf("app.toml: state_cache_nodes = %d: want at least 1 (default %d)", c.StateCacheNodes, ledger.DefaultCacheNodes)
