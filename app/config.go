@@ -46,6 +46,10 @@ type AppConfig struct {
 
 	// Observability.
 	MetricsAddr string `mapstructure:"metrics_addr"` // app metrics on Prometheus; empty = off
+
+	// Web explorer and JSON API (package app/web).
+	WebAddr        string   `mapstructure:"web_addr"`         // e.g. 127.0.0.1:8090; empty = off
+	WebCORSOrigins []string `mapstructure:"web_cors_origins"` // origins allowed to read /api/v1 ("*" = any); empty = none
 }
 
 // FeeMin is a minimum fee in one asset.
@@ -114,6 +118,13 @@ content_ipfs_offline = {{.ContentOffline}}
 
 # Prometheus metrics of the app (CometBFT's own are in config.toml [instrumentation]).
 metrics_addr = "{{.MetricsAddr}}"
+
+# Web explorer and its JSON API (/api/v1, spec/api.md): read-only pages on
+# their own origin, separate from gateway_addr. Empty = off.
+web_addr = "{{.WebAddr}}"
+# Other origins allowed to read the JSON API from a browser (CORS), e.g.
+# ["https://example.org"], or ["*"] for any. Empty: same origin only.
+web_cors_origins = [{{range $i, $o := .WebCORSOrigins}}{{if $i}}, {{end}}{{printf "%q" $o}}{{end}}]
 `
 
 // WriteAppConfig writes c to HOME/config/app.toml.

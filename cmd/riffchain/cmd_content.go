@@ -8,7 +8,6 @@ package main
 import (
 	"errors"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 
@@ -207,19 +206,7 @@ func writeVerified(r io.Reader, path string) (int64, error) {
 
 // devGatewayAddr picks the gateway address a new dev home gets:
 // 127.0.0.1:8080 when that port is free, else a free loopback port.
-func devGatewayAddr() string {
-	const preferred = "127.0.0.1:8080"
-	if l, err := net.Listen("tcp", preferred); err == nil {
-		_ = l.Close()
-		return preferred
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return preferred
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
+func devGatewayAddr() string { return loopbackAddr("127.0.0.1:8080") }
 
 // initDevContent turns the content gateway on in a new dev home's app.toml.
 func initDevContent(home string) error {

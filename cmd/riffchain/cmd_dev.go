@@ -117,6 +117,7 @@ func (f *devFlags) run() error {
 		_ = n.Stop()
 		return fmt.Errorf("%w (node log: %s)", err, logPath)
 	}
+	startWeb(n) // cmd_web.go
 	if err := writeDevClientConfig(home, n.Config.RPC.ListenAddress); err != nil {
 		_ = n.Stop()
 		return err
@@ -173,7 +174,10 @@ func (f *devFlags) initHome(home string, kr *keyring.Keyring) error {
 	if err := app.AddGenesisBalance(home, info.Address, app.NativeAsset, amt); err != nil {
 		return err
 	}
-	return initDevContent(home) // dev serves /ipfs/ (cmd_content.go)
+	if err := initDevContent(home); err != nil { // dev serves /ipfs/ (cmd_content.go)
+		return err
+	}
+	return initDevWeb(home) // and the explorer (cmd_web.go)
 }
 
 // openLog returns the node logger: a file under the home, or stdout.

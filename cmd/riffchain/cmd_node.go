@@ -112,6 +112,7 @@ func runNode(home string, edit func(*cmtcfg.Config), started func(*app.Node)) er
 		_ = n.Stop()
 		return err
 	}
+	startWeb(n) // the explorer when web_addr is set (cmd_web.go)
 	if started != nil {
 		started(n)
 	}

@@ -1,0 +1,72 @@
+// riffchain explorer: small progressive enhancements. Every page works
+// without this file.
+"use strict";
+
+// Copy buttons next to CLI commands.
+function setupCopy() {
+  document.querySelectorAll("button.copy").forEach(function (b) {
+    if (!navigator.clipboard) return;
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      navigator.clipboard.writeText(b.dataset.copy).then(function () {
+        b.textContent = "Copied";
+        setTimeout(function () { b.textContent = "Copy"; }, 1500);
+      });
+    });
+  });
+}
+
+// Re-weight controls: show the value while dragging, re-rank on release.
+function setupWeights() {
+  var form = document.getElementById("view-form");
+  if (!form) return;
+  form.querySelectorAll("input[type=range]").forEach(function (r) {
+    var out = form.querySelector("output[for='" + r.id + "']");
+    r.addEventListener("input", function () {
+      if (out) out.textContent = (r.value / 10000).toString().replace(/\.?0+$/, "") + "%";
+    });
+    r.addEventListener("change", function () { form.submit(); });
+  });
+  form.querySelectorAll("select").forEach(function (s) {
+    s.addEventListener("change", function () { form.submit(); });
+  });
+}
+
+// Overview: new blocks appear without a reload (server-sent events).
+function setupLive() {
+  var body = document.getElementById("blocks-body");
+  if (!body || !window.EventSource) return;
+  if (new URLSearchParams(location.search).has("height")) return; // a pinned height stays still
+  var shown = parseInt((document.getElementById("latest-height") || {}).textContent || "0", 10);
+  var es = new EventSource("/api/v1/live");
+  es.addEventListener("block", function (ev) {
+    var b = JSON.parse(ev.data);
+    if (b.height <= shown) return;
+    shown = b.height;
+    var tr = document.createElement("tr");
+    tr.className = "new";
+    var cells = [b.height, b.time.replace("T", " ").replace(/\..*$/, "").replace("Z", "") + " UTC", b.txs, b.proposer.slice(0, 10) + "…"];
+    cells.forEach(function (c, i) {
+      var td = document.createElement("td");
+      if (i === 0) {
+        var a = document.createElement("a");
+        a.href = "/block/" + b.height;
+        a.textContent = String(c);
+        td.appendChild(a);
+      } else {
+        td.textContent = String(c);
+      }
+      tr.appendChild(td);
+    });
+    body.insertBefore(tr, body.firstChild);
+    while (body.children.length > 10) body.removeChild(body.lastChild);
+    var lh = document.getElementById("latest-height");
+    if (lh) lh.textContent = String(b.height);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  setupCopy();
+  setupWeights();
+  setupLive();
+});
