@@ -1,0 +1,66 @@
+package web
+
+import (
+	"net/url"
+	"testing"
+)
+
+func TestFormatUnits(t *testing.T) {
+	for _, c := range []struct {
+		base string
+		dec  uint8
+		want string
+	}{
+		{"2500000", 6, "2.5"}, {"1", 6, "0.000001"}, {"0", 6, "0"}, {"1000000", 6, "1"}, {"123", 0, "123"},
+		{"12x", 2, "12x"}, {"", 2, ""}, {"340282366920938463463374607431768211455", 18, "340282366920000000000.000000000000000001"[:0] + "340282366920938463463.374607431768211455"},
+	} {
+		if got := formatUnits(c.base, c.dec); got != c.want {
+			t.Errorf("formatUnits(%q, %d) = %q, want %q", c.base, c.dec, got, c.want)
+		}
+	}
+}
+
+func TestPPM(t *testing.T) {
+	for v, want := range map[uint64]string{0: "0%", 500000: "50%", 1000000: "100%", 123456: "12.3456%", 10: "0.001%"} {
+		if got := ppmText(v); got != want {
+			t.Errorf("ppmText(%d) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func TestReweightParam(t *testing.T) {
+	for _, c := range []struct {
+		query, want string
+		bad         bool
+	}{
+		{"", "", false},
+		{"w.lens-c=0&w.lens-b=250000&depth=2", "lens-b:250000,lens-c:0", false},
+		{"w.lens-b=1000001", "", true},
+		{"w.lens-b=-1", "", true},
+		{"w.=5", "", true},
+		{"w.Bad!=5", "", true},
+	} {
+		q, _ := url.ParseQuery(c.query)
+		got, _, err := reweightParam(q)
+		if (err != nil) != c.bad || got != c.want {
+			t.Errorf("%q: %q, %v; want %q, bad=%v", c.query, got, err, c.want, c.bad)
+		}
+	}
+	q := url.Values{}
+	for i := 0; i <= maxReweights; i++ {
+		q.Set("w.l"+string(rune('a'+i%26))+string(rune('a'+i/26)), "1")
+	}
+	if _, _, err := reweightParam(q); err == nil {
+		t.Fatal("more re-weights than allowed were accepted")
+	}
+}
+
+func TestWithParam(t *testing.T) {
+	q, _ := url.ParseQuery("depth=2&after=xyz&w.a=5")
+	if got := withParam(q, "w.b", "0"); got != "?depth=2&w.a=5&w.b=0" {
+		t.Fatal(got)
+	}
+	if got := withParam(q, "depth", ""); got != "?w.a=5" {
+		t.Fatal(got)
+	}
+}
