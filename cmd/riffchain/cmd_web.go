@@ -28,7 +28,7 @@ func devWebSummary(n *app.Node) []devSummaryLine {
 	if !dialable(addr) {
 		v = addr + " is not serving (port taken? see the log)"
 	}
-	return []devSummaryLine{{label: "explorer", value: v, jsonKey: "web"}}
+	return []devSummaryLine{{label: "web", value: v, jsonKey: "web"}}
 }
 
 // startWeb serves the explorer over the node's in-process RPC client when
