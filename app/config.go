@@ -152,7 +152,10 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	if err := v.ReadInConfig(); err != nil {
 		return c, fmt.Errorf("read app.toml: %w", err)
 	}
-	if err := v.Unmarshal(&c); err != nil {
+	if err := CheckConfigKeys(v, path, ConfigKeys(AppConfig{})); err != nil { // config_strict.go
+		return c, err
+	}
+	if err := v.UnmarshalExact(&c); err != nil {
 		return c, fmt.Errorf("parse app.toml: %w", err)
 	}
 	if c.ContentDir == "" {
@@ -170,5 +173,5 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	if c.StateKeepRecent < 0 || c.StateKeepRecent == 1 {
 		return c, fmt.Errorf("app.toml: state_keep_recent = %d: want 0 (keep all) or at least 2", c.StateKeepRecent)
 	}
-	return c, nil
+	return c, validateAppConfig(c)
 }

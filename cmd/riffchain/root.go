@@ -69,6 +69,9 @@ func loadClientConfig() error {
 	if _, err := os.Stat(path); err != nil {
 		return nil
 	}
+	if err := checkClientFile(path); err != nil { // client_config.go
+		return err
+	}
 	cfg.SetConfigFile(path)
 	return cfg.ReadInConfig()
 }
