@@ -711,6 +711,9 @@ func newAgreementAttestCmd() *cobra.Command {
 			if fulfilled == (disputed != "") {
 				return errors.New("give exactly one of --fulfilled and --disputed REASON_CID")
 			}
+			if disputed != "" && !app.ValidCID(disputed) {
+				return fmt.Errorf("--disputed %q is not a CID: write the reason to a file, add it with `riffchain content add FILE --field cid`, and pass that CID", disputed)
+			}
 			m := agreements.MsgAttest{ID: id, Obligation: uint32(idx), Fulfilled: fulfilled, Disputed: disputed}
 			return f.sendWith(map[string]any{"agreement_id": id, "obligation": idx}, agreements.TypeAttest, m)
 		},

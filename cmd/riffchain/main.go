@@ -9,7 +9,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/riffchain/riffchain/app/client"
@@ -17,6 +16,7 @@ import (
 
 func main() {
 	root := newRootCmd()
+	strictGroups(root) // errors_hint.go
 	err := root.Execute()
 	if err == nil {
 		return
@@ -24,15 +24,16 @@ func main() {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if !ee.printed {
-			printError(ee.err)
+			printError(ee.err, ee.code)
 		}
 		os.Exit(ee.code)
 	}
-	printError(err)
+	code := 1
 	if errors.Is(err, client.ErrProofInvalid) || errors.Is(err, client.ErrHeaderInvalid) {
-		os.Exit(3)
+		code = 3
 	}
-	os.Exit(1)
+	printError(err, code) // errors_hint.go
+	os.Exit(code)
 }
 
 // exitError carries an exit status; printed means the command already wrote
@@ -45,11 +46,3 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
-
-func printError(err error) {
-	if cfgOutput() == "json" {
-		fmt.Fprintf(os.Stderr, "{\"error\":%q}\n", err.Error())
-		return
-	}
-	fmt.Fprintln(os.Stderr, "Error:", err)
-}

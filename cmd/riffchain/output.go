@@ -89,7 +89,11 @@ func emitField(b []byte, name string) error {
 }
 
 // fail prints v (the failed result) and returns an exit error with code.
+// A map result also gets "error" and, when there is one, "hint".
 func fail(v any, code int, err error) error {
+	if m, ok := v.(map[string]any); ok {
+		addFailure(m, err) // errors_hint.go
+	}
 	if perr := emit(v); perr != nil {
 		return perr
 	}
