@@ -367,30 +367,3 @@ func qHistory() *cobra.Command {
 	c.Flags().IntVar(&perPage, "limit", 100, "transactions per page (at most 100)")
 	return c
 }
-
-func qTx() *cobra.Command {
-	return &cobra.Command{
-		Use: "tx HASH", Short: "A committed transaction's result", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := newClient()
-			if err != nil {
-				return err
-			}
-			var hash []byte
-			if _, err := fmt.Sscanf(args[0], "%X", &hash); err != nil {
-				return fmt.Errorf("tx hash must be hex: %w", err)
-			}
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			res, err := c.WaitTx(ctx, hash, 0)
-			if err != nil {
-				return fmt.Errorf("%w: %v", errNotFound, err)
-			}
-			out := map[string]any{"txhash": res.TxHash, "height": res.Height, "code": res.Code, "log": res.Log}
-			for k, v := range res.Data {
-				out[k] = v
-			}
-			return emit(out)
-		},
-	}
-}
