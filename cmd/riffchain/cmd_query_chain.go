@@ -17,8 +17,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/riffchain/riffchain/app"
-	"github.com/riffchain/riffchain/lens"
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/lens"
 )
 
 func init() {
