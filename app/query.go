@@ -225,32 +225,53 @@ type listResult struct {
 	Next    string            `json:"next,omitempty"`
 }
 
+// Page sizes of every listing query (spec/queries.md "Paging").
+const (
+	DefaultPageLimit = 100
+	MaxPageLimit     = 1000
+)
+
+// pageLimit reads a listing's limit parameter: DefaultPageLimit when
+// absent, refused (code 27, with how to page) above MaxPageLimit.
 func pageLimit(params url.Values) (int, error) {
-	limit := 100
+	limit := DefaultPageLimit
 	if s := params.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1000 {
-			return 0, fmt.Errorf("%w: limit must be 1..1000", ErrBadQuery)
+		switch {
+		case err != nil || n < 1:
+			return 0, fmt.Errorf("%w: limit=%q: want a page size of 1..%d", ErrBadQuery, s, MaxPageLimit)
+		case n > MaxPageLimit:
+			return 0, fmt.Errorf("%w: limit=%d is over the page size limit %d: ask for at most %d and page with after=<the answer's next>", ErrBadQuery, n, MaxPageLimit, MaxPageLimit)
 		}
 		limit = n
 	}
 	return limit, nil
 }
 
-func queryBalances(r ledger.Reader, parts []string, _ url.Values) (*QueryResult, error) {
-	if err := needArgs(parts, 1, "/balances/ADDR"); err != nil {
+// queryBalances answers "/balances/ADDR?after=ASSET&limit=N": a page of
+// the account's balances in asset id order (listResult), each proven.
+func queryBalances(r ledger.Reader, parts []string, params url.Values) (*QueryResult, error) {
+	if err := needArgs(parts, 1, "/balances/ADDR?after=ASSET&limit=N"); err != nil {
 		return nil, err
 	}
 	addr, err := parseAddr(parts[0])
 	if err != nil {
 		return nil, err
 	}
-	hs, err := ledger.New(ledger.ReadOnly(r), nil).Balances(addr)
+	limit, err := pageLimit(params)
+	if err != nil {
+		return nil, err
+	}
+	hs, err := ledger.New(ledger.ReadOnly(r), nil).Balances(addr, params.Get("after"), limit+1)
 	if err != nil {
 		return nil, err
 	}
 	res := &QueryResult{}
 	var lr listResult
+	if len(hs) > limit {
+		hs = hs[:limit]
+		lr.Next = hs[limit-1].Asset
+	}
 	for _, h := range hs {
 		b, _ := json.Marshal(h)
 		lr.Entries = append(lr.Entries, b)

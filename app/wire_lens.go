@@ -329,15 +329,20 @@ type SeedingAnswer struct {
 	Lens    string             `json:"lens"`
 	Target  uint64             `json:"target"`
 	Entries []lens.SeedingItem `json:"entries"`
+	// Next, when not empty, is the after of the next page: the seq of the
+	// last entry this page examined (older entries remain).
+	Next string `json:"next,omitempty"`
 }
 
 // DefaultSeedingTarget is the host count /seeding aims for when the query
 // names none.
 const DefaultSeedingTarget = 3
 
-// querySeeding answers "/seeding/HANDLE?target=R&limit=N": the Lens's
-// entries announced by fewer than R hosts (default 3), most under-seeded
-// first, at most N (default 100, max 1000). Not proven.
+// querySeeding answers "/seeding/HANDLE?target=R&limit=N&after=SEQ": the
+// Lens's entries announced by fewer than R hosts (default 3), found among
+// its entries newest first below seq SEQ, at most N (default 100, max 1000)
+// and at most lens.MaxSeedingScan examined per page; most under-seeded
+// first within the page. Not proven.
 func querySeeding(r ledger.Reader, parts []string, params url.Values) (*QueryResult, error) {
 	h, err := lensHandleArg(parts, "/seeding/HANDLE?target=R")
 	if err != nil {
@@ -355,11 +360,21 @@ func querySeeding(r ledger.Reader, parts []string, params url.Values) (*QueryRes
 	if err != nil {
 		return nil, err
 	}
-	items, err := lens.NewReader(r).Seeding(h, target, limit)
+	var before uint64
+	if s := params.Get("after"); s != "" {
+		if before, err = strconv.ParseUint(s, 10, 64); err != nil || before == 0 {
+			return nil, fmt.Errorf("%w: after=%q, want the seq of a previous page's next", lens.ErrBadQuery, s)
+		}
+	}
+	items, next, err := lens.NewReader(r).Seeding(h, target, before, limit)
 	if err != nil {
 		return nil, lensNotFound(err)
 	}
-	b, err := json.Marshal(SeedingAnswer{Lens: h, Target: target, Entries: nonNilSlice(items)})
+	ans := SeedingAnswer{Lens: h, Target: target, Entries: nonNilSlice(items)}
+	if next > 0 {
+		ans.Next = strconv.FormatUint(next, 10)
+	}
+	b, err := json.Marshal(ans)
 	if err != nil {
 		return nil, fmt.Errorf("%w: encode seeding: %v", ErrInternal, err)
 	}

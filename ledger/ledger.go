@@ -551,19 +551,25 @@ func (l *Ledger) Holders(asset string, after *Address, limit int) ([]Holding, er
 	return out, err
 }
 
-// Balances lists every non-zero balance of addr, in asset id order.
-func (l *Ledger) Balances(addr Address) ([]Holding, error) {
+// Balances lists addr's non-zero balances in asset id order, of assets
+// after the id after (exclusive; "" = from the first), at most limit (0 =
+// all).
+func (l *Ledger) Balances(addr Address, after string, limit int) ([]Holding, error) {
 	prefix := BalancesPrefix(addr)
+	start := prefix
+	if after != "" {
+		start = append(BalanceKey(addr, after), 0)
+	}
 	var out []Holding
 	var perr error
-	err := l.kv.Iterate(prefix, PrefixEnd(prefix), func(k, v []byte) bool {
+	err := l.kv.Iterate(start, PrefixEnd(prefix), func(k, v []byte) bool {
 		h := Holding{Address: addr, Asset: string(k[len(prefix):])}
 		h.Amount, perr = ParseAmount(string(v))
 		if perr != nil {
 			return false
 		}
 		out = append(out, h)
-		return true
+		return limit == 0 || len(out) < limit
 	})
 	if perr != nil {
 		return nil, fmt.Errorf("%w: balance: %v", ErrStore, perr)

@@ -3,6 +3,7 @@ package lens
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -192,7 +193,7 @@ func TestSeeding(t *testing.T) {
 	if n, _ := e.reader().Hosts(testCID("one")); n != 2 {
 		t.Fatalf("hosts of one: %d", n)
 	}
-	list, err := e.reader().Seeding("seeds", 2, 0)
+	list, _, err := e.reader().Seeding("seeds", 2, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func TestSeeding(t *testing.T) {
 	if !reflect.DeepEqual(got, []string{"three", "two"}) || list[0].Hosts != 0 || list[1].Hosts != 1 {
 		t.Fatalf("seeding: %+v", list)
 	}
-	if list, _ := e.reader().Seeding("seeds", 3, 1); len(list) != 1 || list[0].Title != "three" {
+	if list, next, _ := e.reader().Seeding("seeds", 3, 0, 1); len(list) != 1 || list[0].Title != "three" || next != 3 {
 		t.Fatalf("seeding limit: %+v", list)
 	}
 	e.ok(t, func(k *Keeper, b ledger.Block) (ledger.Output, error) {
@@ -215,10 +216,10 @@ func TestSeeding(t *testing.T) {
 	if hosted, _ := e.reader().Hosted(h1); !reflect.DeepEqual(hosted, []string{testCID("two")}) {
 		t.Fatalf("hosted: %v", hosted)
 	}
-	if _, err := e.reader().Seeding("seeds", 0, 0); !errors.Is(err, ErrBadQuery) {
+	if _, _, err := e.reader().Seeding("seeds", 0, 0, 0); !errors.Is(err, ErrBadQuery) {
 		t.Fatalf("target 0: %v", err)
 	}
-	if _, err := e.reader().Seeding("nothere", 1, 0); !errors.Is(err, ErrUnknownLens) {
+	if _, _, err := e.reader().Seeding("nothere", 1, 0, 0); !errors.Is(err, ErrUnknownLens) {
 		t.Fatalf("unknown lens: %v", err)
 	}
 }
@@ -358,5 +359,92 @@ func TestEventsPerChange(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
+	}
+}
+
+// countingReader counts the keys a read touches.
+type countingReader struct {
+	ledger.Reader
+	n int
+}
+
+func (c *countingReader) Get(key []byte) ([]byte, error) { c.n++; return c.Reader.Get(key) }
+
+func (c *countingReader) Iterate(start, end []byte, fn func(k, v []byte) bool) error {
+	return c.Reader.Iterate(start, end, func(k, v []byte) bool { c.n++; return fn(k, v) })
+}
+
+// TestSeedingBoundedWork: a page examines at most MaxSeedingScan entries
+// and stops once it has limit; pages walk every entry once. Before, every
+// call read every entry and its host count, even for limit=1.
+func TestSeedingBoundedWork(t *testing.T) {
+	e := newEnv(t)
+	owner := addr(1)
+	e.create(t, owner, "big")
+	const total = MaxSeedingScan + 500
+	for i := 0; i < total; i++ {
+		e.add(t, owner, "big", fmt.Sprint("c", i))
+	}
+	cr := &countingReader{Reader: e.tree}
+	list, next, err := NewReader(cr).Seeding("big", 1, 0, 1)
+	if err != nil || len(list) != 1 || list[0].Seq != total || next != total {
+		t.Fatalf("limit 1: %v %d %v", list, next, err)
+	}
+	if cr.n > 2*seedingChunk+10 {
+		t.Fatalf("limit 1 touched %d keys", cr.n)
+	}
+	seen := map[uint64]bool{}
+	before, pages := uint64(0), 0
+	for {
+		list, next, err := NewReader(e.tree).Seeding("big", 1, before, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) > MaxSeedingScan {
+			t.Fatalf("a page of %d", len(list))
+		}
+		for _, it := range list {
+			if seen[it.Seq] {
+				t.Fatalf("seq %d twice", it.Seq)
+			}
+			seen[it.Seq] = true
+		}
+		pages++
+		if next == 0 {
+			break
+		}
+		before = next
+	}
+	if len(seen) != total || pages != 2 {
+		t.Fatalf("pages walked %d entries in %d pages, want %d in 2", len(seen), pages, total)
+	}
+}
+
+// TestManifestBounded: a Lens with more entries than an import accepts
+// gets no manifest (ErrTooMany, decided from the record's counts before
+// any entry is read).
+func TestManifestBounded(t *testing.T) {
+	e := newEnv(t)
+	owner := addr(1)
+	e.create(t, owner, "huge")
+	e.add(t, owner, "huge", "one")
+	if _, err := e.reader().Manifest("huge"); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := e.reader().Lens("huge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.EntryCount = MaxImportEntries + 1
+	b, _ := json.Marshal(rec)
+	if err := e.tree.Set(LensKey("huge"), b); err != nil {
+		t.Fatal(err)
+	}
+	cr := &countingReader{Reader: e.tree}
+	if _, err := NewReader(cr).Manifest("huge"); !errors.Is(err, ErrTooMany) {
+		t.Fatalf("manifest of a Lens over the import limit: %v", err)
+	}
+	if cr.n > 5 {
+		t.Fatalf("refusing touched %d keys", cr.n)
 	}
 }

@@ -60,6 +60,12 @@ func (k *Keeper) Manifest(handle string) (Manifest, error) {
 	if !ok {
 		return Manifest{}, fmt.Errorf("%w: %q has no owner", ErrUnknownLens, handle)
 	}
+	// Bounded work: a manifest holds no more than an import accepts, and
+	// the record's counts say so before anything is read.
+	if rec.EntryCount > MaxImportEntries || rec.CIDBlocks+rec.LensBlocks > MaxImportBlocks {
+		return Manifest{}, fmt.Errorf("%w: %q has %d entries and %d blocks; a manifest carries at most %d and %d (what an import accepts): remove entries, or read them page by page with /view",
+			ErrTooMany, handle, rec.EntryCount, rec.CIDBlocks+rec.LensBlocks, MaxImportEntries, MaxImportBlocks)
+	}
 	m := Manifest{Version: ManifestVersion, Owner: owner, Lens: rec,
 		Entries: []Entry{}, Follows: []Follow{}, Roles: []RoleGrant{}, Blocks: []Block{},
 		Keys: []HexKey{OwnerKey(handle), LensKey(handle)}}

@@ -134,29 +134,58 @@ type SeedingItem struct {
 	Hosts uint64 `json:"hosts"`
 }
 
-// Seeding lists a Lens's entries announced by fewer than target hosts, most
-// under-seeded first (hosts ascending, then seq ascending), at most limit
-// (0 = all).
-func (k *Keeper) Seeding(handle string, target uint64, limit int) ([]SeedingItem, error) {
+// MaxSeedingScan is how many entries one Seeding call examines at most
+// (each costs a host-count read), whatever its limit: a Lens with many
+// well-seeded entries is walked in pages, not in one answer.
+const MaxSeedingScan = 1000
+
+// seedingChunk is how many entries Seeding reads at a time.
+const seedingChunk = 64
+
+// Seeding lists a Lens's entries announced by fewer than target hosts. It
+// examines entries newest first, those below seq before (0 = from the
+// newest), until it has found limit (0 = no limit) or examined
+// MaxSeedingScan, and returns what it found most under-seeded first (hosts
+// ascending, then seq ascending) with next: the seq to pass as before to
+// go on (0 = every older entry was examined).
+func (k *Keeper) Seeding(handle string, target, before uint64, limit int) ([]SeedingItem, uint64, error) {
 	if target == 0 || limit < 0 {
-		return nil, fmt.Errorf("%w: target %d limit %d", ErrBadQuery, target, limit)
+		return nil, 0, fmt.Errorf("%w: target %d limit %d", ErrBadQuery, target, limit)
 	}
 	if _, err := k.Lens(handle); err != nil {
-		return nil, err
-	}
-	entries, err := k.Entries(handle, 0, 0)
-	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out := []SeedingItem{}
-	for _, e := range entries {
-		n, err := k.hostCount(e.CID)
+	examined, next := 0, before
+	for examined < MaxSeedingScan && (limit == 0 || len(out) < limit) && next != 1 {
+		entries, err := k.Entries(handle, next, min(seedingChunk, MaxSeedingScan-examined))
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		if n < target {
-			out = append(out, SeedingItem{Seq: e.Seq, CID: e.CID, Kind: e.Kind, Title: e.Title, Size: e.Size, Hosts: n})
+		if len(entries) == 0 {
+			next = 1 // no older entries
+			break
 		}
+		for _, e := range entries {
+			if limit > 0 && len(out) == limit {
+				break
+			}
+			examined++
+			next = e.Seq
+			n, err := k.hostCount(e.CID)
+			if err != nil {
+				return nil, 0, err
+			}
+			if n < target {
+				out = append(out, SeedingItem{Seq: e.Seq, CID: e.CID, Kind: e.Kind, Title: e.Title, Size: e.Size, Hosts: n})
+			}
+		}
+		if len(entries) < seedingChunk && examined < MaxSeedingScan && (limit == 0 || len(out) < limit) {
+			next = 1 // the last chunk was short: nothing older
+		}
+	}
+	if next <= 1 {
+		next = 0
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Hosts != out[j].Hosts {
@@ -164,8 +193,5 @@ func (k *Keeper) Seeding(handle string, target uint64, limit int) ([]SeedingItem
 		}
 		return out[i].Seq < out[j].Seq
 	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	return out, next, nil
 }

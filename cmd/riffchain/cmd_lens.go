@@ -414,17 +414,20 @@ func qSeeding() *cobra.Command {
 	var f queryFlags
 	var target uint64
 	var limit int
+	var after string
 	c := &cobra.Command{
 		Use:   "seeding LENS [--target R]",
-		Short: "A Lens's entries hosted by fewer than R announced hosts, most under-seeded first",
+		Short: "A Lens's entries hosted by fewer than R announced hosts, newest entries first, paged (each page most under-seeded first)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q := url.Values{"target": {strconv.FormatUint(target, 10)}, "limit": {strconv.Itoa(limit)}}
+			q := pageValues(limit, after)
+			q.Set("target", strconv.FormatUint(target, 10))
 			return queryAs[app.SeedingAnswer](&f, "/seeding/"+url.PathEscape(args[0])+"?"+q.Encode(), "seeding", map[string]any{"lens": args[0]}, nil)
 		},
 	}
 	c.Flags().Uint64Var(&target, "target", app.DefaultSeedingTarget, "wanted number of hosts per entry")
-	c.Flags().IntVar(&limit, "limit", 100, "at most this many entries (1..1000)")
+	c.Flags().IntVar(&limit, "limit", app.DefaultPageLimit, fmt.Sprintf("at most this many entries (1..%d)", app.MaxPageLimit))
+	c.Flags().StringVar(&after, "after", "", "cursor: the next of the previous page")
 	f.register(c, false)
 	return c
 }

@@ -153,8 +153,10 @@ func qBalance() *cobra.Command {
 
 func qBalances() *cobra.Command {
 	var f queryFlags
+	var after string
+	var limit int
 	c := &cobra.Command{
-		Use: "balances ADDRESS|KEY", Short: "All of an account's balances", Args: cobra.ExactArgs(1),
+		Use: "balances ADDRESS|KEY", Short: "An account's balances, in asset order, paged", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			addr, err := resolveAddress(args[0])
 			if err != nil {
@@ -163,21 +165,22 @@ func qBalances() *cobra.Command {
 			ctx, cancel := ctxTimeout()
 			defer cancel()
 			var hs []ledger.Holding
-			a, err := f.query(ctx, "/balances/"+addr.String(), func(v []byte) ([]app.KV, error) {
-				kvs, _, err := holdingsKVs(v, &hs, func(h ledger.Holding) []byte { return ledger.BalanceKey(addr, h.Asset) })
+			var next string
+			decode := func(v []byte) ([]app.KV, error) {
+				var kvs []app.KV
+				var err error
+				kvs, next, err = holdingsKVs(v, &hs, func(h ledger.Holding) []byte { return ledger.BalanceKey(addr, h.Asset) })
 				return kvs, err
-			})
+			}
+			a, err := f.queryDecoded(ctx, "/balances/"+addr.String()+"?"+pageValues(limit, after).Encode(), decode)
 			if err != nil {
 				return err
 			}
-			if !f.prove {
-				if _, _, err := holdingsKVs(a.value, &hs, nil); err != nil {
-					return err
-				}
-			}
-			return a.finish(map[string]any{"address": addr.String(), "balances": nonNil(hs)})
+			return a.finish(map[string]any{"address": addr.String(), "balances": nonNil(hs), "next": next})
 		},
 	}
+	c.Flags().StringVar(&after, "after", "", "start after this asset id (from a previous page's next)")
+	c.Flags().IntVar(&limit, "limit", app.DefaultPageLimit, fmt.Sprintf("page size (1..%d)", app.MaxPageLimit))
 	f.register(c, true)
 	return c
 }
@@ -265,15 +268,17 @@ func qHolders() *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&after, "after", "", "start after this address (from a previous page's next)")
-	c.Flags().IntVar(&limit, "limit", 100, "page size (1..1000)")
+	c.Flags().IntVar(&limit, "limit", app.DefaultPageLimit, fmt.Sprintf("page size (1..%d)", app.MaxPageLimit))
 	f.register(c, true)
 	return c
 }
 
 func qItems() *cobra.Command {
 	var f queryFlags
+	var after string
+	var limit int
 	c := &cobra.Command{
-		Use: "items ADDRESS|KEY ASSET", Short: "The items of a unique class an account owns", Args: cobra.ExactArgs(2),
+		Use: "items ADDRESS|KEY ASSET", Short: "The items of a unique class an account owns, paged", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			addr, err := resolveAddress(args[0])
 			if err != nil {
@@ -281,7 +286,7 @@ func qItems() *cobra.Command {
 			}
 			ctx, cancel := ctxTimeout()
 			defer cancel()
-			a, err := f.query(ctx, "/items/"+addr.String()+"/"+url.PathEscape(args[1]), nil)
+			a, err := f.query(ctx, "/items/"+addr.String()+"/"+url.PathEscape(args[1])+"?"+pageValues(limit, after).Encode(), nil)
 			if err != nil {
 				return err
 			}
@@ -298,6 +303,8 @@ func qItems() *cobra.Command {
 			return a.finish(map[string]any{"address": addr.String(), "asset": args[1], "items": items, "next": p.Next})
 		},
 	}
+	c.Flags().StringVar(&after, "after", "", "start after this item id (from a previous page's next)")
+	c.Flags().IntVar(&limit, "limit", app.DefaultPageLimit, fmt.Sprintf("page size (1..%d)", app.MaxPageLimit))
 	f.register(c, false)
 	return c
 }
