@@ -86,6 +86,9 @@ var agreementCodes = []codeEntry{
 	{agreements.ErrNotCollective, 134},
 	{agreements.ErrNotMember, 135},
 	{agreements.ErrLastMember, 136},
+	// 137-141 are registered by wire_collective_exec.go.
+	{agreements.ErrVoteChanged, 142},
+	{agreements.ErrTooManyDisputes, 143},
 }
 
 // agreementWrappers is how many leading entries of agreementCodes wrap

@@ -43,4 +43,6 @@ var (
 	ErrNotCollective      = errors.New("party is not a collective")
 	ErrNotMember          = errors.New("not a member of the collective")
 	ErrLastMember         = errors.New("the last member cannot leave a collective")
+	ErrVoteChanged        = errors.New("vote already changed once")
+	ErrTooManyDisputes    = errors.New("obligation disputed too many times")
 )

@@ -317,6 +317,11 @@ func (k *Keeper) ExecAccept(blk ledger.Block, signer ledger.Address, m *MsgAccep
 			}
 			return nil, fmt.Errorf("%w: %s for %s", ErrAlreadyAccepted, signer, *m.As)
 		}
+		if containsAddr(v.Rejections, signer) {
+			if err := changeVote(v, signer, *m.As); err != nil {
+				return nil, err
+			}
+		}
 		v.Rejections = removeAddr(v.Rejections, signer)
 		v.Approvals = append(v.Approvals, signer)
 		rec.addHistory(blk, "member_accepted", &signer, m.As.String())
@@ -369,6 +374,17 @@ func (k *Keeper) memberVote(rec *Record, c, signer ledger.Address) (*CollectiveV
 		return nil, fmt.Errorf("%w: %s is not a member of %s at version %d", ErrNotMember, signer, c, v.Version)
 	}
 	return v, nil
+}
+
+// changeVote records that member changes its vote for collective c, which
+// each member may do once per agreement (ErrVoteChanged): votes cannot
+// toggle forever.
+func changeVote(v *CollectiveVote, member, c ledger.Address) error {
+	if containsAddr(v.Changed, member) {
+		return fmt.Errorf("%w: %s already changed its vote for %s in this agreement", ErrVoteChanged, member, c)
+	}
+	v.Changed = append(v.Changed, member)
+	return nil
 }
 
 func removeAddr(list []ledger.Address, a ledger.Address) []ledger.Address {
@@ -485,6 +501,11 @@ func (k *Keeper) ExecReject(blk ledger.Block, signer ledger.Address, m *MsgRejec
 		}
 		if containsAddr(v.Rejections, signer) {
 			return nil, fmt.Errorf("%w: %s already voted to reject for %s", ErrDuplicateSignature, signer, *m.As)
+		}
+		if containsAddr(v.Approvals, signer) {
+			if err := changeVote(v, signer, *m.As); err != nil {
+				return nil, err
+			}
 		}
 		v.Approvals = removeAddr(v.Approvals, signer)
 		if v.Approvals == nil {
@@ -607,6 +628,10 @@ func (k *Keeper) ExecAttest(blk ledger.Block, signer ledger.Address, m *MsgAttes
 		o.ReasonCID = ""
 		rec.addHistory(blk, "fulfilled", &signer, fmt.Sprintf("obligation %d", m.Obligation))
 	} else {
+		if o.Disputes >= MaxDisputes {
+			return nil, fmt.Errorf("%w: obligation %d disputed %d times; it can now only be attested fulfilled", ErrTooManyDisputes, m.Obligation, o.Disputes)
+		}
+		o.Disputes++
 		o.State = ObligationDisputed
 		o.ReasonCID = m.Disputed
 		rec.addHistory(blk, "disputed", &signer, fmt.Sprintf("obligation %d: %s", m.Obligation, m.Disputed))

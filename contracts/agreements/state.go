@@ -77,7 +77,21 @@ type Record struct {
 	Body            Body              `json:"body"`
 	Signatures      []Signature       `json:"signatures,omitempty"`
 	History         []HistoryEntry    `json:"history"`
+	// HistoryDropped counts the steps not appended to History because it
+	// already held MaxHistory entries (their tx events still say what
+	// happened).
+	HistoryDropped uint64 `json:"history_dropped,omitempty"`
 }
+
+// Bounds of an agreement record (spec/agreements.md "Bounds"): what one
+// record, and so one agreement_state event, can grow to.
+const (
+	// MaxHistory is how many steps a record's history keeps.
+	MaxHistory = 128
+	// MaxDisputes is how many times one obligation may be attested
+	// disputed (a new reason each time) before it can only be fulfilled.
+	MaxDisputes = 3
+)
 
 // Escrow is what a proposer locked at proposal: the transfer actions (by
 // index) whose asset now sits in the escrow account.
@@ -97,6 +111,9 @@ type CollectiveVote struct {
 	Threshold  uint32           `json:"threshold"`
 	Approvals  []ledger.Address `json:"approvals"`
 	Rejections []ledger.Address `json:"rejections,omitempty"`
+	// Changed lists the members who changed their vote (accept after
+	// reject, or reject after accept); each may do so once.
+	Changed []ledger.Address `json:"changed,omitempty"`
 }
 
 // ObligationState is an obligation and its attestation.
@@ -109,6 +126,8 @@ type ObligationState struct {
 	ReasonCID      string          `json:"reason_cid,omitempty"`
 	AttestedBy     *ledger.Address `json:"attested_by,omitempty"`
 	AttestedHeight int64           `json:"attested_height,omitempty"`
+	// Disputes counts the attestations "disputed" (at most MaxDisputes).
+	Disputes uint32 `json:"disputes,omitempty"`
 }
 
 // HistoryEntry is one step in an agreement's life.
@@ -183,6 +202,10 @@ func (r *Record) addHistory(blk ledger.Block, event string, by *ledger.Address, 
 	if by != nil {
 		x := *by
 		b = &x
+	}
+	if len(r.History) >= MaxHistory {
+		r.HistoryDropped++
+		return
 	}
 	r.History = append(r.History, HistoryEntry{Height: blk.Height, Time: blk.Time, Event: event, By: b, Detail: detail})
 }
