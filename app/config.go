@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"text/template"
+	"time"
 
 	"github.com/spf13/viper"
 
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/lens/content"
 )
 
 // AppConfig is the node operator's riffchain settings, read from
@@ -38,11 +40,17 @@ type AppConfig struct {
 	StateCacheNodes int `mapstructure:"state_cache_nodes"`
 
 	// Off-ledger content.
-	ContentDir     string `mapstructure:"content_dir"`          // default HOME/data/content
-	ContentIPFSAPI string `mapstructure:"content_ipfs_api"`     // e.g. http://127.0.0.1:5001; empty = embedded store
-	GatewayAddr    string `mapstructure:"gateway_addr"`         // e.g. 127.0.0.1:8080 serves /ipfs/CID; empty = off
-	ContentProfile string `mapstructure:"content_profile"`      // "default" (kubo --cid-version=1) or "1mib"
-	ContentOffline bool   `mapstructure:"content_ipfs_offline"` // kubo backend: read only the node's own repository
+	ContentDir     string `mapstructure:"content_dir"`      // default HOME/data/content
+	ContentIPFSAPI string `mapstructure:"content_ipfs_api"` // e.g. http://127.0.0.1:5001; empty = embedded store
+	GatewayAddr    string `mapstructure:"gateway_addr"`     // e.g. 127.0.0.1:8080 serves /ipfs/CID; empty = off
+	// Gateway limits and origins (0 = the default of lens/content).
+	GatewaySubdomainHosts []string      `mapstructure:"gateway_subdomain_hosts"` // hosts served as CID.ipfs.HOST; default ["localhost"]
+	GatewayMaxRanges      int           `mapstructure:"gateway_max_ranges"`      // byte ranges per request (416 beyond)
+	GatewayMaxCARBytes    int64         `mapstructure:"gateway_max_car_bytes"`   // CAR/TAR response cap (410 up front, else cut)
+	GatewayMaxConcurrent  int           `mapstructure:"gateway_max_concurrent"`  // requests served at once (429 beyond)
+	GatewayRequestTimeout time.Duration `mapstructure:"gateway_request_timeout"` // longest request (504)
+	ContentProfile        string        `mapstructure:"content_profile"`         // "default" (kubo --cid-version=1) or "1mib"
+	ContentOffline        bool          `mapstructure:"content_ipfs_offline"`    // kubo backend: read only the node's own repository
 
 	// Observability.
 	MetricsAddr string `mapstructure:"metrics_addr"` // app metrics on Prometheus; empty = off
@@ -61,7 +69,10 @@ type FeeMin struct {
 // DefaultAppConfig is what init writes: free to use, snapshots every 100
 // heights, no gateway.
 func DefaultAppConfig() AppConfig {
-	return AppConfig{SnapshotInterval: 100, SnapshotKeepRecent: 2, StateCacheNodes: ledger.DefaultCacheNodes, NonceWindow: DefaultNonceWindow}
+	return AppConfig{SnapshotInterval: 100, SnapshotKeepRecent: 2, StateCacheNodes: ledger.DefaultCacheNodes, NonceWindow: DefaultNonceWindow,
+		GatewaySubdomainHosts: []string{"localhost"}, GatewayMaxRanges: content.DefaultGatewayMaxRanges,
+		GatewayMaxCARBytes: content.DefaultGatewayMaxCARBytes, GatewayMaxConcurrent: content.DefaultGatewayMaxConcurrent,
+		GatewayRequestTimeout: content.DefaultGatewayRequestTimeout}
 }
 
 const appConfigTemplate = `# riffchain node settings (this node only; not consensus).
@@ -111,6 +122,16 @@ state_cache_nodes = {{.StateCacheNodes}}
 content_dir = "{{.ContentDir}}"
 content_ipfs_api = "{{.ContentIPFSAPI}}"
 gateway_addr = "{{.GatewayAddr}}"
+# Gateway origins: http://HOST:PORT/ipfs/CID on these hosts redirects to
+# http://CID.ipfs.HOST:PORT/, each CID its own browser origin (the only
+# place a stored page may run script; elsewhere pages get CSP sandbox).
+gateway_subdomain_hosts = [{{range $i, $h := .GatewaySubdomainHosts}}{{if $i}}, {{end}}"{{$h}}"{{end}}]
+# Gateway limits: byte ranges per request (more or overlapping: 416), CAR/TAR
+# response bytes (a larger DAG: 410), requests at once (429), time per request (504).
+gateway_max_ranges = {{.GatewayMaxRanges}}
+gateway_max_car_bytes = {{.GatewayMaxCARBytes}}
+gateway_max_concurrent = {{.GatewayMaxConcurrent}}
+gateway_request_timeout = "{{.GatewayRequestTimeout}}"
 # CID profile for adds: "default" (kubo --cid-version=1) or "1mib" (1 MiB chunks, 1024 links).
 content_profile = "{{.ContentProfile}}"
 # With content_ipfs_api: read only from that node's own repository, never the network.

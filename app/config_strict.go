@@ -141,15 +141,20 @@ func newConfigValidator() *validator.Validate {
 		return err == nil
 	})
 	v.RegisterStructValidationMapRules(map[string]string{
-		"MinFees":              "dive",
-		"MaxPendingPerAccount": "min=0",
-		"MaxTxBytes":           "min=0",
-		"SnapshotInterval":     "min=0",
-		"SnapshotKeepRecent":   "min=0",
-		"GatewayAddr":          "omitempty,listenaddr",
-		"MetricsAddr":          "omitempty,listenaddr",
-		"ContentIPFSAPI":       "omitempty,httpurl",
-		"ContentProfile":       "cidprofile",
+		"MinFees":               "dive",
+		"MaxPendingPerAccount":  "min=0",
+		"MaxTxBytes":            "min=0",
+		"SnapshotInterval":      "min=0",
+		"SnapshotKeepRecent":    "min=0",
+		"GatewayAddr":           "omitempty,listenaddr",
+		"MetricsAddr":           "omitempty,listenaddr",
+		"ContentIPFSAPI":        "omitempty,httpurl",
+		"ContentProfile":        "cidprofile",
+		"GatewaySubdomainHosts": "dive,hostname_rfc1123",
+		"GatewayMaxRanges":      "min=0",
+		"GatewayMaxCARBytes":    "min=0",
+		"GatewayMaxConcurrent":  "min=0",
+		"GatewayRequestTimeout": "min=0",
 	}, AppConfig{})
 	v.RegisterStructValidationMapRules(map[string]string{
 		"Asset":  "required,assetid",
@@ -160,13 +165,14 @@ func newConfigValidator() *validator.Validate {
 
 // configRuleHelp says, per rule, what a valid value looks like.
 var configRuleHelp = map[string]string{
-	"assetid":    "an asset id such as RIFF or ACME-1",
-	"amount":     `a decimal integer in base units, such as "10"`,
-	"listenaddr": "HOST:PORT, such as 127.0.0.1:8080",
-	"httpurl":    "an http(s) URL, such as http://127.0.0.1:5001",
-	"cidprofile": `"default" or "1mib"`,
-	"min":        "0 or more",
-	"required":   "a value",
+	"assetid":          "an asset id such as RIFF or ACME-1",
+	"amount":           `a decimal integer in base units, such as "10"`,
+	"listenaddr":       "HOST:PORT, such as 127.0.0.1:8080",
+	"httpurl":          "an http(s) URL, such as http://127.0.0.1:5001",
+	"cidprofile":       `"default" or "1mib"`,
+	"min":              "0 or more",
+	"hostname_rfc1123": "a host name such as localhost or gw.example.org",
+	"required":         "a value",
 }
 
 // validateAppConfig checks every value of c; the error names the app.toml

@@ -32,12 +32,15 @@ func ContentConfig(c AppConfig, home string) content.Config {
 	return content.Config{Dir: dir, IPFSAPI: c.ContentIPFSAPI, Profile: c.ContentProfile, Offline: c.ContentOffline}
 }
 
-// GatewayHandler is the node's HTTP handler: /ipfs/... served from s, 404
-// for everything else.
-func GatewayHandler(s content.Store) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/ipfs/", content.NewGateway(s))
-	return mux
+// GatewayOptions maps app.toml's gateway keys onto the gateway's options.
+func GatewayOptions(c AppConfig) content.GatewayOptions {
+	return content.GatewayOptions{
+		SubdomainHosts: c.GatewaySubdomainHosts,
+		MaxRanges:      c.GatewayMaxRanges,
+		MaxCARBytes:    c.GatewayMaxCARBytes,
+		MaxConcurrent:  c.GatewayMaxConcurrent,
+		RequestTimeout: c.GatewayRequestTimeout,
+	}
 }
 
 // ErrGateway marks a gateway that could not start.
@@ -47,9 +50,14 @@ var ErrGateway = errors.New("content gateway")
 // the process ends. It returns the address actually bound (addr may use
 // port 0). The listener is bound before ServeGateway returns, so a
 // request made after it cannot be refused.
-func ServeGateway(c content.Config, addr string) (net.Addr, error) {
+func ServeGateway(c content.Config, opts content.GatewayOptions, addr string) (net.Addr, error) {
 	store, err := content.Open(c)
 	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrGateway, err)
+	}
+	h, err := content.NewGateway(store, opts)
+	if err != nil {
+		_ = store.Close()
 		return nil, fmt.Errorf("%w: %w", ErrGateway, err)
 	}
 	l, err := net.Listen("tcp", addr)
@@ -58,8 +66,9 @@ func ServeGateway(c content.Config, addr string) (net.Addr, error) {
 		return nil, fmt.Errorf("%w: listen %s: %w", ErrGateway, addr, err)
 	}
 	srv := &http.Server{
-		Handler:           GatewayHandler(store),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    content.GatewayMaxHeaderBytes,
 		IdleTimeout:       2 * time.Minute,
 	}
 	go func() { _ = srv.Serve(l) }()
@@ -75,7 +84,7 @@ func startContentGateway(a *App) error {
 		return nil
 	}
 	cc := ContentConfig(a.Config, a.Home)
-	bound, err := ServeGateway(cc, a.Config.GatewayAddr)
+	bound, err := ServeGateway(cc, GatewayOptions(a.Config), a.Config.GatewayAddr)
 	if err != nil {
 		a.Logger().Error("content gateway not started", "addr", a.Config.GatewayAddr, "err", err)
 		return nil

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -267,7 +266,7 @@ func TestContentGateway(t *testing.T) {
 		t.Fatal(err)
 	}
 	store.Close()
-	addr, err := ServeGateway(ContentConfig(AppConfig{ContentDir: dir}, "unused"), "127.0.0.1:0")
+	addr, err := ServeGateway(ContentConfig(AppConfig{ContentDir: dir}, "unused"), GatewayOptions(DefaultAppConfig()), "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,13 +282,23 @@ func TestContentGateway(t *testing.T) {
 		t.Fatalf("range: %d %q", resp.StatusCode, body)
 	}
 	// Only /ipfs/ is served.
-	rec := httptest.NewRecorder()
-	GatewayHandler(nil).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/other", nil))
-	if rec.Code != http.StatusNotFound {
-		t.Fatalf("/other: %d", rec.Code)
+	if resp, err := http.Get("http://" + addr.String() + "/other"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("/other: %v %v", resp, err)
+	}
+	// A Range header of 50,000 ranges (~600 KB) is refused by the server
+	// before it reaches the gateway: 431.
+	var rng strings.Builder
+	rng.WriteString("bytes=0-0")
+	for i := 1; i < 50000; i++ {
+		fmt.Fprintf(&rng, ",%d-%d", i, i)
+	}
+	req, _ = http.NewRequest(http.MethodGet, "http://"+addr.String()+"/ipfs/"+c.String(), nil)
+	req.Header.Set("Range", rng.String())
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("50,000 ranges: %v %v", resp, err)
 	}
 	// A gateway that cannot bind is an error, not a panic.
-	if _, err := ServeGateway(ContentConfig(AppConfig{ContentDir: dir}, ""), addr.String()); err == nil || !strings.Contains(err.Error(), "listen") {
+	if _, err := ServeGateway(ContentConfig(AppConfig{ContentDir: dir}, ""), content.GatewayOptions{}, addr.String()); err == nil || !strings.Contains(err.Error(), "listen") {
 		t.Fatalf("second bind: %v", err)
 	}
 	// The node hook does not stop the node when the port is taken.

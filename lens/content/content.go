@@ -10,8 +10,8 @@
 // before a byte of it is used, so a backend that returns wrong bytes yields
 // ErrCorrupt, never wrong content.
 //
-// Beside the store the package offers an HTTP handler for /ipfs/{cid}
-// (NewGateway) and CAR export/import (ExportCAR, ImportCAR) so that a Lens
+// Beside the store the package offers the node's IPFS HTTP gateway (boxo's,
+// with origin isolation and limits: NewGateway) and CAR export/import (ExportCAR, ImportCAR) so that a Lens
 // can be taken elsewhere together with a manifest block. The specification is
 // spec/content.md.
 package content

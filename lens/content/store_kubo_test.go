@@ -260,7 +260,7 @@ func TestKuboBackend(t *testing.T) {
 		t.Fatalf("Read from tampering node = %v, want ErrCorrupt", err)
 	}
 	// The gateway turns a corrupt root into 502, not wrong bytes.
-	gw := httptest.NewServer(NewGateway(s))
+	gw := httptest.NewServer(mustGateway(t, s, GatewayOptions{}))
 	defer gw.Close()
 	resp, err := http.Get(gw.URL + "/ipfs/" + bigCID.String())
 	if err != nil {
