@@ -373,6 +373,9 @@ func (k *Keeper) memberVote(rec *Record, c, signer ledger.Address) (*CollectiveV
 	if !col.HasMember(signer) {
 		return nil, fmt.Errorf("%w: %s is not a member of %s at version %d", ErrNotMember, signer, c, v.Version)
 	}
+	if err := k.notCollective(signer); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -446,7 +449,7 @@ func (k *Keeper) isPartyOrMember(rec *Record, signer ledger.Address) (bool, erro
 			return false, err
 		}
 		if col.HasMember(signer) {
-			return true, nil
+			return true, k.notCollective(signer)
 		}
 	}
 	return false, nil
@@ -612,6 +615,11 @@ func (k *Keeper) ExecAttest(blk ledger.Block, signer ledger.Address, m *MsgAttes
 			return nil, err
 		}
 		entitled = c != nil && c.HasMember(signer)
+		if entitled {
+			if err := k.notCollective(signer); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if !entitled {
 		return nil, fmt.Errorf("%w: obligation %d is owed to %s, not %s", ErrNotEntitled, m.Obligation, o.To, signer)
