@@ -95,8 +95,12 @@ func TestCollectiveNeverActsAsMember(t *testing.T) {
 	}
 	id := out["agreement_id"]
 	for name, fn := range map[string]func(k *Keeper) (ledger.Output, error){
-		"accept":  func(k *Keeper) (ledger.Output, error) { return k.ExecAccept(e.blk, inner, &MsgAccept{ID: id, As: &outerAddr}) },
-		"reject":  func(k *Keeper) (ledger.Output, error) { return k.ExecReject(e.blk, inner, &MsgReject{ID: id, As: &outerAddr}) },
+		"accept": func(k *Keeper) (ledger.Output, error) {
+			return k.ExecAccept(e.blk, inner, &MsgAccept{ID: id, As: &outerAddr})
+		},
+		"reject": func(k *Keeper) (ledger.Output, error) {
+			return k.ExecReject(e.blk, inner, &MsgReject{ID: id, As: &outerAddr})
+		},
 		"execute": func(k *Keeper) (ledger.Output, error) { return k.ExecExecute(e.blk, inner, &MsgExecute{ID: id}) },
 	} {
 		if _, err := e.exec(fn); !errors.Is(err, ErrNestedCollective) {
