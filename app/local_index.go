@@ -15,6 +15,9 @@ import (
 // wiring files register them; syncLocal runs them all.
 var localRebuilders []func(state ledger.Reader, local ledger.KV) error
 
+// localRebuildBatch is how many index entries a rebuild writes at a time.
+var localRebuildBatch = ledger.LocalBatch
+
 // syncLocal rebuilds the local store from committed state unless it already
 // matches the state's version (a crash between the state commit and the
 // local commit, a restored snapshot, a new or deleted store all end here;
@@ -36,10 +39,16 @@ func (a *App) syncLocal() error {
 		if err != nil {
 			return fmt.Errorf("rebuild local indexes: %w", err)
 		}
+		// Streamed in bounded batches: an index of any size costs at most
+		// LocalBatch entries of memory.
+		w := a.local.RebuildWriter(localRebuildBatch)
 		for _, rebuild := range localRebuilders {
-			if err := rebuild(snap, a.local); err != nil {
+			if err := rebuild(snap, w); err != nil {
 				return fmt.Errorf("rebuild local indexes at %d: %w", v, err)
 			}
+		}
+		if err := w.Flush(); err != nil {
+			return fmt.Errorf("rebuild local indexes at %d: %w", v, err)
 		}
 	}
 	if err := a.local.Commit(v); err != nil {

@@ -174,31 +174,131 @@ func (s *LocalStore) Commit(version int64) error {
 	return nil
 }
 
+// LocalBatch is how many entries a rebuild holds in memory at most: Reset
+// deletes, and a RebuildWriter writes, in batches of this many.
+const LocalBatch = 10_000
+
 // Reset deletes every committed entry and drops buffered writes (before a
-// rebuild); the version becomes 0.
+// rebuild); the version becomes 0 first, so a crash part way leaves a
+// store that says it matches no state. It deletes in batches of
+// LocalBatch keys.
 func (s *LocalStore) Reset() error {
-	var keys [][]byte
-	if err := s.Iterate(nil, nil, func(k, _ []byte) bool {
-		keys = append(keys, append([]byte(nil), k...))
-		return true
-	}); err != nil {
-		return err
-	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	clear(s.pending)
-	b := s.db.NewBatchWithSize(len(keys) + 1)
-	defer b.Close()
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
+	s.mu.Unlock()
+	if err := s.writeBatch(1, func(b batchWriter) error { return b.Delete(localVersionKey) }); err != nil {
+		return fmt.Errorf("%w: local reset: %v", ErrStore, err)
+	}
+	for {
+		var keys [][]byte
+		if err := s.Iterate(nil, nil, func(k, _ []byte) bool {
+			keys = append(keys, append([]byte(nil), k...))
+			return len(keys) < LocalBatch
+		}); err != nil {
+			return err
+		}
+		if len(keys) == 0 {
+			return nil
+		}
+		if err := s.writeBatch(len(keys), func(b batchWriter) error {
+			for _, k := range keys {
+				if err := b.Delete(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
 			return fmt.Errorf("%w: local reset: %v", ErrStore, err)
 		}
 	}
-	if err := b.Delete(localVersionKey); err != nil {
-		return fmt.Errorf("%w: local reset: %v", ErrStore, err)
+}
+
+// batchWriter is what writeBatch fills: the write half of a database batch.
+type batchWriter interface {
+	Set(key, value []byte) error
+	Delete(key []byte) error
+}
+
+// writeBatch applies what fill puts in one database batch.
+func (s *LocalStore) writeBatch(size int, fill func(b batchWriter) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("%w: local store closed", ErrStore)
 	}
-	if err := b.Write(); err != nil {
-		return fmt.Errorf("%w: local reset: %v", ErrStore, err)
+	b := s.db.NewBatchWithSize(size)
+	defer b.Close()
+	if err := fill(b); err != nil {
+		return err
 	}
+	return b.Write()
+}
+
+// RebuildWriter returns a KV for rebuilding the store from state: its
+// writes go to the database in batches of at most batch entries as they
+// come, without a version (Commit records it once the rebuild is done;
+// until then Version says the store matches no state, so a crash part way
+// makes the next start rebuild again). Memory stays bounded by batch
+// whatever the size of the index. Call Flush on it before Commit.
+func (s *LocalStore) RebuildWriter(batch int) *RebuildWriter {
+	return &RebuildWriter{s: s, batch: max(batch, 1)}
+}
+
+// RebuildWriter is a KV over a LocalStore that writes in bounded batches.
+type RebuildWriter struct {
+	s       *LocalStore
+	batch   int
+	pending []KVPair
+}
+
+// KVPair is one key and value.
+type KVPair struct{ Key, Value []byte }
+
+// Get implements Reader over committed data (what earlier batches wrote).
+func (w *RebuildWriter) Get(key []byte) ([]byte, error) { return w.s.Get(key) }
+
+// Iterate implements Reader over committed data.
+func (w *RebuildWriter) Iterate(start, end []byte, fn func(key, value []byte) bool) error {
+	return w.s.Iterate(start, end, fn)
+}
+
+// Set implements KV: written with the next batch.
+func (w *RebuildWriter) Set(key, value []byte) error {
+	if err := checkLocalKey(key); err != nil {
+		return err
+	}
+	w.pending = append(w.pending, KVPair{Key: append([]byte(nil), key...), Value: append([]byte{}, value...)})
+	if len(w.pending) >= w.batch {
+		return w.Flush()
+	}
+	return nil
+}
+
+// Delete implements KV (a rebuild starts from an empty store: it deletes
+// what earlier writes of the same rebuild put).
+func (w *RebuildWriter) Delete(key []byte) error {
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return w.s.writeBatch(1, func(b batchWriter) error { return b.Delete(key) })
+}
+
+// Flush writes what is pending.
+func (w *RebuildWriter) Flush() error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	err := w.s.writeBatch(len(w.pending), func(b batchWriter) error {
+		for _, p := range w.pending {
+			if err := b.Set(p.Key, p.Value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w: local rebuild batch: %v", ErrStore, err)
+	}
+	w.pending = w.pending[:0]
 	return nil
 }

@@ -116,3 +116,49 @@ func TestLocalStoreSurvivesReopen(t *testing.T) {
 		t.Fatalf("after reopen: %q", got)
 	}
 }
+
+// TestLocalRebuildStreams: a rebuild of any size holds at most its batch in
+// memory, lands every entry, and reads as not matching any version until
+// Commit; Reset deletes in batches and leaves nothing.
+func TestLocalRebuildStreams(t *testing.T) {
+	s, err := OpenLocalStore(t.TempDir(), "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n, batch = 3*LocalBatch + 7, 1000
+	w := s.RebuildWriter(batch)
+	for i := 0; i < n; i++ {
+		if err := w.Set([]byte(fmt.Sprintf("k%08d", i)), []byte{1}); err != nil {
+			t.Fatal(err)
+		}
+		if len(w.pending) >= batch {
+			t.Fatalf("%d entries pending, batch %d", len(w.pending), batch)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.Version(); v != 0 {
+		t.Fatalf("version %d before Commit", v)
+	}
+	if err := s.Commit(9); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		c := 0
+		if err := s.Iterate(nil, nil, func(_, _ []byte) bool { c++; return true }); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if got := count(); got != n {
+		t.Fatalf("%d entries, want %d", got, n)
+	}
+	if err := s.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.Version(); v != 0 || count() != 0 {
+		t.Fatalf("after Reset: version %d, %d entries", v, count())
+	}
+}
