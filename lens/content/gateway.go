@@ -121,6 +121,9 @@ func NewGateway(s Store, opts GatewayOptions) (http.Handler, error) {
 	}
 	cfg := gateway.Config{
 		DeserializedResponses: true,
+		// X-Ipfs-Path, as the hand-written handler and kubo's clients
+		// expect (boxo sends Ipfs-Uri too).
+		DeprecatedXIpfsPath:   true,
 		NoDNSLink:             true,
 		PublicGateways:        public,
 		RetrievalTimeout:      GatewayRetrievalTimeout,
@@ -143,7 +146,7 @@ func NewGateway(s Store, opts GatewayOptions) (http.Handler, error) {
 	carPaths.Handle("/ipfs/", gateway.NewHandler(carCfg, backend))
 	// CORS as kubo sets it: any origin may read public content (the
 	// explorer embeds and fetches from here).
-	cors := gateway.NewHeaders(nil).ApplyCors()
+	cors := gateway.NewHeaders(nil).ApplyCors().WithDeprecatedXIpfsPath()
 	g := &gatewayLimits{
 		opts:     o,
 		paths:    cors.Wrap(gateway.NewHostnameHandler(cfg, backend, paths)),
