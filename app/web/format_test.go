@@ -63,4 +63,11 @@ func TestWithParam(t *testing.T) {
 	if got := withParam(q, "depth", ""); got != "?w.a=5" {
 		t.Fatal(got)
 	}
+	q, _ = url.ParseQuery("depth=&kind=&tag=&w.a=5")
+	if got := withParam(q, "", ""); got != "?w.a=5" {
+		t.Fatal(got)
+	}
+	if got := withParam(url.Values{}, "", ""); got != "" {
+		t.Fatal(got)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/riffchain/riffchain/lens"
@@ -16,13 +15,29 @@ var funcs = template.FuncMap{
 	"short":    short,
 	"time":     timeText,
 	"join":     strings.Join,
-	"ppm":      ppmText,
+	"ppm":      func(v any) string { return ppmText(toUint64(v)) },
 	"percent":  func(part, total int64) string { return percentText(part, total) },
 	"media":    mediaKind,
 	"withW":    withWeight,
 	"withQ":    withParam,
 	"units":    formatUnits,
 	"hasQuery": func(q url.Values, k string) bool { return q.Get(k) != "" },
+}
+
+// toUint64 reads the unsigned integers templates pass (weights are
+// uint32, scores uint64); anything else is 0.
+func toUint64(v any) uint64 {
+	switch x := v.(type) {
+	case uint32:
+		return uint64(x)
+	case uint64:
+		return x
+	case int:
+		if x >= 0 {
+			return uint64(x)
+		}
+	}
+	return 0
 }
 
 // ppmText writes parts per million as a percentage: 500000 → "50%".
@@ -59,12 +74,12 @@ func withWeight(q url.Values, handle string, ppm uint32) string {
 }
 
 // withParam is ?query with k set to v ("" removes it), without the page
-// cursor, keys sorted.
+// cursor and empty parameters (a submitted form sends its empty fields).
 func withParam(q url.Values, k, v string) string {
 	n := url.Values{}
 	for key, vals := range q {
-		if key != "after" {
-			n[key] = append([]string(nil), vals...)
+		if key != "after" && len(vals) > 0 && vals[0] != "" {
+			n[key] = vals[:1]
 		}
 	}
 	if v == "" {
@@ -72,13 +87,9 @@ func withParam(q url.Values, k, v string) string {
 	} else {
 		n.Set(k, v)
 	}
-	keys := make([]string, 0, len(n))
-	for key := range n {
-		keys = append(keys, key)
+	if len(n) == 0 {
+		return ""
 	}
-	sort.Strings(keys)
-	if len(keys) == 0 {
-		return "?"
-	}
-	return "?" + n.Encode()
+	return "?" + n.Encode() // Encode sorts by key
+
 }

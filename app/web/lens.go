@@ -33,7 +33,7 @@ type WeightControl struct {
 	Lens     string `json:"lens"`
 	Weight   uint32 `json:"weight"`
 	Followed uint32 `json:"followed"` // the root's own follow weight, 0 if not a direct follow
-	Override bool   `json:"override"`
+	Override bool   `json:"override"` // the asker's weight differs from the follow
 }
 
 // Lens page limits.
@@ -158,7 +158,7 @@ func weightControls(root string, follows []lens.Follow, override map[string]uint
 		seen[h] = true
 		c := WeightControl{Lens: h, Weight: followed, Followed: followed}
 		if w, ok := override[h]; ok {
-			c.Weight, c.Override = w, true
+			c.Weight, c.Override = w, w != followed
 		}
 		out = append(out, c)
 	}

@@ -143,6 +143,8 @@ func TestExplorerPagesAndAPI(t *testing.T) {
 	tx := tn.send(t, "transfer", ledger.MsgTransfer{To: tn.addr, Asset: app.NativeAsset, Amount: ptr(ledger.NewAmount(2_500_000))})
 	evil := `<script>alert("x")</script>`
 	tn.send(t, lens.TypeCreate, lens.MsgCreate{Handle: "webtest", Name: evil})
+	tn.send(t, lens.TypeCreate, lens.MsgCreate{Handle: "other", Name: "Other"})
+	tn.send(t, lens.TypeFollow, lens.MsgFollow{Lens: "webtest", Target: "other", Weight: 250000})
 	tn.send(t, lens.TypeAddEntry, lens.MsgAddEntry{Lens: "webtest", CID: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", Kind: "video", Title: "clip " + evil})
 	me := tn.addr.String()
 
@@ -173,10 +175,10 @@ func TestExplorerPagesAndAPI(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &a); err != nil {
 			t.Fatal(err)
 		}
-		if a.Address != me || a.Nonce != 3 || len(a.Balances) != 2 || a.Balances[1].Display != "5 RIFF" || a.Balances[0].Display != "1 LENS" || a.Height < tx.Height {
+		if a.Address != me || a.Nonce != 5 || len(a.Balances) != 2 || a.Balances[1].Display != "5 RIFF" || a.Balances[0].Display != "2 LENS" || a.Height < tx.Height {
 			t.Fatalf("account %+v", a)
 		}
-		if len(a.Lenses) != 1 || a.Lenses[0] != "webtest" || len(a.Txs) != 3 {
+		if len(a.Lenses) != 2 || a.Lenses[1] != "webtest" || len(a.Txs) != 5 {
 			t.Fatalf("lenses %v txs %d", a.Lenses, len(a.Txs))
 		}
 		if len(a.Proofs) < 3 || len(a.Proofs[0].Ops) != 1 || a.Proofs[0].Ops[0].Type != app.ProofOpType {
@@ -196,6 +198,9 @@ func TestExplorerPagesAndAPI(t *testing.T) {
 		}
 		if strings.Contains(body, evil) || !strings.Contains(body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") {
 			t.Fatal("a Lens name is not escaped")
+		}
+		if !strings.Contains(body, "other</a> with weight 25%") || !strings.Contains(body, `name="w.other"`) {
+			t.Fatal("the follow and its re-weight control are not shown")
 		}
 		if !strings.Contains(body, `<video controls preload="metadata" src="http://127.0.0.1:9/ipfs/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy">`) {
 			t.Fatal("the video entry does not play from the gateway")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/riffchain/riffchain/app"
@@ -120,11 +121,22 @@ func (r *reader) msgWords(ctx context.Context, signer string, m app.Msg) string 
 	case "lens/add-entry":
 		return fmt.Sprintf("%s added the %s %q to Lens %s", who, f.s("kind"), f.s("title"), f.s("lens"))
 	case "lens/follow":
-		return fmt.Sprintf("Lens %s follows %s with weight %s ppm", f.s("lens"), f.s("target"), f.s("weight"))
+		w, _ := strconv.ParseUint(f.s("weight"), 10, 32)
+		return fmt.Sprintf("Lens %s follows %s with weight %s", f.s("lens"), f.s("target"), ppmText(w))
 	case "lens/unfollow":
 		return fmt.Sprintf("Lens %s unfollowed %s", f.s("lens"), f.s("target"))
 	case "lens/grant":
 		return fmt.Sprintf("%s made %s %s of Lens %s", who, short(f.s("address")), f.s("role"), f.s("lens"))
+	case "seed/announce", "seed/withdraw":
+		var c struct {
+			CIDs []string `json:"cids"`
+		}
+		_ = json.Unmarshal(m.Value, &c)
+		verb := "hosts"
+		if m.Type == "seed/withdraw" {
+			verb = "no longer hosts"
+		}
+		return fmt.Sprintf("%s %s %d content item(s)", who, verb, len(c.CIDs))
 	case "agreement/submit", "agreement/propose":
 		var b struct {
 			Body agreements.Body `json:"body"`

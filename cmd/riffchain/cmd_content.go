@@ -209,14 +209,4 @@ func writeVerified(r io.Reader, path string) (int64, error) {
 func devGatewayAddr() string { return loopbackAddr("127.0.0.1:8080") }
 
 // initDevContent turns the content gateway on in a new dev home's app.toml.
-func initDevContent(home string) error {
-	ac, err := app.LoadAppConfig(home)
-	if err != nil {
-		return err
-	}
-	if ac.ContentDir == filepath.Join(home, "data", "content") {
-		ac.ContentDir = "" // keep the default relative to the home
-	}
-	ac.GatewayAddr = devGatewayAddr()
-	return app.WriteAppConfig(home, ac)
-}
+func initDevContent(home string) error { return setDevGateway(home, devGatewayAddr()) }

@@ -54,6 +54,7 @@ type devFlags struct {
 	logLevel    string
 	logFile     string
 	gatewayAddr string
+	webAddr     string
 }
 
 func newDevCmd() *cobra.Command {
@@ -79,6 +80,7 @@ stderr: RPC, gateway, the dev key and its balance, what to try next. With
 	c.Flags().StringVar(&f.logLevel, "log-level", "error", "CometBFT log level (error, info, debug, or per module: consensus:info,*:error)")
 	c.Flags().StringVar(&f.logFile, "log-file", "", "node log file (default HOME/logs/dev.log; - for stdout)")
 	c.Flags().StringVar(&f.gatewayAddr, "gateway-laddr", "", "content gateway address, kept in app.toml (default 127.0.0.1:8080 or a free port; off to turn it off)")
+	c.Flags().StringVar(&f.webAddr, "web-laddr", "", "web explorer address, kept in app.toml (default 127.0.0.1:8090 or a free port; off to turn it off)")
 	c.AddCommand(newDevFundCmd())
 	return c
 }
@@ -94,6 +96,11 @@ func (f *devFlags) run() error {
 	}
 	if f.gatewayAddr != "" {
 		if err := setDevGateway(home, f.gatewayAddr); err != nil {
+			return err
+		}
+	}
+	if f.webAddr != "" {
+		if err := setDevWeb(home, f.webAddr); err != nil { // cmd_web.go
 			return err
 		}
 	}
@@ -201,6 +208,12 @@ func (f *devFlags) openLog(home string) (log.Logger, string, func(), error) {
 
 // setDevGateway stores the gateway address in app.toml ("off" clears it).
 func setDevGateway(home, addr string) error {
+	return editAppConfig(home, func(c *app.AppConfig) { c.GatewayAddr = offToEmpty(addr) })
+}
+
+// editAppConfig loads HOME/config/app.toml, lets edit change it and writes
+// it back, keeping the default content folder relative to the home.
+func editAppConfig(home string, edit func(*app.AppConfig)) error {
 	ac, err := app.LoadAppConfig(home)
 	if err != nil {
 		return err
@@ -208,11 +221,15 @@ func setDevGateway(home, addr string) error {
 	if ac.ContentDir == filepath.Join(home, "data", "content") {
 		ac.ContentDir = "" // keep the default relative to the home
 	}
-	if addr == "off" {
-		addr = ""
-	}
-	ac.GatewayAddr = addr
+	edit(&ac)
 	return app.WriteAppConfig(home, ac)
+}
+
+func offToEmpty(addr string) string {
+	if addr == "off" {
+		return ""
+	}
+	return addr
 }
 
 // writeDevClientConfig points HOME/config/client.toml at this node and the

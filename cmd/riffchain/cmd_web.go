@@ -6,7 +6,6 @@ package main
 
 import (
 	"net"
-	"path/filepath"
 
 	"github.com/cometbft/cometbft/rpc/client/local"
 
@@ -71,14 +70,9 @@ func loopbackAddr(preferred string) string {
 }
 
 // initDevWeb turns the explorer on in a new dev home's app.toml.
-func initDevWeb(home string) error {
-	ac, err := app.LoadAppConfig(home)
-	if err != nil {
-		return err
-	}
-	if ac.ContentDir == filepath.Join(home, "data", "content") {
-		ac.ContentDir = "" // keep the default relative to the home
-	}
-	ac.WebAddr = devWebAddr()
-	return app.WriteAppConfig(home, ac)
+func initDevWeb(home string) error { return setDevWeb(home, devWebAddr()) }
+
+// setDevWeb stores the explorer address in app.toml ("off" clears it).
+func setDevWeb(home, addr string) error {
+	return editAppConfig(home, func(c *app.AppConfig) { c.WebAddr = offToEmpty(addr) })
 }

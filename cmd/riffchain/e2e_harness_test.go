@@ -68,6 +68,7 @@ type devNode struct {
 	p2p     string
 	cmd     *exec.Cmd
 	logPath string
+	extra   []string // more dev flags
 }
 
 func startDevNode(t *testing.T) *devNode {
@@ -88,7 +89,8 @@ func (n *devNode) start() {
 		n.t.Fatal(err)
 	}
 	// The tests read the node's info lines: the whole log goes to node.log.
-	n.cmd = exec.Command(n.bin, "dev", "--home", n.home, "--rpc-laddr", n.rpc, "--p2p-laddr", n.p2p, "--log-level", "info", "--log-file", "-")
+	args := []string{"dev", "--home", n.home, "--rpc-laddr", n.rpc, "--p2p-laddr", n.p2p, "--log-level", "info", "--log-file", "-"}
+	n.cmd = exec.Command(n.bin, append(args, n.extra...)...)
 	n.cmd.Stdout, n.cmd.Stderr = logf, logf
 	if err := n.cmd.Start(); err != nil {
 		n.t.Fatal(err)

@@ -17,18 +17,27 @@ function setupCopy() {
 }
 
 // Re-weight controls: show the value while dragging, re-rank on release.
+// Unchanged weights and empty filters are left out of the address, so a
+// shared link says only what differs.
 function setupWeights() {
   var form = document.getElementById("view-form");
   if (!form) return;
+  form.addEventListener("submit", function () { trimForm(form); });
   form.querySelectorAll("input[type=range]").forEach(function (r) {
     var out = form.querySelector("output[for='" + r.id + "']");
     r.addEventListener("input", function () {
       if (out) out.textContent = (r.value / 10000).toString().replace(/\.?0+$/, "") + "%";
     });
-    r.addEventListener("change", function () { form.submit(); });
+    r.addEventListener("change", function () { trimForm(form); form.submit(); });
   });
   form.querySelectorAll("select").forEach(function (s) {
-    s.addEventListener("change", function () { form.submit(); });
+    s.addEventListener("change", function () { trimForm(form); form.submit(); });
+  });
+}
+
+function trimForm(form) {
+  form.querySelectorAll("input, select").forEach(function (el) {
+    if (el.value === "" || (el.type === "range" && el.value === el.dataset.followed)) el.disabled = true;
   });
 }
 
@@ -45,17 +54,19 @@ function setupLive() {
     shown = b.height;
     var tr = document.createElement("tr");
     tr.className = "new";
-    var cells = [b.height, b.time.replace("T", " ").replace(/\..*$/, "").replace("Z", "") + " UTC", b.txs, b.proposer.slice(0, 10) + "…"];
+    var cells = [b.height, b.time.replace("T", " ").replace(/\..*$/, "").replace("Z", "") + " UTC", b.txs,
+      b.proposer.slice(0, 10) + "…" + b.proposer.slice(-4)];
     cells.forEach(function (c, i) {
       var td = document.createElement("td");
+      var inner = td;
       if (i === 0) {
-        var a = document.createElement("a");
-        a.href = "/block/" + b.height;
-        a.textContent = String(c);
-        td.appendChild(a);
-      } else {
-        td.textContent = String(c);
+        inner = document.createElement("a");
+        inner.href = "/block/" + b.height;
+      } else if (i === 3) {
+        inner = document.createElement("code");
       }
+      inner.textContent = String(c);
+      if (inner !== td) td.appendChild(inner);
       tr.appendChild(td);
     });
     body.insertBefore(tr, body.firstChild);

@@ -1,0 +1,404 @@
+package main
+
+// Browser tests of the web explorer (package app/web): a real `riffchain
+// dev` node with a scenario (assets, a DvP agreement with an obligation, a
+// pool, three Lenses with weighted follows and media entries), driven in
+// headless Chromium with chromedp. They check what a person would: the
+// rendered text of each page, the order of Lens entries before and after
+// moving a re-weight control, the agreement timeline, a video that plays
+// from the gateway. A screenshot of each page goes to a folder the test
+// prints (RIFFCHAIN_SCREENSHOTS to choose it).
+//
+// Chromium: Debian's package (`apt-get install -y chromium`), which
+// .ci/run installs. Without it the test skips with a loud message, unless
+// RIFFCHAIN_REQUIRE_BROWSER is set (CI sets it): then it fails.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/riffchain/riffchain/app"
+)
+
+// chromium finds a Chromium to drive, or skips (fails when required).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{os.Getenv("RIFFCHAIN_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
+		if name == "" {
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	msg := "BROWSER TESTS NOT RUN: no chromium on PATH (apt-get install -y chromium, as .ci/run does)"
+	if os.Getenv("RIFFCHAIN_REQUIRE_BROWSER") != "" {
+		t.Fatal(msg + "; RIFFCHAIN_REQUIRE_BROWSER is set, so this fails")
+	}
+	fmt.Fprintln(os.Stderr, "!!! "+msg)
+	t.Skip(msg)
+	return ""
+}
+
+// browser starts headless Chromium and returns a tab context.
+func browser(t *testing.T, path string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"), chromedp.Flag("mute-audio", true),
+		chromedp.WindowSize(1200, 900))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium %s: %v", path, err)
+	}
+	return ctx
+}
+
+// webScenario is the chain state the browser tests look at.
+type webScenario struct {
+	n          *devNode
+	web, gw    string // http://host:port
+	alice, bob string
+	acme       string // fungible asset id
+	agreement  string
+	pool       string
+	video      string // CID
+	txhash     string
+}
+
+func setupWebScenario(t *testing.T) *webScenario {
+	t.Helper()
+	n := &devNode{t: t, bin: riffBinary(t), home: t.TempDir()}
+	n.rpc = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	n.p2p = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	n.logPath = filepath.Join(n.home, "node.log")
+	n.extra = []string{"--web-laddr", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--gateway-laddr", fmt.Sprintf("127.0.0.1:%d", freePort(t))}
+	n.start()
+	t.Cleanup(func() { n.kill() })
+	ac, err := app.LoadAppConfig(n.home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &webScenario{n: n, web: "http://" + ac.WebAddr, gw: "http://" + ac.GatewayAddr}
+	s.alice = str(n.ok("keys", "add", "alice"), "address")
+	s.bob = str(n.ok("keys", "add", "bob"), "address")
+	carol := str(n.ok("keys", "add", "carol"), "address")
+	for _, k := range []string{"alice", "bob", "carol"} {
+		n.ok("dev", "fund", k, "5000")
+	}
+	// Assets: Acme shares (2 decimals), Alice holds them.
+	s.acme = str(n.ok("tx", "asset", "create", "ACME", "--name", "Acme shares", "--decimals", "2", "--from", "alice"), "asset_id")
+	s.txhash = str(n.ok("tx", "asset", "mint", s.acme, "100000000", "--from", "alice"), "txhash")
+	n.ok("tx", "transfer", s.bob, "250000", s.acme, "--from", "alice")
+	// DvP: Bob pays 1,000 RIFF for 500.00 ACME, and owes Alice a signed certificate.
+	file := filepath.Join(n.home, "deal.json")
+	n.ok("agreement", "new", "--transfer", s.bob+":"+s.alice+":1000000000:RIFF", "--transfer", s.alice+":"+s.bob+":50000:"+s.acme,
+		"--obligation", s.bob+":"+s.alice+":send the signed share certificate", "--title", "Share sale", "--expires-in", "500", "--out", file)
+	s.agreement = str(n.ok("agreement", "propose", file, "--from", "alice"), "agreement_id")
+	n.ok("agreement", "accept", s.agreement, "--from", "bob")
+	n.ok("agreement", "attest", s.agreement, "0", "--fulfilled", "--from", "alice")
+	// A pool ACME/RIFF.
+	s.pool = str(n.ok("tx", "pool", "create", s.acme, "RIFF", "--amount-a", "1000000", "--amount-b", "4000000000", "--fee-bps", "30", "--from", "alice"), "pool_id")
+	// Three Lenses: lens-a follows lens-b (0.8) and lens-c (0.3); lens-b follows lens-c (0.5).
+	s.video = str(n.ok("content", "add", "testdata/clip.webm"), "cid")
+	still := str(n.ok("content", "add", "testdata/still.png"), "cid")
+	post := filepath.Join(n.home, "post.txt")
+	if err := os.WriteFile(post, []byte("Bee's notes on film"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	note := str(n.ok("content", "add", post), "cid")
+	n.ok("tx", "lens", "create", "lens-a", "--name", "Alice's Lens", "--from", "alice")
+	n.ok("tx", "lens", "create", "lens-b", "--name", "Bee", "--from", "bob")
+	n.ok("tx", "lens", "create", "lens-c", "--name", "Sea", "--from", "carol")
+	n.ok("tx", "lens", "add-entry", "lens-a", s.video, "--kind", "video", "--title", "Test pattern film", "--tag", "film", "--from", "alice")
+	n.ok("tx", "lens", "add-entry", "lens-b", note, "--kind", "post", "--title", "Bee notes", "--tag", "film", "--from", "bob")
+	n.ok("tx", "lens", "add-entry", "lens-c", still, "--kind", "image", "--title", "Sea still", "--tag", "photo", "--from", "carol")
+	n.ok("tx", "lens", "follow", "lens-a", "lens-b", "--weight", "800000", "--from", "alice")
+	n.ok("tx", "lens", "follow", "lens-a", "lens-c", "--weight", "300000", "--from", "alice")
+	n.ok("tx", "lens", "follow", "lens-b", "lens-c", "--weight", "500000", "--from", "bob")
+	n.ok("tx", "seed", "announce", s.video, "--from", "carol")
+	_ = carol
+	return s
+}
+
+// shots saves full-page screenshots in one folder.
+type shots struct {
+	t   *testing.T
+	dir string
+}
+
+func newShots(t *testing.T) *shots {
+	dir := os.Getenv("RIFFCHAIN_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "riffchain-web-screenshots-"+time.Now().UTC().Format("20060102-150405"))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots: %s", dir)
+	fmt.Fprintln(os.Stderr, "web explorer screenshots:", dir)
+	return &shots{t: t, dir: dir}
+}
+
+func (s *shots) take(ctx context.Context, name string) {
+	s.t.Helper()
+	b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // PNG
+	if err != nil {
+		s.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(s.dir, name+".png"), b, 0o644); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// open navigates and waits for the page's heading.
+func open(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(octx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+		c := http.Client{Timeout: 10 * time.Second}
+		status := "no answer"
+		if res, herr := c.Get(url); herr == nil {
+			status = res.Status
+			res.Body.Close()
+		} else {
+			status = herr.Error()
+		}
+		t.Fatalf("open %s: %v (the server answers the same URL: %s)", url, err, status)
+	}
+}
+
+// text is the rendered text of the first element matching css ("" if none).
+func text(t *testing.T, ctx context.Context, css string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector(%q) || {innerText: ""}).innerText`, css)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", css, err)
+	}
+	return v
+}
+
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+func wantText(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s does not show %q; it shows:\n%s", what, w, got)
+		}
+	}
+}
+
+// entryTitles lists the Lens page's entry titles in rank order.
+func entryTitles(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	return eval[[]string](t, ctx, `Array.from(document.querySelectorAll("#entries .title")).map(e => e.innerText)`)
+}
+
+func TestWebExplorerInBrowser(t *testing.T) {
+	path := chromium(t)
+	s := setupWebScenario(t)
+	ctx := browser(t, path)
+	sh := newShots(t)
+
+	t.Run("overview", func(t *testing.T) {
+		open(t, ctx, s.web+"/")
+		body := text(t, ctx, "main")
+		wantText(t, "overview", body, "Overview", "Validators", "Latest blocks", "Latest transactions", "at height ", "Lens lens-b follows lens-c with weight 50%")
+		if h := text(t, ctx, "#chain-id"); !strings.HasPrefix(h, "riff-dev-") {
+			t.Errorf("chain id %q", h)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll("#validators tbody tr").length`); n != 1 {
+			t.Errorf("%d validators listed", n)
+		}
+		// Live: a new block appears without a reload.
+		first := text(t, ctx, "#latest-height")
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.querySelector("#latest-height").innerText !== %q && document.querySelectorAll("#blocks-body tr.new").length > 0`, first),
+			chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			t.Errorf("no new block appeared live after height %s: %v", first, err)
+		}
+		sh.take(ctx, "01-overview")
+	})
+	t.Run("account", func(t *testing.T) {
+		open(t, ctx, s.web+"/account/"+s.alice)
+		body := text(t, ctx, "main")
+		// 1,000,000.00 minted − 2,500.00 to Bob − 500.00 sold − 10,000.00 into the pool
+		wantText(t, "account", body, "Balances", s.acme, "987000 "+s.acme, "lens-a", "Share sale", "completed", "riffchain query balances "+s.alice)
+		sh.take(ctx, "02-account")
+	})
+	t.Run("asset", func(t *testing.T) {
+		open(t, ctx, s.web+"/asset/"+s.acme)
+		wantText(t, "asset", text(t, ctx, "main"), "Acme shares", "1000000 "+s.acme, "Holders", "History", "mint")
+		sh.take(ctx, "03-asset")
+	})
+	t.Run("agreement timeline", func(t *testing.T) {
+		open(t, ctx, s.web+"/agreement/"+s.agreement)
+		wantText(t, "agreement", text(t, ctx, "main"), "Share sale", "completed", "pays 1000 RIFF to", "pays 500 "+s.acme+" to", "send the signed share certificate", "fulfilled")
+		var rec struct {
+			History []struct {
+				Event string `json:"event"`
+			} `json:"history"`
+		}
+		getJSON(t, s.web+"/api/v1/agreement/"+s.agreement, &rec)
+		events := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("#timeline .event")).map(e => e.innerText)`)
+		if len(events) < 3 || len(events) != len(rec.History) {
+			t.Fatalf("timeline %v, history %v", events, rec.History)
+		}
+		for i, h := range rec.History {
+			if events[i] != h.Event {
+				t.Errorf("timeline step %d: %q, want %q", i, events[i], h.Event)
+			}
+		}
+		sh.take(ctx, "04-agreement")
+	})
+	t.Run("lens re-weighting and video", func(t *testing.T) {
+		open(t, ctx, s.web+"/lens/lens-a")
+		wantText(t, "lens", text(t, ctx, "main"), "Alice's Lens", "lens-b with weight 80%", "lens-c with weight 30%", "The world through lens-a", "riffchain query view lens-a")
+		before := entryTitles(t, ctx)
+		if strings.Join(before, "|") != "Test pattern film|Bee notes|Sea still" {
+			t.Fatalf("entries before re-weighting: %v", before)
+		}
+		// Move lens-b's control to 10%: the page re-ranks (nothing is written).
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const r = document.querySelector("input[name='w.lens-b']"); r.value = "100000"; r.dispatchEvent(new Event("input")); r.dispatchEvent(new Event("change")); })()`)); err != nil {
+			t.Fatal(err)
+		}
+		if !waitJS(ctx, `location.search.includes("w.lens-b=100000") && document.readyState === "complete" && !!document.querySelector("#entries")`, 15*time.Second) {
+			t.Fatal("the page did not re-rank")
+		}
+		after := entryTitles(t, ctx)
+		if strings.Join(after, "|") != "Test pattern film|Sea still|Bee notes" {
+			t.Fatalf("entries after lens-b → 10%%: %v", after)
+		}
+		wantText(t, "re-weighted lens", text(t, ctx, "main"), "--reweight lens-b=100000")
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		if !strings.HasSuffix(loc, "/lens/lens-a?w.lens-b=100000") {
+			t.Errorf("the address after moving one control is %s; it should carry only that weight", loc)
+		}
+		sh.take(ctx, "05-lens-reweighted")
+		// The link carries the view: another visitor sees the same order.
+		open(t, ctx, loc)
+		if got := entryTitles(t, ctx); strings.Join(got, "|") != strings.Join(after, "|") {
+			t.Fatalf("shared link %s shows %v", loc, got)
+		}
+		// The video plays from the gateway's origin.
+		src := eval[string](t, ctx, `document.querySelector("video").src`)
+		if src != s.gw+"/ipfs/"+s.video {
+			t.Fatalf("video src %q, want %s/ipfs/%s", src, s.gw, s.video)
+		}
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const v = document.querySelector("video"); v.muted = true; v.play(); })()`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("video").currentTime > 1`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			st := eval[string](t, ctx, `(() => { const v = document.querySelector("video"); return "currentTime=" + v.currentTime + " readyState=" + v.readyState + " error=" + (v.error && v.error.message); })()`)
+			t.Fatalf("the video does not play: %v (%s)", err, st)
+		}
+		// Seeking: jump to 4 s.
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const v = document.querySelector("video"); if (v.currentTime < 3.5) v.currentTime = 4; return v.currentTime >= 4; })()`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Fatalf("the video does not seek: %v", err)
+		}
+		sh.take(ctx, "06-lens-video")
+	})
+	t.Run("pool quote", func(t *testing.T) {
+		open(t, ctx, s.web+"/pool/"+s.pool)
+		wantText(t, "pool", text(t, ctx, "main"), "10000 "+s.acme, "4000 RIFF", "0.4 RIFF per "+s.acme, "30 basis points")
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#quote-form input[name=in]"), "100"), chromedp.Submit(chromedp.CSS("#quote-form input[name=in]")),
+			chromedp.WaitVisible(chromedp.CSS("#quote"))); err != nil {
+			t.Fatal(err)
+		}
+		q := text(t, ctx, "#quote")
+		wantText(t, "quote", q, "Pay 100 "+s.acme, "RIFF", s.pool)
+		sh.take(ctx, "07-pool-quote")
+	})
+	t.Run("tx, block, search", func(t *testing.T) {
+		open(t, ctx, s.web+"/tx/"+s.txhash)
+		wantText(t, "tx", text(t, ctx, "main"), "minted 1000000 "+s.acme, "ok", s.alice)
+		sh.take(ctx, "08-tx")
+		h := text(t, ctx, "main a[href^='/block/']")
+		open(t, ctx, s.web+"/block/"+h)
+		wantText(t, "block", text(t, ctx, "main"), "Block "+h, "minted 1000000 "+s.acme)
+		sh.take(ctx, "09-block")
+		open(t, ctx, s.web+"/")
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("input[name=q]"), "lens-b"), chromedp.Submit(chromedp.CSS("input[name=q]")),
+			chromedp.WaitVisible(chromedp.CSS("#lens-handle"))); err != nil {
+			t.Fatal(err)
+		}
+		if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, "/lens/lens-b") {
+			t.Fatalf("search lens-b went to %s", loc)
+		}
+		open(t, ctx, s.web+"/search?q=nothing-called-this")
+		wantText(t, "search miss", text(t, ctx, "main"), "Nothing on this chain is called")
+		sh.take(ctx, "10-search")
+	})
+	t.Run("pages name their height and JSON", func(t *testing.T) {
+		for _, p := range []string{"/", "/account/" + s.alice, "/asset/" + s.acme, "/agreement/" + s.agreement, "/lens/lens-a", "/pool/" + s.pool} {
+			open(t, ctx, s.web+p)
+			hs := eval[string](t, ctx, `document.querySelector("#shown-height").dataset.height`)
+			h, err := strconv.ParseInt(hs, 10, 64)
+			if err != nil || h < 2 {
+				t.Errorf("%s: height %q", p, hs)
+			}
+			href := eval[string](t, ctx, `document.querySelector("#json-link").getAttribute("href")`)
+			var m map[string]any
+			getJSON(t, s.web+href+sep(href)+"height="+hs, &m)
+			if fmt.Sprint(m["height"]) != hs {
+				t.Errorf("%s: JSON at height %s says height %v", p, hs, m["height"])
+			}
+		}
+	})
+}
+
+// waitJS evaluates js until it is true (errors, as while the page
+// navigates, count as false) or timeout passes.
+func waitJS(ctx context.Context, js string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
+			return true
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return false
+}
+
+func sep(u string) string {
+	if strings.Contains(u, "?") {
+		return "&"
+	}
+	return "?"
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: %s", url, res.Status)
+	}
+	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
