@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/riffchain/riffchain/app/client"
 	"github.com/riffchain/riffchain/ledger"
@@ -118,4 +119,64 @@ func assetDecimals(ctx context.Context, c *client.Client, asset string) (uint8, 
 		return 0, fmt.Errorf("decode asset %s: %w", asset, err)
 	}
 	return def.Decimals, nil
+}
+
+// decimalsCache keeps each asset's decimals for one command run.
+var decimalsCache = map[string]uint8{}
+
+// decimalsFor asks the node for asset's decimals (once per run).
+func decimalsFor(asset string) (uint8, error) {
+	if d, ok := decimalsCache[asset]; ok {
+		return d, nil
+	}
+	c, err := newClient()
+	if err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	d, err := assetDecimals(ctx, c, asset)
+	if err != nil {
+		return 0, fmt.Errorf("display amount of %s needs its decimals: %w", asset, err)
+	}
+	decimalsCache[asset] = d
+	return d, nil
+}
+
+// parseAmountOf parses an amount of asset as the CLI accepts it: a whole
+// number is base units (as always); a number with a decimal point is in
+// display units, scaled by the asset's decimals (1.5 RIFF is 1500000).
+func parseAmountOf(s, asset string) (ledger.Amount, error) {
+	if !strings.Contains(s, ".") {
+		return ledger.ParseAmount(s)
+	}
+	if asset == "" {
+		return ledger.Amount{}, fmt.Errorf("%w: %q: a display amount needs its asset", errBadDisplayAmount, s)
+	}
+	d, err := decimalsFor(asset)
+	if err != nil {
+		return ledger.Amount{}, err
+	}
+	return displayToBase(s, d)
+}
+
+// displayOf renders amount of asset in display units with the asset id
+// ("1.5 RIFF"), or "" when the decimals cannot be had.
+func displayOf(amount ledger.Amount, asset string, grouped bool) string {
+	d, err := decimalsFor(asset)
+	if err != nil {
+		return ""
+	}
+	return baseToDisplay(amount, d, grouped) + " " + asset
+}
+
+// holdingsWithDisplay lists holdings as JSON objects with their display
+// amount added ("display": "1.5 RIFF").
+func holdingsWithDisplay(hs []ledger.Holding) []map[string]any {
+	out := make([]map[string]any, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, map[string]any{"address": h.Address.String(), "asset": h.Asset, "amount": h.Amount.String(),
+			"display": displayOf(h.Amount, h.Asset, false)})
+	}
+	return out
 }

@@ -24,9 +24,32 @@ func parseAmountFlag(name, s string) (ledger.Amount, error) {
 	return a, nil
 }
 
+// parseAmountFlagOf parses a required amount flag of asset (display units
+// with a decimal point; see parseAmountOf).
+func parseAmountFlagOf(name, s, asset string) (ledger.Amount, error) {
+	if s == "" {
+		return ledger.Amount{}, fmt.Errorf("--%s is required", name)
+	}
+	a, err := parseAmountOf(s, asset)
+	if err != nil {
+		return ledger.Amount{}, fmt.Errorf("--%s: %w", name, err)
+	}
+	return a, nil
+}
+
 // amountFlags parses amount flags one after another and keeps the first
 // error in err; once there is one, it parses nothing more.
 type amountFlags struct{ err error }
+
+// requiredOf parses a required amount flag of asset (see parseAmountFlagOf).
+func (p *amountFlags) requiredOf(name, s, asset string) ledger.Amount {
+	if p.err != nil {
+		return ledger.Amount{}
+	}
+	a, err := parseAmountFlagOf(name, s, asset)
+	p.err = err
+	return a
+}
 
 // required parses a required amount flag (see parseAmountFlag).
 func (p *amountFlags) required(name, s string) ledger.Amount {
@@ -46,27 +69,31 @@ func (p *amountFlags) optional(name, s string) ledger.Amount {
 	return p.required(name, s)
 }
 
-// optionalAmountArg parses args[i] as an amount, or returns nil when
-// there is no args[i].
-func optionalAmountArg(args []string, i int) (*ledger.Amount, error) {
+// optionalAmountArg parses args[i] as an amount of asset (see
+// parseAmountOf), or returns nil when there is no args[i].
+func optionalAmountArg(args []string, i int, asset string) (*ledger.Amount, error) {
 	if len(args) <= i {
 		return nil, nil
 	}
-	amt, err := ledger.ParseAmount(args[i])
+	amt, err := parseAmountOf(args[i], asset)
 	if err != nil {
 		return nil, err
 	}
 	return &amt, nil
 }
 
-// parseFee parses AMOUNT+ASSET such as 10RIFF or 25ACME-1.
+// parseFee parses AMOUNT[ ]ASSET such as 10RIFF, "10 RIFF", 10:RIFF or
+// 0.00001RIFF (display units; see parseAmountOf).
 func parseFee(s string) (*app.Fee, error) {
-	i := digitPrefix(s)
-	amt, err := ledger.ParseAmount(s[:i])
-	if err != nil || i == len(s) || !ledger.ValidAssetID(s[i:]) {
+	amount, asset := splitAmountAsset(s)
+	if amount == "" || !ledger.ValidAssetID(asset) {
 		return nil, fmt.Errorf("--fee %q: want AMOUNT followed by an asset id, e.g. 10RIFF", s)
 	}
-	return &app.Fee{Asset: s[i:], Amount: amt}, nil
+	amt, err := parseAmountOf(amount, asset)
+	if err != nil {
+		return nil, fmt.Errorf("--fee %q: %w", s, err)
+	}
+	return &app.Fee{Asset: asset, Amount: amt}, nil
 }
 
 // parseItemRef splits "ASSET/ITEM".
@@ -81,6 +108,11 @@ func parseItemRef(s string) (asset, item string, ok bool) {
 // parseMove parses the AMOUNT ASSET or ASSET/ITEM of a movement to to.
 func parseMove(to ledger.Address, args []string) (ledger.Move, error) {
 	m := ledger.Move{To: to}
+	if len(args) == 1 { // AMOUNTASSET in one word (1.5RIFF, 100:ACME-1)
+		if amount, asset := splitAmountAsset(args[0]); amount != "" && asset != "" && !strings.Contains(asset, "/") {
+			args = []string{amount, asset}
+		}
+	}
 	switch len(args) {
 	case 1:
 		asset, item, ok := parseItemRef(args[0])
@@ -89,7 +121,7 @@ func parseMove(to ledger.Address, args []string) (ledger.Move, error) {
 		}
 		m.Asset, m.Item = asset, item
 	case 2:
-		amt, err := ledger.ParseAmount(args[0])
+		amt, err := parseAmountOf(args[0], args[1])
 		if err != nil {
 			return m, err
 		}
@@ -109,6 +141,13 @@ type side struct {
 // isDecimal reports whether s is all digits (an amount; asset ids never are).
 func isDecimal(s string) bool { return s != "" && digitPrefix(s) == len(s) }
 
+// isAmount reports whether s is a whole or display amount (digits with at
+// most one decimal point).
+func isAmount(s string) bool {
+	whole, frac, _ := strings.Cut(s, ".")
+	return s != "" && s != "." && (whole == "" || isDecimal(whole)) && (frac == "" || isDecimal(frac))
+}
+
 // digitPrefix returns how many bytes at the start of s are ASCII digits.
 func digitPrefix(s string) int {
 	i := 0
@@ -122,12 +161,17 @@ func digitPrefix(s string) int {
 // "AMOUNT" (the asset then comes as a positional argument) or "ASSET".
 func parseSide(flag, s string) (side, error) {
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ':' || r == ' ' || r == '\t' })
+	if len(fields) == 1 { // 1.5RIFF in one word
+		if amount, asset := splitAmountAsset(fields[0]); amount != "" && asset != "" {
+			fields = []string{amount, asset}
+		}
+	}
 	switch {
-	case len(fields) == 1 && isDecimal(fields[0]):
+	case len(fields) == 1 && isAmount(fields[0]):
 		return side{amount: fields[0]}, nil
 	case len(fields) == 1:
 		return side{asset: fields[0]}, nil
-	case len(fields) == 2 && isDecimal(fields[0]) && !isDecimal(fields[1]):
+	case len(fields) == 2 && isAmount(fields[0]) && !isAmount(fields[1]):
 		return side{amount: fields[0], asset: fields[1]}, nil
 	}
 	return side{}, fmt.Errorf("--%s %q: want AMOUNT ASSET, AMOUNT:ASSET, AMOUNT (asset as the next argument) or ASSET", flag, s)

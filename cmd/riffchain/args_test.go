@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/riffchain/riffchain/ledger"
 )
 
 func TestIsDecimalAndParseFee(t *testing.T) {
@@ -17,7 +19,8 @@ func TestIsDecimalAndParseFee(t *testing.T) {
 		{"10RIFF", false, "10 RIFF"},
 		{"25ACME-1", false, "25 ACME-1"},
 		{"RIFF", false, ""},
-		{"10 RIFF", false, ""},
+		{"10 RIFF", false, "10 RIFF"}, // one amount syntax: AMOUNT[ ]ASSET
+		{"10:RIFF", false, "10 RIFF"},
 		{"10!", false, ""},
 	} {
 		if got := isDecimal(tc.s); got != tc.decimal {
@@ -64,5 +67,29 @@ func TestAmountFlagsKeepsFirstError(t *testing.T) {
 				t.Fatalf("values = %s, want %s", got, tc.wantValues)
 			}
 		})
+	}
+}
+
+// TestOneAmountSyntax: AMOUNT ASSET, AMOUNTASSET and AMOUNT:ASSET mean the
+// same everywhere (whole numbers here: display amounts need the node).
+func TestOneAmountSyntax(t *testing.T) {
+	to := ledger.Address{1}
+	for _, args := range [][]string{{"25", "ACME-1"}, {"25ACME-1"}, {"25:ACME-1"}} {
+		m, err := parseMove(to, args)
+		if err != nil || m.Amount == nil || m.Amount.String() != "25" || m.Asset != "ACME-1" || m.Item != "" {
+			t.Errorf("parseMove(%q) = %+v, %v", args, m, err)
+		}
+	}
+	if m, err := parseMove(to, []string{"ART-2/mona"}); err != nil || m.Asset != "ART-2" || m.Item != "mona" {
+		t.Errorf("item move: %+v, %v", m, err)
+	}
+	for _, s := range []string{"25 ACME-1", "25:ACME-1", "25ACME-1", "1.5RIFF"} {
+		sd, err := parseSide("in", s)
+		if err != nil || sd.amount == "" || sd.asset == "" {
+			t.Errorf("parseSide(%q) = %+v, %v", s, sd, err)
+		}
+	}
+	if sd, err := parseSide("in", "0.5"); err != nil || sd.amount != "0.5" || sd.asset != "" {
+		t.Errorf("parseSide(0.5) = %+v, %v", sd, err)
 	}
 }

@@ -381,7 +381,7 @@ func parseActionFlag(ra rawAction) (agreements.Action, error) {
 		if err != nil {
 			return agreements.Action{}, err
 		}
-		in, err := ledger.ParseAmount(parts[2])
+		in, err := parseAmountOf(parts[2], parts[3])
 		if err != nil {
 			return agreements.Action{}, fmt.Errorf("--pool-swap %q: amount_in: %w", ra.value, err)
 		}

@@ -37,7 +37,7 @@ func newPoolCreateCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var p amountFlags
-			a, b := p.required("amount-a", amountA), p.required("amount-b", amountB)
+			a, b := p.requiredOf("amount-a", amountA, args[0]), p.requiredOf("amount-b", amountB, args[1])
 			if p.err != nil {
 				return p.err
 			}
@@ -61,7 +61,8 @@ func newPoolAddCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var p amountFlags
-			a, b, ms := p.required("amount-a", amountA), p.required("amount-b", amountB), p.optional("min-shares", minShares)
+			assetA, assetB := poolAssetsFor(args[0], amountA, amountB)
+			a, b, ms := p.requiredOf("amount-a", amountA, assetA), p.requiredOf("amount-b", amountB, assetB), p.optional("min-shares", minShares)
 			if p.err != nil {
 				return p.err
 			}
@@ -138,7 +139,7 @@ Prints amount_in, amount_out, asset_in, asset_out and path.`,
 				if out.asset != "" {
 					return fmt.Errorf("--out ASSET is not used in an exact-in swap: the path decides the asset out")
 				}
-				ai, err := parseAmountFlag("in", in.amount)
+				ai, err := parseAmountFlagOf("in", in.amount, in.asset)
 				if err != nil {
 					return err
 				}
@@ -151,7 +152,7 @@ Prints amount_in, amount_out, asset_in, asset_out and path.`,
 				}
 				m.AssetIn, m.AmountIn, m.MinOut = in.asset, &ai, &mo
 			} else {
-				ao, err := parseAmountFlag("out", out.amount)
+				ao, err := parseAmountFlagOf("out", out.amount, out.asset)
 				if err != nil {
 					return err
 				}
@@ -353,9 +354,17 @@ Prints path, asset_in, asset_out, amount_in, amount_out, price, price_e18 and ho
 			}
 			q := url.Values{}
 			if exactIn {
-				q.Set("in", in.amount)
+				amt, err := parseAmountFlagOf("in", in.amount, in.asset)
+				if err != nil {
+					return err
+				}
+				q.Set("in", amt.String())
 			} else {
-				q.Set("out", out.amount)
+				amt, err := parseAmountFlagOf("out", out.amount, out.asset)
+				if err != nil {
+					return err
+				}
+				q.Set("out", amt.String())
 			}
 			if in.asset != "" {
 				q.Set("asset_in", in.asset)
@@ -376,4 +385,17 @@ Prints path, asset_in, asset_out, amount_in, amount_out, price, price_e18 and ho
 	c.Flags().StringVar(&path, "path", "", "quote this comma-separated path of pool ids instead of the best one")
 	f.register(c, false)
 	return c
+}
+
+// poolAssetsFor returns the assets of pool id when one of the amounts is a
+// display amount (which needs them for the decimals); otherwise "", "".
+func poolAssetsFor(id string, amounts ...string) (string, string) {
+	for _, a := range amounts {
+		if strings.Contains(a, ".") {
+			if v, code, _, err := fetchPool(id); err == nil && code == 0 {
+				return v.AssetA, v.AssetB
+			}
+		}
+	}
+	return "", ""
 }

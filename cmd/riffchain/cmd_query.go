@@ -144,7 +144,11 @@ func qBalance() *cobra.Command {
 			if len(a.value) > 0 {
 				amount = string(a.value)
 			}
-			return a.finish(map[string]any{"address": addr.String(), "asset": args[1], "amount": amount})
+			out := map[string]any{"address": addr.String(), "asset": args[1], "amount": amount}
+			if amt, err := ledger.ParseAmount(amount); err == nil && a.code == 0 {
+				out["display"] = displayOf(amt, args[1], false) // amounts.go
+			}
+			return a.finish(out)
 		},
 	}
 	f.register(c, true)
@@ -176,7 +180,7 @@ func qBalances() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.finish(map[string]any{"address": addr.String(), "balances": nonNil(hs), "next": next})
+			return a.finish(map[string]any{"address": addr.String(), "balances": holdingsWithDisplay(hs), "next": next})
 		},
 	}
 	c.Flags().StringVar(&after, "after", "", "start after this asset id (from a previous page's next)")

@@ -113,7 +113,7 @@ func newAssetCmd() *cobra.Command {
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m := ledger.MsgMint{Asset: args[0], Item: mintItem, CID: mintCID}
-			amt, err := optionalAmountArg(args, 1)
+			amt, err := optionalAmountArg(args, 1, args[0])
 			if err != nil {
 				return err
 			}
@@ -141,7 +141,7 @@ func newAssetCmd() *cobra.Command {
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m := ledger.MsgBurn{Asset: args[0], Item: burnItem}
-			amt, err := optionalAmountArg(args, 1)
+			amt, err := optionalAmountArg(args, 1, args[0])
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"text/tabwriter"
 )
 
 // outputField is the global --field flag: print only that field of the
@@ -51,7 +52,19 @@ func emit(v any) error {
 	}
 	sort.Strings(keys)
 	var sb strings.Builder
+	if raw, ok := m["summary"]; ok { // what happened, first, in words
+		var sum string
+		if json.Unmarshal(raw, &sum) == nil && sum != "" {
+			sb.WriteString(sum + "\n")
+		}
+	}
 	for _, k := range keys {
+		if k == "summary" {
+			continue
+		}
+		if writeTable(&sb, k, m[k]) { // a list of objects: a table
+			continue
+		}
 		val := string(m[k])
 		var s string
 		if json.Unmarshal(m[k], &s) == nil {
@@ -61,6 +74,74 @@ func emit(v any) error {
 	}
 	_, err = os.Stdout.WriteString(sb.String())
 	return err
+}
+
+// tableFirst are the columns a table starts with, when present.
+var tableFirst = []string{"id", "pool_id", "lens", "address", "asset", "amount", "display", "cid", "status"}
+
+// writeTable writes the JSON value raw under "key:" as a table when it is
+// a non-empty list of objects: one row per object, one column per key
+// with a scalar value (nested values are left to -o json). It reports
+// whether it wrote one.
+func writeTable(sb *strings.Builder, key string, raw json.RawMessage) bool {
+	var rows []map[string]any
+	if json.Unmarshal(raw, &rows) != nil || len(rows) == 0 {
+		return false
+	}
+	seen := map[string]bool{}
+	var cols []string
+	for _, r := range rows {
+		if r == nil {
+			return false
+		}
+		for k, v := range r {
+			switch v.(type) {
+			case map[string]any, []any:
+				continue
+			}
+			if !seen[k] {
+				seen[k] = true
+				cols = append(cols, k)
+			}
+		}
+	}
+	if len(cols) == 0 {
+		return false
+	}
+	rank := func(c string) int {
+		for i, f := range tableFirst {
+			if f == c {
+				return i
+			}
+		}
+		return len(tableFirst)
+	}
+	sort.Slice(cols, func(i, j int) bool {
+		if ri, rj := rank(cols[i]), rank(cols[j]); ri != rj {
+			return ri < rj
+		}
+		return cols[i] < cols[j]
+	})
+	fmt.Fprintf(sb, "%s:\n", key)
+	tw := tabwriter.NewWriter(sb, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  "+strings.ToUpper(strings.Join(cols, "\t")))
+	for _, r := range rows {
+		cells := make([]string, len(cols))
+		for i, c := range cols {
+			switch v := r[c].(type) {
+			case nil:
+				cells[i] = "-"
+			case string:
+				cells[i] = v
+			default:
+				b, _ := json.Marshal(v)
+				cells[i] = string(b)
+			}
+		}
+		fmt.Fprintln(tw, "  "+strings.Join(cells, "\t"))
+	}
+	_ = tw.Flush()
+	return true
 }
 
 // emitField prints the field name of the JSON object b: a string as it
