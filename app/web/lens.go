@@ -149,7 +149,7 @@ func (s *Server) loadLens(ctx context.Context, rd *reader, r *http.Request) (vie
 // follows and any Lens the request re-weights, each with the weight in
 // force for this view.
 func weightControls(root string, follows []lens.Follow, override map[string]uint32) []WeightControl {
-	var out []WeightControl
+	out := []WeightControl{}
 	seen := map[string]bool{root: true}
 	add := func(h string, followed uint32) {
 		if seen[h] || len(out) >= maxReweights {

@@ -17,6 +17,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -29,6 +30,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/app/web/apicheck"
 )
 
 // chromium finds a Chromium to drive, or skips (fails when required).
@@ -216,9 +218,10 @@ func entryTitles(t *testing.T, ctx context.Context) []string {
 	return eval[[]string](t, ctx, `Array.from(document.querySelectorAll("#entries .title")).map(e => e.innerText)`)
 }
 
-func TestWebExplorerInBrowser(t *testing.T) {
-	path := chromium(t)
+func TestWebExplorer(t *testing.T) {
 	s := setupWebScenario(t)
+	t.Run("api matches openapi", func(t *testing.T) { checkOpenAPI(t, s) })
+	path := chromium(t) // from here on, in a browser
 	ctx := browser(t, path)
 	sh := newShots(t)
 
@@ -379,6 +382,57 @@ func waitJS(ctx context.Context, js string, timeout time.Duration) bool {
 		time.Sleep(200 * time.Millisecond)
 	}
 	return false
+}
+
+// checkOpenAPI fetches every API path of the scenario and checks each
+// answer against the OpenAPI document in spec/api.md.
+func checkOpenAPI(t *testing.T, s *webScenario) {
+	doc, err := apicheck.LoadMarkdown("../../spec/api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blk struct {
+		Height int64 `json:"height"`
+	}
+	getJSON(t, s.web+"/api/v1/tx/"+s.txhash, &blk)
+	for _, c := range []struct {
+		path   string
+		status int
+	}{
+		{"/api/v1/overview", 200},
+		{"/api/v1/overview?prove=true", 200},
+		{"/api/v1/account/" + s.alice + "?prove=true", 200},
+		{"/api/v1/account/" + s.bob, 200},
+		{"/api/v1/asset/" + s.acme + "?limit=1", 200},
+		{"/api/v1/asset/RIFF", 200},
+		{"/api/v1/agreement/" + s.agreement + "?prove=true", 200},
+		{"/api/v1/lens/lens-a?prove=true", 200},
+		{"/api/v1/lens/lens-a?depth=1&w.lens-b=100000&tag=film&kind=video", 200},
+		{"/api/v1/lens/lens-c", 200},
+		{"/api/v1/pool/" + s.pool + "?in=100&asset_in=" + s.acme + "&asset_out=RIFF", 200},
+		{"/api/v1/quote?out=1&asset_out=RIFF&asset_in=" + s.acme, 200},
+		{"/api/v1/tx/" + s.txhash, 200},
+		{"/api/v1/block/" + strconv.FormatInt(blk.Height, 10), 200},
+		{"/api/v1/search?q=lens-b", 200},
+		{"/api/v1/search?q=nothing-called-this", 200},
+		{"/api/v1/lens/nope", 404},
+		{"/api/v1/account/riff1nope", 400},
+		{"/api/v1/asset/" + s.acme + "?limit=1000", 400},
+	} {
+		res, err := http.Get(s.web + c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.status {
+			t.Errorf("%s: status %d, want %d: %s", c.path, res.StatusCode, c.status, body)
+			continue
+		}
+		if err := doc.Check(strings.SplitN(c.path, "?", 2)[0], res.StatusCode, body); err != nil {
+			t.Errorf("%v\n%s", err, body)
+		}
+	}
 }
 
 func sep(u string) string {
