@@ -1,7 +1,6 @@
 package lens
 
 import (
-	"fmt"
 	"sync"
 	"testing"
 
@@ -27,51 +26,9 @@ func benchGraph() (*ledger.Snapshot, error) {
 			return
 		}
 		k := New(ledger.New(tree, nil))
-		blk := ledger.Block{Height: 1}
-		h := func(i int) string { return fmt.Sprintf("lens-%04d", i) }
-		kinds := []string{"video", "audio", "image", "document", "post"}
-		for i := 0; i < lenses; i++ {
-			owner := addr(byte(i % 250))
-			if _, err := k.ExecCreate(blk, owner, &MsgCreate{Handle: h(i), Name: h(i)}); err != nil {
-				benchErr = err
-				return
-			}
-			for j := 0; j < entries; j++ {
-				tags := []string{fmt.Sprintf("t%d", (i+j)%20)}
-				if i == 7 && j == 3 {
-					tags = append(tags, "rare")
-				}
-				m := &MsgAddEntry{Lens: h(i), CID: testCID(fmt.Sprintf("%d/%d", i, j)), Kind: kinds[j%len(kinds)],
-					Title: fmt.Sprintf("entry %d of %d", j, i), Tags: tags, Size: uint64(1000 + j)}
-				if _, err := k.ExecAddEntry(blk, owner, m); err != nil {
-					benchErr = err
-					return
-				}
-			}
-		}
-		for i := 0; i < lenses; i++ {
-			owner := addr(byte(i % 250))
-			for j := 0; j < follows; j++ {
-				t := (i*31 + j*97 + 1) % lenses
-				if t == i {
-					continue
-				}
-				w := uint32(100_000 + (i*7919+j*104729)%900_001)
-				if _, err := k.ExecFollow(blk, owner, &MsgFollow{Lens: h(i), Target: h(t), Weight: w}); err != nil {
-					benchErr = err
-					return
-				}
-			}
-			if i%50 == 0 {
-				if _, err := k.ExecBlock(blk, owner, &MsgBlock{Lens: h(i), CID: testCID(fmt.Sprintf("%d/%d", (i+1)%lenses, 0))}); err != nil {
-					benchErr = err
-					return
-				}
-				if _, err := k.ExecBlock(blk, owner, &MsgBlock{Lens: h(i), Target: h((i + 500) % lenses)}); err != nil {
-					benchErr = err
-					return
-				}
-			}
+		if err := BenchGraph(k, lenses, entries, follows, func(i int) ledger.Address { return addr(byte(i % 250)) }); err != nil {
+			benchErr = err
+			return
 		}
 		if _, _, err := tree.Commit(); err != nil {
 			benchErr = err

@@ -26,14 +26,15 @@ import (
 // testNode is a one-validator chain run in-process, its explorer served
 // by httptest over the node's local client, and a funded key.
 type testNode struct {
-	node *app.Node
-	rpc  *client.Client
-	web  *httptest.Server
-	priv ed25519.PrivateKey
-	addr ledger.Address
+	node  *app.Node
+	chain Chain // the node's local client
+	rpc   *client.Client
+	web   *httptest.Server
+	priv  ed25519.PrivateKey
+	addr  ledger.Address
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -43,7 +44,7 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func startTestNode(t *testing.T, cfg Config) *testNode {
+func startTestNode(t testing.TB, cfg Config) *testNode {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("runs a node")
@@ -79,7 +80,8 @@ func startTestNode(t *testing.T, cfg Config) *testNode {
 		t.Fatal(err)
 	}
 	cfg.ChainID = "riff-web"
-	srv, err := New(local.New(tn.node.CMT), cfg)
+	tn.chain = local.New(tn.node.CMT)
+	srv, err := New(tn.chain, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +102,7 @@ func startTestNode(t *testing.T, cfg Config) *testNode {
 }
 
 // send signs and commits one tx of msgs from the funded key.
-func (tn *testNode) send(t *testing.T, typ string, value any) *client.TxResult {
+func (tn *testNode) send(t testing.TB, typ string, value any) *client.TxResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
