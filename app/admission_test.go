@@ -12,7 +12,7 @@ import (
 
 func (c *chain) txFee(k testKey, fee *Fee, msgs ...Msg) []byte {
 	c.nonces[k.addr]++
-	body, err := MarshalBody(Body{ChainID: testChain, Signer: k.addr, Nonce: c.nonces[k.addr], Msgs: msgs, Fee: fee})
+	body, err := MarshalBody(Body{ChainID: testChain, Signer: k.addr, Nonce: c.nonces[k.addr], Msgs: msgs, Fee: fee, Gas: testGas})
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func (c *chain) txFeeNonce(k testKey, nonce uint64, fee *Fee, msgs ...Msg) []byt
 	if len(msgs) == 0 {
 		msgs = []Msg{transferMsg(c.t, newTestKey("bob").addr, 1, NativeAsset)}
 	}
-	body, err := MarshalBody(Body{ChainID: testChain, Signer: k.addr, Nonce: nonce, Msgs: msgs, Fee: fee})
+	body, err := MarshalBody(Body{ChainID: testChain, Signer: k.addr, Nonce: nonce, Msgs: msgs, Fee: fee, Gas: testGas})
 	if err != nil {
 		c.t.Fatal(err)
 	}

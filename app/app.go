@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/cometbft/cometbft/libs/log"
 
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/gas"
 )
 
 // Version is the application's software version reported in Info.
@@ -42,6 +44,17 @@ type App struct {
 	cache     *txCache                  // decoded + verified txs that CheckTx admitted, by hash
 	checkSnap *ledger.Snapshot          // last committed state, read by CheckTx
 	committed map[ledger.Address]uint64 // nonces as of checkSnap (a cache of its acct/ records)
+	// blockMaxGas is the consensus parameter block.max_gas (gas.go).
+	blockMaxGas int64
+	// queryBudgetOverride replaces gas.QueryBudget (tests only; 0 = the
+	// protocol's budget).
+	queryBudgetOverride uint64
+	// noMeter runs messages without the metered store (gas.Store), for the
+	// benchmark that prints what metering costs; never set in a node.
+	noMeter bool
+	// lastBlock is the last finalized block (height and time), what
+	// /simulate runs the next block as.
+	lastBlock ledger.Block
 
 	// blockNonces are the nonces the current block consumed; touched only on
 	// the consensus connection (deliver, Commit).
@@ -142,6 +155,9 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if req.InitialHeight > 1 {
 		a.tree.SetInitialVersion(uint64(req.InitialHeight))
 	}
+	if p := req.ConsensusParams; p != nil && p.Block != nil {
+		a.SetBlockMaxGas(p.Block.MaxGas)
+	}
 	var gs GenesisState
 	if len(req.AppStateBytes) > 0 {
 		if err := StrictUnmarshal(req.AppStateBytes, &gs); err != nil {
@@ -178,6 +194,19 @@ func (a *App) prepare(raw []byte, consume bool) (*checkedTx, error) {
 	if ok {
 		return ct, nil
 	}
+	ct, err := a.decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := ct.tx.VerifySignature(); err != nil {
+		return nil, err
+	}
+	return ct, nil
+}
+
+// decode decodes and validates raw and its messages for this chain; it
+// does not verify the tx signature.
+func (a *App) decode(raw []byte) (*checkedTx, error) {
 	tx, err := DecodeTx(raw)
 	if err != nil {
 		return nil, err
@@ -199,10 +228,7 @@ func (a *App) prepare(raw []byte, consume bool) (*checkedTx, error) {
 			}
 		}
 	}
-	if err := tx.VerifySignature(); err != nil {
-		return nil, err
-	}
-	return &checkedTx{tx: tx, msgs: msgs, hash: h, size: len(raw)}, nil
+	return &checkedTx{tx: tx, msgs: msgs, hash: Hash(raw), size: len(raw)}, nil
 }
 
 // chainChecker is implemented by messages with checks that need the chain
@@ -225,7 +251,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		}
 		return &abci.ResponseCheckTx{Code: CodeOf(err), Log: err.Error()}, nil
 	}
-	return &abci.ResponseCheckTx{Code: CodeOK}, nil
+	return &abci.ResponseCheckTx{Code: CodeOK, GasWanted: int64(ct.tx.Body.Gas)}, nil
 }
 
 func (a *App) checkTx(raw []byte, recheck bool) (*checkedTx, error) {
@@ -234,6 +260,9 @@ func (a *App) checkTx(raw []byte, recheck bool) (*checkedTx, error) {
 		return nil, err
 	}
 	b := &ct.tx.Body
+	if err := a.checkGasLimit(ct, len(raw)); err != nil {
+		return ct, err
+	}
 	stateNonce, snap, err := a.committedNonce(b.Signer)
 	if err != nil {
 		return ct, err
@@ -304,6 +333,9 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	for i, raw := range req.Txs {
 		results[i] = a.deliver(blk, proposer, raw)
 	}
+	a.mu.Lock()
+	a.lastBlock = blk
+	a.mu.Unlock()
 	bc := &BlockContext{Req: req, Results: results}
 	events, err := a.endBlock(blk, bc)
 	if err != nil {
@@ -385,44 +417,99 @@ func (a *App) deliver(blk ledger.Block, proposer ledger.Address, raw []byte) *ab
 	if err != nil {
 		return txError(err)
 	}
+	x := a.execute(a.tree, a.blockLocal, blk, proposer, ct, len(raw))
+	if x.nonceUsed {
+		a.blockNonces[ct.tx.Body.Signer] = ct.tx.Body.Nonce
+	}
+	a.txBlockEvents = append(a.txBlockEvents, x.blockEvents...)
+	return x.res
+}
+
+// executed is the outcome of execute.
+type executed struct {
+	res         *abci.ExecTxResult
+	blockEvents []abci.Event // Block events of a successful tx, tagged with its hash
+	nonceUsed   bool         // nonce (and fee) written to state
+}
+
+// execute runs a decoded tx against state (and local, the node-local
+// indexes) under its gas limit: nonce and fee in one branch, then the
+// messages in another, written to state only if every message succeeds
+// within the limit. Block execution and /simulate share it, so a
+// simulation charges exactly what the block will.
+func (a *App) execute(state, local ledger.KV, blk ledger.Block, proposer ledger.Address, ct *checkedTx, wireLen int) executed {
 	b := &ct.tx.Body
+	meter := gas.NewMeter(b.Gas)
+	result := func(err error) executed {
+		r := txError(err)
+		r.GasWanted, r.GasUsed = int64(b.Gas), int64(meter.Used())
+		return executed{res: r}
+	}
+	if err := meter.Consume(intrinsicGas(ct, wireLen), "tx base, bytes and signatures"); err != nil {
+		// CheckTx refuses such a tx; one a proposer includes anyway fails
+		// without a trace, like a bad nonce.
+		return result(err)
+	}
 	ev := &ledger.Events{}
-	// Nonce and fee: written together, or not at all.
-	auth := ledger.NewBranch(a.tree)
-	if err := ledger.New(auth, nil).UseNonce(b.Signer, ct.tx.PubKey, b.Nonce); err != nil {
+	// Nonce and fee: written together, or not at all, and whatever the
+	// messages do next. Their accesses are charged once written.
+	authMeter := gas.NewMeter(^uint64(0))
+	auth := ledger.NewBranch(state)
+	authKV := gas.NewStore(auth, authMeter)
+	if err := ledger.New(authKV, nil).UseNonce(b.Signer, ct.tx.PubKey, b.Nonce); err != nil {
 		if CodeOf(err) == CodeInternal {
 			err = fmt.Errorf("%w: %v", ErrBadNonce, err)
 		}
-		return txError(err)
+		return result(err)
 	}
 	if b.Fee != nil && !b.Fee.Amount.IsZero() {
-		if err := ledger.New(auth, ev).Transfer(b.Signer, proposer, b.Fee.Asset, b.Fee.Amount); err != nil {
-			return txError(fmt.Errorf("pay fee: %w", err))
+		if err := ledger.New(authKV, ev).Transfer(b.Signer, proposer, b.Fee.Asset, b.Fee.Amount); err != nil {
+			return result(fmt.Errorf("pay fee: %w", err))
 		}
 	}
 	if err := auth.Write(); err != nil {
-		return txError(err)
+		return result(err)
 	}
-	a.blockNonces[b.Signer] = b.Nonce
-	branch := ledger.NewBranch(a.tree)
-	local := ledger.NewBranch(a.blockLocal)
-	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(branch, ev), Local: local}
+	failed := func(err error) executed {
+		x := result(err)
+		x.nonceUsed = true
+		return x
+	}
+	if err := meter.Consume(authMeter.Used(), "nonce and fee"); err != nil {
+		return failed(err)
+	}
+	branch := ledger.NewBranch(state)
+	localBranch := ledger.NewBranch(local)
+	var kv ledger.KV = gas.NewStore(branch, meter)
+	if a.noMeter {
+		kv = branch
+	}
+	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(kv, ev), Local: localBranch}
 	out := ledger.Output{}
 	for i, m := range ct.msgs {
 		typ := b.Msgs[i].Type
 		o, err := a.router.routes[typ].exec(env, b.Signer, m)
+		if err == nil && meter.Exhausted() {
+			err = gas.ErrOutOfGas // a step swallowed the meter's error: the tx still ran out
+		}
 		if err != nil {
-			return txError(fmt.Errorf("msg %d (%s): %w", i, typ, err))
+			if meter.Exhausted() && !errors.Is(err, gas.ErrOutOfGas) {
+				err = fmt.Errorf("%w: %v", gas.ErrOutOfGas, err)
+			}
+			return failed(fmt.Errorf("msg %d (%s): %w", i, typ, err))
 		}
 		for k, v := range o {
 			out[k] = v
 		}
 	}
-	if err := branch.Write(); err != nil {
-		return txError(err)
+	if err := meter.Consume(eventsGas(ev.List()), "events"); err != nil {
+		return failed(err)
 	}
-	if err := local.Write(); err != nil {
-		return txError(err)
+	if err := branch.Write(); err != nil {
+		return failed(err)
+	}
+	if err := localBranch.Write(); err != nil {
+		return failed(err)
 	}
 	var data []byte
 	if len(out) > 0 {
@@ -432,6 +519,7 @@ func (a *App) deliver(blk ledger.Block, proposer ledger.Address, raw []byte) *ab
 		{Key: "signer", Value: b.Signer.String(), Index: true},
 	}}}
 	var txHash string
+	var blockEvents []abci.Event
 	for _, e := range ev.List() {
 		if !e.Block {
 			events = append(events, toABCIEvent(e))
@@ -442,9 +530,13 @@ func (a *App) deliver(blk ledger.Block, proposer ledger.Address, raw []byte) *ab
 		}
 		be := toABCIEvent(e)
 		be.Attributes = append(be.Attributes, abci.EventAttribute{Key: "tx", Value: txHash, Index: false})
-		a.txBlockEvents = append(a.txBlockEvents, be)
+		blockEvents = append(blockEvents, be)
 	}
-	return &abci.ExecTxResult{Code: CodeOK, Data: data, Events: events}
+	return executed{
+		res:         &abci.ExecTxResult{Code: CodeOK, Data: data, Events: events, GasWanted: int64(b.Gas), GasUsed: int64(meter.Used())},
+		blockEvents: blockEvents,
+		nonceUsed:   true,
+	}
 }
 
 // toABCIEvents converts events reported by a block step: all of them go with

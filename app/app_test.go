@@ -52,7 +52,7 @@ func TestBadInput(t *testing.T) {
 	}
 	body := func(c *chain, mutate func(b *Body)) []byte {
 		b := Body{ChainID: testChain, Signer: alice.addr, Nonce: c.nonces[alice.addr] + 1,
-			Msgs: []Msg{transferMsg(t, bob.addr, 1, NativeAsset)}}
+			Msgs: []Msg{transferMsg(t, bob.addr, 1, NativeAsset)}, Gas: testGas}
 		mutate(&b)
 		bz, _ := MarshalBody(b)
 		return SignTx(bz, alice.priv)
@@ -68,7 +68,7 @@ func TestBadInput(t *testing.T) {
 			return tx
 		}, CodeBadSignature, true},
 		{"key is not the signer's", func(c *chain) []byte {
-			b := Body{ChainID: testChain, Signer: alice.addr, Nonce: 1, Msgs: []Msg{transferMsg(t, bob.addr, 1, NativeAsset)}}
+			b := Body{ChainID: testChain, Signer: alice.addr, Nonce: 1, Msgs: []Msg{transferMsg(t, bob.addr, 1, NativeAsset)}, Gas: testGas}
 			bz, _ := MarshalBody(b)
 			return SignTx(bz, mallory.priv)
 		}, CodeSignerMismatch, true},
@@ -78,19 +78,19 @@ func TestBadInput(t *testing.T) {
 			return rawBody(c, `{"chain_id":"riff-test","signer":"`+alice.addr.String()+`","nonce":1,"msgs":[],"extra":1}`)
 		}, CodeUnknownField, true},
 		{"unknown field in message", func(c *chain) []byte {
-			return rawBody(c, `{"chain_id":"riff-test","signer":"`+alice.addr.String()+`","nonce":1,"msgs":[{"type":"transfer","value":{"to":"`+bob.addr.String()+`","asset":"RIFF","amount":"1","colour":"red"}}]}`)
+			return rawBody(c, `{"chain_id":"riff-test","signer":"`+alice.addr.String()+`","nonce":1,"gas":1000000,"msgs":[{"type":"transfer","value":{"to":"`+bob.addr.String()+`","asset":"RIFF","amount":"1","colour":"red"}}]}`)
 		}, CodeUnknownField, true},
 		{"duplicate JSON key", func(c *chain) []byte {
 			return rawBody(c, `{"chain_id":"riff-test","chain_id":"riff-test","signer":"`+alice.addr.String()+`","nonce":1,"msgs":[]}`)
 		}, CodeDuplicateKey, true},
 		{"duplicate key in message", func(c *chain) []byte {
-			return rawBody(c, `{"chain_id":"riff-test","signer":"`+alice.addr.String()+`","nonce":1,"msgs":[{"type":"transfer","value":{"to":"`+bob.addr.String()+`","asset":"RIFF","amount":"1","amount":"9"}}]}`)
+			return rawBody(c, `{"chain_id":"riff-test","signer":"`+alice.addr.String()+`","nonce":1,"gas":1000000,"msgs":[{"type":"transfer","value":{"to":"`+bob.addr.String()+`","asset":"RIFF","amount":"1","amount":"9"}}]}`)
 		}, CodeDuplicateKey, true},
 		{"trailing bytes", func(c *chain) []byte {
 			return append(c.txNonce(alice, c.nonces[alice.addr]+1, transferMsg(t, bob.addr, 1, NativeAsset)), 0)
 		}, CodeTxDecode, true},
 		{"trailing JSON in body", func(c *chain) []byte {
-			bz, _ := MarshalBody(Body{ChainID: testChain, Signer: alice.addr, Nonce: 1, Msgs: []Msg{transferMsg(t, bob.addr, 1, NativeAsset)}})
+			bz, _ := MarshalBody(Body{ChainID: testChain, Signer: alice.addr, Nonce: 1, Msgs: []Msg{transferMsg(t, bob.addr, 1, NativeAsset)}, Gas: testGas})
 			return SignTx(append(bz, []byte(` {}`)...), alice.priv)
 		}, CodeTxDecode, true},
 		{"oversize tx", func(c *chain) []byte {
@@ -104,13 +104,13 @@ func TestBadInput(t *testing.T) {
 			return body(c, func(b *Body) { b.Msgs = []Msg{transferMsg(t, bob.addr, 0, NativeAsset)} })
 		}, CodeInvalidAmount, true},
 		{"overflowing amount", func(c *chain) []byte {
-			return rawBody(c, `{"chain_id":"riff-test","signer":"`+alice.addr.String()+`","nonce":1,"msgs":[{"type":"transfer","value":{"to":"`+bob.addr.String()+`","asset":"RIFF","amount":"340282366920938463463374607431768211456"}}]}`)
+			return rawBody(c, `{"chain_id":"riff-test","signer":"`+alice.addr.String()+`","nonce":1,"gas":1000000,"msgs":[{"type":"transfer","value":{"to":"`+bob.addr.String()+`","asset":"RIFF","amount":"340282366920938463463374607431768211456"}}]}`)
 		}, CodeOverflow, true},
 		{"negative amount", func(c *chain) []byte {
-			return rawBody(c, `{"chain_id":"riff-test","signer":"`+alice.addr.String()+`","nonce":1,"msgs":[{"type":"transfer","value":{"to":"`+bob.addr.String()+`","asset":"RIFF","amount":"-5"}}]}`)
+			return rawBody(c, `{"chain_id":"riff-test","signer":"`+alice.addr.String()+`","nonce":1,"gas":1000000,"msgs":[{"type":"transfer","value":{"to":"`+bob.addr.String()+`","asset":"RIFF","amount":"-5"}}]}`)
 		}, CodeInvalidAmount, true},
 		{"malformed recipient", func(c *chain) []byte {
-			return rawBody(c, `{"chain_id":"riff-test","signer":"`+alice.addr.String()+`","nonce":1,"msgs":[{"type":"transfer","value":{"to":"riff1notanaddress","asset":"RIFF","amount":"1"}}]}`)
+			return rawBody(c, `{"chain_id":"riff-test","signer":"`+alice.addr.String()+`","nonce":1,"gas":1000000,"msgs":[{"type":"transfer","value":{"to":"riff1notanaddress","asset":"RIFF","amount":"1"}}]}`)
 		}, CodeInvalidAddress, true},
 		{"garbage bytes", func(c *chain) []byte { return []byte("\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01") }, CodeTxDecode, true},
 		{"unknown asset", func(c *chain) []byte {

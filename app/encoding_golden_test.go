@@ -13,11 +13,13 @@ import (
 // Golden values of TestConsensusEncodingGolden. The app hash is the same
 // under Go 1.26.8 (encoding/json v1) at 2c03bc9 and now, and under Go 1.27.3
 // (v1 API on the v2 engine); the results digest (tx data, tx events, block
-// events), last changed when full states moved to block events, is the same
-// under both toolchains.
+// events), last changed when txs gained their gas limit (spec/gas.md: the
+// body's new "gas" field changes every tx hash, which block events carry;
+// the app hash did not change, state holds no tx body), is the same under
+// both toolchains.
 const (
 	goldenAppHash = "ECB7513612C711F0427383A584B176D7E5CEB1690530BD0661C88D8E95925CA1"
-	goldenResults = "2339894CC85433754C940FCF495CB97C60FB2A781248E414F9FBE603099BC03B"
+	goldenResults = "F2C0A6A34ED54218B125FB64A81CE65BE8822520153BF57A27E34DB804CDDB63"
 )
 
 // TestConsensusEncodingGolden pins the bytes that consensus depends on: the

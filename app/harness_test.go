@@ -75,6 +75,9 @@ func mustMsg(t testing.TB, typ string, v any) Msg {
 	return Msg{Type: typ, Value: b}
 }
 
+// testGas is the gas limit of the test txs: enough for any of them.
+const testGas = 50_000_000
+
 // tx signs msgs from k with the next nonce.
 func (c *chain) tx(k testKey, msgs ...Msg) []byte {
 	c.nonces[k.addr]++
@@ -82,7 +85,7 @@ func (c *chain) tx(k testKey, msgs ...Msg) []byte {
 }
 
 func (c *chain) txNonce(k testKey, nonce uint64, msgs ...Msg) []byte {
-	body, err := MarshalBody(Body{ChainID: testChain, Signer: k.addr, Nonce: nonce, Msgs: msgs})
+	body, err := MarshalBody(Body{ChainID: testChain, Signer: k.addr, Nonce: nonce, Msgs: msgs, Gas: testGas})
 	if err != nil {
 		c.t.Fatal(err)
 	}

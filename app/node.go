@@ -85,10 +85,12 @@ func InitHome(o InitOptions) (*cmttypes.GenesisDoc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("genesis state: %w", err)
 	}
+	params := cmttypes.DefaultConsensusParams()
+	params.Block.MaxGas = DefaultBlockMaxGas // spec/gas.md
 	doc := &cmttypes.GenesisDoc{
 		ChainID:         o.ChainID,
 		GenesisTime:     cmttime.Now(),
-		ConsensusParams: cmttypes.DefaultConsensusParams(),
+		ConsensusParams: params,
 		Validators: []cmttypes.GenesisValidator{{
 			Address: pub.Address(), PubKey: pub, Power: power, Name: o.Moniker,
 		}},
@@ -210,6 +212,9 @@ func NewNode(home string, logger log.Logger, cfgEdit func(*cmtcfg.Config)) (*Nod
 	}
 	a.Config = appCfg
 	a.Home = home
+	if doc.ConsensusParams != nil {
+		a.SetBlockMaxGas(doc.ConsensusParams.Block.MaxGas)
+	}
 	for _, hook := range nodeHooks {
 		if err := hook(a); err != nil {
 			tree.Close()

@@ -21,7 +21,7 @@ import (
 // the account's following txs would fail as well. Reordering here costs a
 // hash lookup per tx (CheckTx cached them) and no state read.
 func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
-	return &abci.ResponsePrepareProposal{Txs: a.proposalTxs(req.Txs)}, nil
+	return &abci.ResponsePrepareProposal{Txs: a.capGas(a.proposalTxs(req.Txs))}, nil
 }
 
 // proposalTxs returns txs as a proposal should carry them: every signer's

@@ -15,6 +15,7 @@ import (
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/gas"
 )
 
 // ProofOpType is the type of every proof op riffchain returns: an ICS-23
@@ -97,6 +98,9 @@ func (a *App) query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 		return fail(fmt.Errorf("%w: path %q: %v", ErrBadQuery, req.Path, err))
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) == 1 && parts[0] == "simulate" {
+		return a.querySimulate(req), nil
+	}
 	h, ok := queryRoutes[parts[0]]
 	if !ok {
 		return fail(fmt.Errorf("%w: unknown path %q", ErrBadQuery, req.Path))
@@ -108,7 +112,14 @@ func (a *App) query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	if err != nil {
 		return fail(fmt.Errorf("%w: %v", ErrNotFound, err))
 	}
-	res, err := h(snap, a.local, parts[1:], u.Query())
+	// The work budget (spec/gas.md "Queries"): every read of state and of
+	// the local indexes, every loop step and every proof is charged.
+	budget := a.queryBudget()
+	meter := gas.NewMeter(budget)
+	res, err := h(gas.NewStore(ledger.ReadOnly(snap), meter), gas.NewStore(ledger.ReadOnly(a.local), meter), parts[1:], u.Query())
+	if meter.Exhausted() {
+		return fail(overBudget(u.Path, budget, err))
+	}
 	resp := &abci.ResponseQuery{Height: snap.Version, Codespace: "riffchain"}
 	if err != nil {
 		resp.Code, resp.Log = CodeOf(err), err.Error()
@@ -123,6 +134,9 @@ func (a *App) query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	}
 	if req.Prove {
 		ops := make([]cmtcrypto.ProofOp, 0, len(res.Proven))
+		if err := meter.Consume(gas.Mul(gas.QueryProof, uint64(len(res.Proven))), "proofs"); err != nil {
+			return fail(overBudget(u.Path, budget, err))
+		}
 		for _, kv := range res.Proven {
 			p, err := snap.Proof(kv.Key)
 			if err != nil {
@@ -136,7 +150,17 @@ func (a *App) query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 		}
 		resp.ProofOps = &cmtcrypto.ProofOps{Ops: ops}
 	}
+	resp.Info = "gas_used=" + strconv.FormatUint(meter.Used(), 10)
 	return resp, nil
+}
+
+// overBudget is the error of a query that ran out of its work budget.
+func overBudget(path string, budget uint64, err error) error {
+	if err == nil {
+		err = gas.ErrOutOfGas
+	}
+	return fmt.Errorf("%w: %s needs more than %d gas of work (%v): narrow it (a more specific path or filter) or page it (limit, after)",
+		ErrQueryBudget, path, budget, err)
 }
 
 func needArgs(parts []string, n int, usage string) error {

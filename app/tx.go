@@ -52,6 +52,9 @@ type Body struct {
 	Msgs    []Msg          `json:"msgs" validate:"required,min=1,max=64,dive"`
 	Memo    string         `json:"memo,omitempty" validate:"max=256"`
 	Fee     *Fee           `json:"fee,omitempty"`
+	// Gas is the most gas the tx may use (spec/gas.md); the tx fails with
+	// code 33 when execution needs more.
+	Gas uint64 `json:"gas" validate:"required"`
 }
 
 // Fee is an optional payment to the proposer of the block that executes

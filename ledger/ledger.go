@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+
+	"github.com/riffchain/riffchain/ledger/gas"
 )
 
 // Ledger is the typed view of accounts, assets and balances over a KV (a
@@ -20,6 +22,11 @@ func New(kv KV, ev *Events) *Ledger { return &Ledger{kv: kv, events: ev} }
 
 // KV returns the store the ledger reads and writes.
 func (l *Ledger) KV() KV { return l.kv }
+
+// Gas returns the meter the ledger's store charges (nil, which charges
+// nothing, when it is not metered). Loops over state or input charge their
+// steps to it (gas.LoopStep), see spec/gas.md.
+func (l *Ledger) Gas() *gas.Meter { return gas.Of(l.kv) }
 
 // Events returns the event collector.
 func (l *Ledger) Events() *Events { return l.events }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
+
+	"github.com/riffchain/riffchain/ledger/gas"
 )
 
 // Reader reads state.
@@ -146,6 +148,11 @@ func (b *Branch) Write() error {
 	b.writes = make(map[string][]byte)
 	return nil
 }
+
+// GasMeter implements gas.Carrier: a branch over a metered store (a
+// module's nested branch inside a tx) carries the tx's meter, so loops in it
+// are charged to the tx.
+func (b *Branch) GasMeter() *gas.Meter { return gas.Of(b.parent) }
 
 // Len reports how many keys the branch has written or deleted.
 func (b *Branch) Len() int { return len(b.writes) }

@@ -157,31 +157,12 @@ func (t *Tree) Delete(key []byte) error {
 	return nil
 }
 
-// Iterate implements Reader on the working version.
+// Iterate implements Reader on the working version. Like Snapshot.Iterate
+// it reads in batches under the lock and calls fn between them (so fn may
+// write, and a walk that stops early has read at most one batch more than
+// it used).
 func (t *Tree) Iterate(start, end []byte, fn func(key, value []byte) bool) error {
-	t.mu.RLock()
-	it, err := t.tree.Iterator(start, end, true)
-	if err != nil {
-		t.mu.RUnlock()
-		return fmt.Errorf("%w: iterator: %v", ErrStore, err)
-	}
-	// Collect under the lock, call fn outside it so fn may write.
-	type kv struct{ k, v []byte }
-	var all []kv
-	for ; it.Valid(); it.Next() {
-		all = append(all, kv{it.Key(), it.Value()})
-	}
-	cerr := it.Close()
-	t.mu.RUnlock()
-	if cerr != nil {
-		return fmt.Errorf("%w: iterator: %v", ErrStore, cerr)
-	}
-	for _, e := range all {
-		if !fn(e.k, e.v) {
-			break
-		}
-	}
-	return nil
+	return iterateBatched(&t.mu, func(from []byte) (iterator, error) { return t.tree.Iterator(from, end, true) }, start, fn)
 }
 
 // Snapshot is a read-only view of one committed version.
@@ -234,29 +215,46 @@ func (s *Snapshot) Get(key []byte) ([]byte, error) {
 	return v, nil
 }
 
-// snapshotIterBatch is how many entries Iterate reads under the lock before
-// handing them to fn with the lock released (fn may read the snapshot too).
-const snapshotIterBatch = 256
+// iterBatch is how many entries Iterate reads under the read lock before
+// handing them to fn with the lock released (fn may read the tree too).
+const iterBatch = 256
 
 // Iterate implements Reader. It reads in batches under the read lock and
 // calls fn between them, so paging stays cheap and fn may call Get.
 func (s *Snapshot) Iterate(start, end []byte, fn func(key, value []byte) bool) error {
+	return iterateBatched(s.mu, func(from []byte) (iterator, error) { return s.tree.Iterator(from, end, true) }, start, fn)
+}
+
+// iterator is what IAVL's mutable and immutable trees iterate with.
+type iterator interface {
+	Valid() bool
+	Next()
+	Key() []byte
+	Value() []byte
+	Close() error
+}
+
+// iterateBatched calls fn for each entry open(from) yields, from start on,
+// reading iterBatch entries at a time under mu's read lock and calling fn
+// with the lock released; each batch reopens the iterator after the last
+// key the previous one read.
+func iterateBatched(mu *sync.RWMutex, open func(from []byte) (iterator, error), start []byte, fn func(key, value []byte) bool) error {
 	type kv struct{ k, v []byte }
 	from := start
 	for {
-		batch := make([]kv, 0, snapshotIterBatch)
-		s.mu.RLock()
-		it, err := s.tree.Iterator(from, end, true)
+		batch := make([]kv, 0, iterBatch)
+		mu.RLock()
+		it, err := open(from)
 		if err != nil {
-			s.mu.RUnlock()
+			mu.RUnlock()
 			return fmt.Errorf("%w: iterator: %v", ErrStore, err)
 		}
-		for ; it.Valid() && len(batch) < snapshotIterBatch; it.Next() {
+		for ; it.Valid() && len(batch) < iterBatch; it.Next() {
 			batch = append(batch, kv{it.Key(), it.Value()})
 		}
 		more := it.Valid()
 		cerr := it.Close()
-		s.mu.RUnlock()
+		mu.RUnlock()
 		if cerr != nil {
 			return fmt.Errorf("%w: iterator: %v", ErrStore, cerr)
 		}

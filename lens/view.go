@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/gas"
 )
 
 // View limits (see spec/lenses.md, "Views").
@@ -126,6 +127,9 @@ type label struct {
 	depth int
 	cons  []string
 	dead  bool
+	// tagSets are the tag scopes of cons ("t:" constraints) split, made
+	// once the walk is done (ranking tests every entry against them).
+	tagSets [][]string
 }
 
 type lensMeta struct {
@@ -134,12 +138,20 @@ type lensMeta struct {
 	follows    []Follow
 	loaded     bool // follows loaded
 	labels     []*label
+	// best caches, by entry key, an entry's best score when the lens has
+	// several groups (0: filtered out or hidden), so that each group's
+	// scan decides an entry once per view, not once per group.
+	best map[string]uint64
 }
 
+// viewer is one view's walk. Its work is charged to gas, the meter of the
+// store it reads (a tx's or a query's; nil charges nothing): labels
+// compared, follows and entries examined, bytes decoded (spec/gas.md).
 type viewer struct {
 	k       *Keeper
 	meta    map[string]*lensMeta
 	nlabels int
+	gas     *gas.Meter
 }
 
 func (v *viewer) load(h string) (*lensMeta, error) {
@@ -207,6 +219,9 @@ func dominates(a, b *label) bool {
 // retires the labels it dominates. The surviving set does not depend on the
 // order of insertion.
 func (v *viewer) add(m *lensMeta, nl *label) (bool, error) {
+	if err := v.gas.Consume(gas.Mul(gas.ViewLabelCompare, 2*uint64(len(m.labels))+1), "view path labels"); err != nil {
+		return false, err
+	}
 	for _, o := range m.labels {
 		if !o.dead && dominates(o, nl) {
 			return false, nil
@@ -278,7 +293,7 @@ func (k *Keeper) View(root string, opts ViewOptions) (ViewResult, error) {
 		c, _ := parseCursor(opts.After)
 		after = &c
 	}
-	v := &viewer{k: k, meta: make(map[string]*lensMeta)}
+	v := &viewer{k: k, meta: make(map[string]*lensMeta), gas: gas.Of(k.kv)}
 	rm, err := v.load(root)
 	if err != nil {
 		return ViewResult{}, err
@@ -306,6 +321,9 @@ func (k *Keeper) View(root string, opts ViewOptions) (ViewResult, error) {
 				return ViewResult{}, err
 			}
 			for _, f := range fs {
+				if err := v.gas.Consume(gas.Mul(gas.LoopStep, 1+uint64(len(fr.lb.cons))), "view follow"); err != nil {
+					return ViewResult{}, err
+				}
 				if f.Target == root {
 					continue // never better than the root's own label
 				}
@@ -366,6 +384,9 @@ func (k *Keeper) View(root string, opts ViewOptions) (ViewResult, error) {
 	}
 	handles := make([]string, 0, len(v.meta))
 	for h, m := range v.meta {
+		if err := v.gas.Consume(gas.Mul(gas.LoopStep, 1+uint64(len(m.labels))), "view lenses"); err != nil {
+			return ViewResult{}, err
+		}
 		live := m.labels[:0]
 		for _, lb := range m.labels {
 			if !lb.dead {
@@ -391,10 +412,21 @@ func (k *Keeper) View(root string, opts ViewOptions) (ViewResult, error) {
 			}
 		}
 		for i, lb := range m.labels {
+			for _, c := range lb.cons {
+				if c[0] == 't' {
+					lb.tagSets = append(lb.tagSets, strings.Split(c[2:], ","))
+				}
+			}
 			if i == 0 || lb.score != m.labels[i-1].score {
 				groups = append(groups, group{score: lb.score, lens: h, m: m})
 			}
 		}
+		if len(m.labels) > 1 {
+			m.best = map[string]uint64{}
+		}
+	}
+	if err := v.gas.Consume(gas.Mul(gas.LoopStep, uint64(len(groups))), "view groups"); err != nil {
+		return ViewResult{}, err
 	}
 	sort.SliceStable(groups, func(i, j int) bool {
 		if groups[i].score != groups[j].score {
@@ -460,32 +492,28 @@ func (v *viewer) scan(m *lensMeta, score uint64, start []byte, opts *ViewOptions
 	}
 	simple := len(m.labels) == 1 && !v.constrains(m.labels[0]) && m.labels[0].score == score
 	var ierr error
-	err := v.k.kv.Iterate(start, ledger.PrefixEnd(EntriesPrefix(h)), func(_, val []byte) bool {
+	err := v.k.kv.Iterate(start, ledger.PrefixEnd(EntriesPrefix(h)), func(key, val []byte) bool {
 		if (needKind != nil && !bytes.Contains(val, needKind)) || (needTag != nil && !bytes.Contains(val, needTag)) {
 			return true
 		}
 		if !simple || needKind != nil || needTag != nil {
-			var head entryHead
-			if err := json.Unmarshal(val, &head); err != nil {
-				ierr = fmt.Errorf("%w: entry of %s: %v", ledger.ErrStore, h, err)
-				return false
-			}
-			if opts.Kind != "" && head.Kind != opts.Kind {
-				return true
-			}
-			if opts.Tag != "" && !hasAnyTag(head.Tags, []string{opts.Tag}) {
-				return true
-			}
-			if !simple {
-				best, err := v.best(m, head.CID, head.Tags)
-				if err != nil {
+			s, cached := m.best[string(key)]
+			if !cached {
+				var err error
+				if s, err = v.rank(m, score, simple, val, opts); err != nil {
 					ierr = err
 					return false
 				}
-				if best != score {
-					return true
+				if m.best != nil {
+					m.best[string(key)] = s
 				}
 			}
+			if s != score {
+				return true
+			}
+		}
+		if ierr = v.gas.Consume(gas.Mul(gas.DecodeByte, uint64(len(val))), "view entry"); ierr != nil {
+			return false
 		}
 		var e Entry
 		if err := json.Unmarshal(val, &e); err != nil {
@@ -500,6 +528,29 @@ func (v *viewer) scan(m *lensMeta, score uint64, start []byte, opts *ViewOptions
 		return err
 	}
 	return ierr
+}
+
+// rank returns the score an entry (its stored bytes val) gets in m's view:
+// 0 when the query's filters drop it or every path hides it; score itself
+// when the lens is simple (one unconstrained label).
+func (v *viewer) rank(m *lensMeta, score uint64, simple bool, val []byte, opts *ViewOptions) (uint64, error) {
+	if err := v.gas.Consume(gas.Mul(gas.DecodeByte, uint64(len(val))), "view entry head"); err != nil {
+		return 0, err
+	}
+	var head entryHead
+	if err := json.Unmarshal(val, &head); err != nil {
+		return 0, fmt.Errorf("%w: entry of %s: %v", ledger.ErrStore, m.rec.Handle, err)
+	}
+	if opts.Kind != "" && head.Kind != opts.Kind {
+		return 0, nil
+	}
+	if opts.Tag != "" && !hasAnyTag(head.Tags, []string{opts.Tag}) {
+		return 0, nil
+	}
+	if simple {
+		return score, nil
+	}
+	return v.best(m, head.CID, head.Tags)
 }
 
 // constrains reports whether a label's constraints can hide an entry: a
@@ -518,29 +569,32 @@ func (v *viewer) constrains(lb *label) bool {
 // descending) whose constraints e satisfies, or 0.
 func (v *viewer) best(m *lensMeta, cid string, tags []string) (uint64, error) {
 	for _, lb := range m.labels {
+		if err := v.gas.Consume(gas.Add(gas.ViewLabelCompare, gas.Mul(gas.LoopStep, uint64(len(lb.cons)))), "view entry paths"); err != nil {
+			return 0, err
+		}
 		ok := true
-		for _, c := range lb.cons {
-			switch c[0] {
-			case 'b':
-				bh := c[2:]
-				if v.meta[bh].rec.CIDBlocks == 0 {
-					continue
-				}
-				blocked, err := v.k.has(BlockCIDKey(bh, cid))
-				if err != nil {
-					return 0, err
-				}
-				if blocked {
-					ok = false
-				}
-			case 't':
-				if !hasAnyTag(tags, strings.Split(c[2:], ",")) {
-					ok = false
-				}
+		for _, ts := range lb.tagSets {
+			if !hasAnyTag(tags, ts) {
+				ok = false
+				break
 			}
+		}
+		for _, c := range lb.cons {
 			if !ok {
 				break
 			}
+			if c[0] != 'b' {
+				continue
+			}
+			bh := c[2:]
+			if v.meta[bh].rec.CIDBlocks == 0 {
+				continue
+			}
+			blocked, err := v.k.has(BlockCIDKey(bh, cid))
+			if err != nil {
+				return 0, err
+			}
+			ok = !blocked
 		}
 		if ok {
 			return lb.score, nil

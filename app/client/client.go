@@ -90,7 +90,9 @@ func NewMsg(typ string, value any) (app.Msg, error) {
 }
 
 // BuildBody returns a body for signer with the chain id and next nonce
-// filled from the node.
+// filled from the node, and a gas limit: what the node's simulation of it
+// uses times DefaultGasAdjustment (FallbackGas when the node refuses to
+// simulate it: broadcast, CheckTx then refuses it with the same code).
 func (c *Client) BuildBody(ctx context.Context, signer ledger.Address, msgs []app.Msg, memo string) (app.Body, error) {
 	chainID, err := c.ChainID(ctx)
 	if err != nil {
@@ -100,7 +102,18 @@ func (c *Client) BuildBody(ctx context.Context, signer ledger.Address, msgs []ap
 	if err != nil {
 		return app.Body{}, err
 	}
-	return app.Body{ChainID: chainID, Signer: signer, Nonce: acc.Nonce + 1, Msgs: msgs, Memo: memo}, nil
+	body := app.Body{ChainID: chainID, Signer: signer, Nonce: acc.Nonce + 1, Msgs: msgs, Memo: memo}
+	g, _, err := c.EstimateGas(ctx, body, acc.PubKey, DefaultGasAdjustment)
+	var refused *SimulateError
+	switch {
+	case errors.As(err, &refused):
+		body.Gas = FallbackGas // CheckTx will refuse it with the same code
+	case err != nil:
+		return body, err
+	default:
+		body.Gas = g
+	}
+	return body, nil
 }
 
 // TxResult is the outcome of a broadcast transaction.
@@ -110,6 +123,10 @@ type TxResult struct {
 	Code   uint32            `json:"code"`
 	Log    string            `json:"log"`
 	Data   map[string]string `json:"data,omitempty"`
+	// GasWanted and GasUsed are the tx's declared gas limit and what it
+	// used (spec/gas.md); CheckTx answers only GasWanted.
+	GasWanted int64 `json:"gas_wanted"`
+	GasUsed   int64 `json:"gas_used"`
 }
 
 // Err returns ErrTxFailed with the log when the code is not 0.
@@ -137,6 +154,11 @@ func (c *Client) Broadcast(ctx context.Context, tx []byte, wait bool) (*TxResult
 		return nil, fmt.Errorf("broadcast: %w", err)
 	}
 	out := &TxResult{TxHash: strings.ToUpper(hex.EncodeToString(res.Hash)), Code: res.Code, Log: res.Log}
+	if res.Code != 0 || !wait {
+		if tx, err := app.DecodeTx(tx); err == nil {
+			out.GasWanted = int64(tx.Body.Gas)
+		}
+	}
 	if res.Code != 0 || !wait {
 		return out, nil
 	}
@@ -172,6 +194,9 @@ func txResultOf(r *coretypes.ResultTx) *TxResult {
 		Height: r.Height,
 		Code:   r.TxResult.Code,
 		Log:    r.TxResult.Log,
+
+		GasWanted: r.TxResult.GasWanted,
+		GasUsed:   r.TxResult.GasUsed,
 	}
 	if len(r.TxResult.Data) > 0 {
 		_ = json.Unmarshal(r.TxResult.Data, &out.Data)

@@ -478,6 +478,7 @@ check ran: none, source-node or light-client.`,
 	c.Flags().StringVar(&handle, "handle", "", "with --recreate: the handle on this network (default: the original)")
 	c.Flags().StringVar(&f.from, flagFrom, "", "with --recreate: the Lens owner's key")
 	c.Flags().StringVar(&f.fee, "fee", "", "with --recreate: fee paid to the block proposer, AMOUNT+ASSET")
+	f.registerGas(c, "with --recreate: ")
 	c.Flags().IntVar(&batchBytes, "batch-bytes", recreateBatchBytes, "with --recreate: largest message JSON per tx (testing)")
 	_ = c.Flags().MarkHidden("batch-bytes")
 	sf.register(c, false)

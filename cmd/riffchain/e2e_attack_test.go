@@ -58,7 +58,7 @@ func newAttacker(t *testing.T, n *devNode, conns int) *attacker {
 // signed builds a signed tx.
 func (at *attacker) signed(t *testing.T, priv ed25519.PrivateKey, nonce uint64, fee *app.Fee, msgs ...app.Msg) []byte {
 	t.Helper()
-	body := app.Body{ChainID: at.chainID, Signer: ledger.AddressFromPubKey(priv.Public().(ed25519.PublicKey)), Nonce: nonce, Msgs: msgs, Fee: fee}
+	body := app.Body{ChainID: at.chainID, Signer: ledger.AddressFromPubKey(priv.Public().(ed25519.PublicKey)), Nonce: nonce, Msgs: msgs, Fee: fee, Gas: 5_000_000}
 	bz, err := app.MarshalBody(body)
 	if err != nil {
 		t.Fatal(err)

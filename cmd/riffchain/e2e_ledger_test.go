@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -23,7 +25,8 @@ func TestLedgerEndToEnd(t *testing.T) {
 		t.Fatalf("asset create output: %v", created)
 	}
 	n.ok("tx", "asset", "mint", asset, "1000000", "--from", "dev")
-	n.ok("tx", "transfer", bob, "2500", asset, "--from", "dev")
+	sent := n.ok("tx", "transfer", bob, "2500", asset, "--from", "dev")
+	checkGasAuto(t, n, sent)
 
 	bal := n.ok("query", "balance", bob, asset, "--prove")
 	if str(bal, "amount") != "2500" || str(bal, "proof_verified") != "true" {
@@ -58,6 +61,9 @@ func TestLedgerEndToEnd(t *testing.T) {
 	file := n.home + "/unsigned.json"
 	if err := writeFile(file, out); err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(out, `\"gas\":`) && !strings.Contains(out, `"gas":`) {
+		t.Fatalf("--generate-only file has no gas limit: %s", out)
 	}
 	n.ok("tx", "sign", file, "--from", "dev")
 	n.ok("tx", "broadcast", file)
@@ -94,4 +100,29 @@ func TestLedgerEndToEnd(t *testing.T) {
 		t.Fatalf("after restart: %v", bal)
 	}
 	n.ok("tx", "transfer", "dev", "1", asset, "--from", "bob")
+}
+
+// checkGasAuto: a tx sent with the default --gas auto reports gas_wanted
+// (the simulation times 1.3) and gas_used (at most that); an explicit
+// --gas below what the tx needs runs out of gas (code 33) and consumes the
+// nonce, one below its intrinsic cost is refused by CheckTx (code 33 too).
+func checkGasAuto(t *testing.T, n *devNode, sent map[string]any) {
+	t.Helper()
+	wanted, _ := strconv.ParseUint(str(sent, "gas_wanted"), 10, 64)
+	used, _ := strconv.ParseUint(str(sent, "gas_used"), 10, 64)
+	if used == 0 || wanted < used || float64(wanted) > 1.4*float64(used) {
+		t.Fatalf("--gas auto: gas_wanted %d, gas_used %d: %v", wanted, used, sent)
+	}
+	bob := str(n.ok("keys", "show", "bob"), "address")
+	tight := strconv.FormatUint(used*9/10, 10)
+	out := n.fails("tx", "transfer", bob, "1", "RIFF", "--from", "dev", "--gas", tight)
+	if str(out, "code") != "33" || str(out, "gas_used") != tight || str(out, "height") == "0" {
+		t.Fatalf("--gas %s (of %d needed): %v", tight, used, out)
+	}
+	if out := n.fails("tx", "transfer", bob, "1", "RIFF", "--from", "dev", "--gas", "1000"); str(out, "code") != "33" || str(out, "height") != "0" {
+		t.Fatalf("--gas 1000: %v", out)
+	}
+	if out := n.ok("tx", "transfer", bob, "1", "RIFF", "--from", "dev", "--gas", strconv.FormatUint(wanted, 10)); str(out, "gas_wanted") != str(sent, "gas_wanted") {
+		t.Fatalf("--gas %d: %v", wanted, out)
+	}
 }

@@ -378,7 +378,7 @@ func (nw *network) buildTx(s *loadAcct, nonce, amount, fee uint64, agreement boo
 	if err != nil {
 		return nil, err
 	}
-	body := app.Body{ChainID: nw.sum.ChainID, Signer: s.addr, Nonce: nonce, Msgs: []app.Msg{m}}
+	body := app.Body{ChainID: nw.sum.ChainID, Signer: s.addr, Nonce: nonce, Msgs: []app.Msg{m}, Gas: 600_000}
 	if fee > 0 {
 		body.Fee = &app.Fee{Asset: app.NativeAsset, Amount: ledger.NewAmount(fee)}
 	}

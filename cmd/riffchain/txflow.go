@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,6 +25,8 @@ type txFlags struct {
 	nonce        uint64
 	chainID      string
 	fee          string
+	gas          string
+	gasAdjust    float64
 }
 
 func (f *txFlags) register(c *cobra.Command) {
@@ -34,7 +37,15 @@ func (f *txFlags) register(c *cobra.Command) {
 	c.Flags().Uint64Var(&f.nonce, "nonce", 0, "nonce to use (default: the account's next, from the node)")
 	c.Flags().StringVar(&f.chainID, "chain-id", "", "chain id (default: the node's)")
 	c.Flags().StringVar(&f.fee, "fee", "", "fee paid to the block proposer, AMOUNT+ASSET (e.g. 10RIFF)")
+	f.registerGas(c, "")
 	_ = c.MarkFlagRequired(flagFrom)
+}
+
+// registerGas adds --gas and --gas-adjustment (usage prefixed with
+// prefix, e.g. "with --recreate: ").
+func (f *txFlags) registerGas(c *cobra.Command, prefix string) {
+	c.Flags().StringVar(&f.gas, "gas", "auto", prefix+"gas limit: auto (simulate on the node, times --gas-adjustment) or a number")
+	c.Flags().Float64Var(&f.gasAdjust, "gas-adjustment", client.DefaultGasAdjustment, prefix+"with --gas auto, multiply the simulated gas by this")
 }
 
 // TxFile is the file form of a transaction: the exact body bytes that are
@@ -57,7 +68,8 @@ func ctxTimeout() (context.Context, context.CancelFunc) {
 
 func newClient() (*client.Client, error) { return client.New(cfgNode()) }
 
-// buildBody fills chain id and nonce from flags or the node.
+// buildBody fills chain id and nonce from flags or the node, and the gas
+// limit from --gas (auto: simulated on the node, see setGas).
 func (f *txFlags) buildBody(ctx context.Context, signer ledger.Address, msgs []app.Msg) (app.Body, error) {
 	body := app.Body{ChainID: f.chainID, Signer: signer, Nonce: f.nonce, Msgs: msgs, Memo: f.memo}
 	if f.fee != "" {
@@ -67,24 +79,62 @@ func (f *txFlags) buildBody(ctx context.Context, signer ledger.Address, msgs []a
 		}
 		body.Fee = fee
 	}
-	if body.ChainID != "" && body.Nonce != 0 {
-		return body, nil
+	if body.ChainID == "" || body.Nonce == 0 {
+		c, err := newClient()
+		if err != nil {
+			return body, err
+		}
+		built, err := c.BuildBody(ctx, signer, msgs, f.memo)
+		if err != nil {
+			return body, err
+		}
+		if body.ChainID == "" {
+			body.ChainID = built.ChainID
+		}
+		if body.Nonce == 0 {
+			body.Nonce = built.Nonce
+		}
+	}
+	return body, f.setGas(ctx, &body)
+}
+
+// setGas sets body.Gas from --gas: a number as given, or auto: the gas the
+// node's /simulate says the tx uses, times --gas-adjustment. A tx the
+// simulation says fails for another reason than gas is still sent (its
+// code is then what the chain records); one that needs more than a block
+// may hold is refused here.
+func (f *txFlags) setGas(ctx context.Context, body *app.Body) error {
+	if f.gas != "auto" && f.gas != "" {
+		n, err := strconv.ParseUint(f.gas, 10, 64)
+		if err != nil || n == 0 {
+			return fmt.Errorf("--gas %q: want auto or a positive integer", f.gas)
+		}
+		body.Gas = n
+		return nil
 	}
 	c, err := newClient()
 	if err != nil {
-		return body, err
+		return err
 	}
-	built, err := c.BuildBody(ctx, signer, msgs, f.memo)
+	var pub []byte
+	if kr, err := openKeyring(); err == nil {
+		if info, err := kr.Show(f.from); err == nil {
+			pub = info.PubKey
+		}
+	}
+	g, sim, err := c.EstimateGas(ctx, *body, pub, f.gasAdjust)
+	var refused *client.SimulateError
+	if errors.As(err, &refused) {
+		return err
+	}
 	if err != nil {
-		return body, err
+		return fmt.Errorf("--gas auto: %w (to build offline, give --gas N)", err)
 	}
-	if body.ChainID == "" {
-		body.ChainID = built.ChainID
+	if sim.Code == app.CodeOutOfGas {
+		return fmt.Errorf("--gas auto: the tx needs more than a block's max gas (%d): %s", sim.GasLimit, sim.Log)
 	}
-	if body.Nonce == 0 {
-		body.Nonce = built.Nonce
-	}
-	return body, nil
+	body.Gas = g
+	return nil
 }
 
 // send wraps one message of type typ and sends it (see runTxWith).
@@ -111,6 +161,16 @@ func (f *txFlags) runTxWith(extra map[string]any, msgs ...app.Msg) error {
 		return err
 	}
 	bz, err := f.bodyBytes(ctx, signer, msgs)
+	var refused *client.SimulateError
+	if errors.As(err, &refused) {
+		// The node would refuse the tx in CheckTx: report its code as a
+		// failed tx would be.
+		out := map[string]any{"code": refused.Code, "log": refused.Log}
+		for k, v := range extra {
+			out[k] = v
+		}
+		return fail(out, 1, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -171,6 +231,7 @@ func broadcastAndReport(ctx context.Context, tx []byte, wait bool, extra map[str
 		out[k] = v
 	}
 	out["txhash"], out["height"], out["code"], out["log"] = res.TxHash, res.Height, res.Code, res.Log
+	out["gas_wanted"], out["gas_used"] = res.GasWanted, res.GasUsed
 	for k, v := range res.Data {
 		out[k] = v
 	}

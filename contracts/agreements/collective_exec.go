@@ -276,3 +276,7 @@ func (k *Keeper) ExecCollectiveExec(_ ledger.Block, _ ledger.Address, m *MsgColl
 	out["signers"] = strings.Join(names, ",")
 	return out, nil
 }
+
+// SignatureCount is how many member signatures the message carries (each
+// charged as a signature check, spec/gas.md).
+func (m *MsgCollectiveExec) SignatureCount() int { return len(m.Signatures) }

@@ -47,3 +47,7 @@ func (f *File) CheckChain(chainID string) error {
 	f.checked = &checkedFile{chainID: chainID, id: ap.ID}
 	return nil
 }
+
+// SignatureCount is how many offline signatures the file carries: each is
+// verified once, and the app charges gas for each (spec/gas.md).
+func (f *File) SignatureCount() int { return len(f.Signatures) }

@@ -255,3 +255,7 @@ func (m *MsgChange) Encode() ([]byte, error) {
 	}
 	return append(out, '\n'), nil
 }
+
+// SignatureCount is how many validator signatures the message carries (each
+// charged as a signature check, spec/gas.md).
+func (m *MsgChange) SignatureCount() int { return len(m.Signatures) }

@@ -1,0 +1,168 @@
+package app
+
+// Gas (spec/gas.md): every tx declares a gas limit (Body.Gas); execution
+// charges the gas table of package ledger/gas for its work and fails with
+// CodeOutOfGas when the limit is reached; a block's declared limits add up
+// to at most the consensus parameter block.max_gas.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/gas"
+)
+
+// Gas result codes (spec/errors.md).
+const (
+	CodeOutOfGas    uint32 = 33
+	CodeGasLimit    uint32 = 34
+	CodeQueryBudget uint32 = 35
+)
+
+// Gas errors. gas.ErrOutOfGas is the one execution returns; ErrGasLimit
+// refuses a declared limit no block could hold; ErrQueryBudget is a query
+// that needed more work than a query may do.
+var (
+	ErrGasLimit    = errors.New("gas limit above the block's max gas")
+	ErrQueryBudget = errors.New("query exceeds its work budget")
+)
+
+func init() {
+	registerCodes(
+		codeEntry{ErrQueryBudget, CodeQueryBudget},
+		codeEntry{gas.ErrOutOfGas, CodeOutOfGas},
+		codeEntry{ErrGasLimit, CodeGasLimit},
+	)
+}
+
+// DefaultBlockMaxGas is block.max_gas in the genesis `riffchain init`,
+// `dev` and `testnet` write, and the cap the app applies when genesis says
+// -1 (no limit): a block's work stays bounded either way (spec/gas.md).
+const DefaultBlockMaxGas int64 = 250_000_000
+
+// MaxBlockGas returns the gas cap of a block: block.max_gas, or
+// DefaultBlockMaxGas when that is not positive.
+func (a *App) MaxBlockGas() uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.blockMaxGas > 0 {
+		return uint64(a.blockMaxGas)
+	}
+	return uint64(DefaultBlockMaxGas)
+}
+
+// SetBlockMaxGas sets the block.max_gas consensus parameter the app
+// enforces (from InitChain, or the genesis file when a node restarts: the
+// app never changes consensus parameters, so genesis holds the current
+// value).
+func (a *App) SetBlockMaxGas(v int64) {
+	a.mu.Lock()
+	a.blockMaxGas = v
+	a.mu.Unlock()
+}
+
+// queryBudget is the gas one query may use: gas.QueryBudget, or
+// queryBudgetOverride when a test sets one.
+func (a *App) queryBudget() uint64 {
+	if a.queryBudgetOverride > 0 {
+		return a.queryBudgetOverride
+	}
+	return gas.QueryBudget
+}
+
+// signatureCounter is implemented by messages that carry offline signatures
+// (agreement files, collective execs, validator changes): each is charged as
+// a signature check.
+type signatureCounter interface{ SignatureCount() int }
+
+// intrinsicGas is what a tx costs before any message runs: the base, its
+// wire bytes and every signature it needs checked.
+func intrinsicGas(ct *checkedTx, wireLen int) uint64 {
+	sigs := uint64(1)
+	for _, m := range ct.msgs {
+		if sc, ok := m.(signatureCounter); ok {
+			sigs = gas.Add(sigs, uint64(sc.SignatureCount()))
+		}
+	}
+	return gas.Add(gas.Add(gas.TxBase, gas.Mul(gas.TxByte, uint64(wireLen))), gas.Mul(gas.SigVerify, sigs))
+}
+
+// checkGasLimit refuses, in CheckTx, a tx whose declared limit no block can
+// hold or which cannot pay even for its intrinsic cost.
+func (a *App) checkGasLimit(ct *checkedTx, wireLen int) error {
+	lim := ct.tx.Body.Gas
+	if max := a.MaxBlockGas(); lim > max {
+		return fmt.Errorf("%w: gas %d, block max_gas %d", ErrGasLimit, lim, max)
+	}
+	if need := intrinsicGas(ct, wireLen); lim < need {
+		return fmt.Errorf("%w: gas %d is below the tx's intrinsic cost %d (base, bytes, signatures)", gas.ErrOutOfGas, lim, need)
+	}
+	return nil
+}
+
+// eventsGas is what the events a tx emitted cost: EventByte per byte of
+// type, keys and values.
+func eventsGas(list []ledger.Event) uint64 {
+	n := 0
+	for _, e := range list {
+		n += len(e.Type)
+		for _, at := range e.Attrs {
+			n += len(at.Key) + len(at.Value)
+		}
+	}
+	return gas.Mul(gas.EventByte, uint64(n))
+}
+
+// declaredGas is the gas limit a block tx declares, 0 for one whose body
+// does not decode (execution rejects it without running anything).
+func (a *App) declaredGas(raw []byte) uint64 {
+	a.mu.Lock()
+	ct, ok := a.cache.get(Hash(raw))
+	a.mu.Unlock()
+	if ok {
+		return ct.tx.Body.Gas
+	}
+	// Only the body is needed: no message decoding or signature check
+	// (execution does those; a tx that fails them still declared its gas).
+	tx, err := DecodeTx(raw)
+	if err != nil {
+		return 0
+	}
+	return tx.Body.Gas
+}
+
+// capGas returns the longest prefix of txs whose declared gas limits add up
+// to at most the block's max gas (CometBFT's reaping already stops there
+// when genesis sets block.max_gas; this also holds it when genesis says -1).
+// A prefix keeps every signer's txs a nonce-ordered prefix of its own.
+func (a *App) capGas(txs [][]byte) [][]byte {
+	max, sum := a.MaxBlockGas(), uint64(0)
+	for i, raw := range txs {
+		g := a.declaredGas(raw)
+		if g > max-sum {
+			return txs[:i]
+		}
+		sum += g
+	}
+	return txs
+}
+
+// ProcessProposal implements abci.Application: a proposal whose txs declare
+// more gas than the block's max gas is rejected (an honest proposer's
+// PrepareProposal never makes one).
+func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
+	max, sum := a.MaxBlockGas(), uint64(0)
+	for _, raw := range req.Txs {
+		g := a.declaredGas(raw)
+		if g > max-sum {
+			a.logger.Info("rejected proposal over the block's max gas", "height", req.Height, "max_gas", max)
+			return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
+		}
+		sum += g
+	}
+	return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_ACCEPT}, nil
+}
