@@ -10,6 +10,8 @@ import (
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmttypes "github.com/cometbft/cometbft/types"
+
+	"github.com/riffchain/riffchain/app"
 )
 
 // Settings are the knobs of one benchmark run. The CometBFT ones are
@@ -69,7 +71,7 @@ func DefaultSettings() Settings {
 		Validators:      1,
 		TimeoutCommit:   500 * time.Millisecond,
 		BlockMaxBytes:   cmttypes.DefaultBlockParams().MaxBytes,
-		BlockMaxGas:     -1,
+		BlockMaxGas:     app.DefaultBlockMaxGas,
 		MempoolSize:     50000,
 		MempoolMaxBytes: 1 << 30,
 		MempoolCache:    10000,
