@@ -387,7 +387,10 @@ func (a *App) endBlock(blk ledger.Block, bc *BlockContext) ([]abci.Event, error)
 	ev := &ledger.Events{}
 	branch := ledger.NewBranch(a.tree)
 	local := ledger.NewBranch(a.blockLocal)
-	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(branch, ev), Local: local}
+	// The end block's store is metered without a limit (it must not fail
+	// half-way): steps that walk a backlog read their meter and stop
+	// starting new work at gas.EndBlockBudget (spec/gas.md "End of block").
+	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(gas.NewStore(branch, gas.NewMeter(^uint64(0))), ev), Local: local}
 	for _, eb := range endBlockers {
 		if err := eb(env); err != nil {
 			return nil, err

@@ -5,9 +5,12 @@ import (
 	"fmt"
 
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/gas"
 )
 
-// MaxLapsesPerBlock bounds the work EndBlock does; proposals beyond it stay
+// MaxLapsesPerBlock bounds the work EndBlock does, and so does the gas its
+// store is charged (gas.EndBlockBudget, when the store is metered: a lapse
+// rewrites a record that may be tens of KB); proposals beyond either stay
 // in the expiry index and lapse in the following blocks (they cannot be
 // accepted meanwhile, being expired).
 const MaxLapsesPerBlock = 1000
@@ -40,7 +43,11 @@ func (k *Keeper) EndBlock(blk ledger.Block) error {
 			return err
 		}
 	}
+	meter := gas.Of(k.kv) // the end block's: charged for every lapse
 	for _, key := range due {
+		if meter.Used() >= gas.EndBlockBudget {
+			break // the rest lapse in the next blocks
+		}
 		// Both index prefixes have the same length.
 		id := string(key[len(prefixExpiryHeight)+8:])
 		if err := k.lapse(blk, id, key); err != nil {

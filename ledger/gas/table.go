@@ -50,6 +50,12 @@ const (
 	ViewLabelCompare uint64 = 100
 )
 
+// EndBlockBudget is the gas the end-of-block steps of one module may use in
+// a block (spec/gas.md "End of block"): a step that walks a backlog (the
+// agreements that lapse at a height) starts no new item once its meter has
+// used this much, and leaves the rest to the next block.
+const EndBlockBudget uint64 = 25_000_000
+
 // Query budgets (spec/gas.md "Queries"): every ABCI query runs under a
 // meter with this limit, and so does /simulate's execution.
 const (
