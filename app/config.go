@@ -51,6 +51,7 @@ type AppConfig struct {
 	GatewayRequestTimeout time.Duration `mapstructure:"gateway_request_timeout"` // longest request (504)
 	ContentProfile        string        `mapstructure:"content_profile"`         // "default" (kubo --cid-version=1) or "1mib"
 	ContentOffline        bool          `mapstructure:"content_ipfs_offline"`    // kubo backend: read only the node's own repository
+	ContentMaxBytes       int64         `mapstructure:"content_max_bytes"`       // embedded store quota; 0 = none
 
 	// Observability.
 	MetricsAddr string `mapstructure:"metrics_addr"` // app metrics on Prometheus; empty = off
@@ -136,6 +137,9 @@ gateway_request_timeout = "{{.GatewayRequestTimeout}}"
 content_profile = "{{.ContentProfile}}"
 # With content_ipfs_api: read only from that node's own repository, never the network.
 content_ipfs_offline = {{.ContentOffline}}
+# Embedded store quota in bytes (0 = none): an add or import that would take the
+# store over it fails ("content store quota exceeded"); riffchain content gc frees space.
+content_max_bytes = {{.ContentMaxBytes}}
 
 # Prometheus metrics of the app (CometBFT's own are in config.toml [instrumentation]).
 metrics_addr = "{{.MetricsAddr}}"

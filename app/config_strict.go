@@ -152,6 +152,7 @@ func newConfigValidator() *validator.Validate {
 		"ContentProfile":        "cidprofile",
 		"GatewaySubdomainHosts": "dive,hostname_rfc1123",
 		"GatewayMaxRanges":      "min=0",
+		"ContentMaxBytes":       "min=0",
 		"GatewayMaxCARBytes":    "min=0",
 		"GatewayMaxConcurrent":  "min=0",
 		"GatewayRequestTimeout": "min=0",

@@ -29,7 +29,7 @@ func ContentConfig(c AppConfig, home string) content.Config {
 	if dir == "" {
 		dir = filepath.Join(home, "data", "content")
 	}
-	return content.Config{Dir: dir, IPFSAPI: c.ContentIPFSAPI, Profile: c.ContentProfile, Offline: c.ContentOffline}
+	return content.Config{Dir: dir, IPFSAPI: c.ContentIPFSAPI, Profile: c.ContentProfile, Offline: c.ContentOffline, MaxBytes: c.ContentMaxBytes}
 }
 
 // GatewayOptions maps app.toml's gateway keys onto the gateway's options.

@@ -77,7 +77,8 @@ func storeName(c content.Config) string {
 
 func newContentCmd() *cobra.Command {
 	c := &cobra.Command{Use: "content", Short: "Add and read off-ledger content (IPFS-compatible CIDs)"}
-	c.AddCommand(newContentAddCmd(), newContentGetCmd(), newContentImportCmd(), newContentExportCmd())
+	c.AddCommand(newContentAddCmd(), newContentGetCmd(), newContentImportCmd(), newContentExportCmd(),
+		newContentPinCmd(), newContentUnpinCmd(), newContentLsCmd(), newContentGCCmd())
 	return c
 }
 

@@ -293,10 +293,16 @@ func newSeedTxCmd() *cobra.Command {
 		sub := &cobra.Command{
 			Use: use, Short: short, Args: cobra.MinimumNArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
+				var err error
 				if withdraw {
-					return f.send(typ, lens.MsgWithdraw{CIDs: args})
+					err = f.send(typ, lens.MsgWithdraw{CIDs: args})
+				} else {
+					err = f.send(typ, lens.MsgAnnounce{CIDs: args})
 				}
-				return f.send(typ, lens.MsgAnnounce{CIDs: args})
+				if err == nil && !f.generateOnly {
+					seedPins(args, withdraw) // cmd_content_pin.go
+				}
+				return err
 			},
 		}
 		f.register(sub)

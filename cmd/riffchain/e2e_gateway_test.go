@@ -213,3 +213,56 @@ func mustDo(t *testing.T, req *http.Request) *http.Response {
 	}
 	return resp
 }
+
+// TestContentLifecycleEndToEnd: against a dev node, content this home
+// announces with `tx seed announce` stays pinned through `content unpin`
+// and `content gc` (and the node's gateway keeps serving it) until `tx
+// seed withdraw`; then gc removes it; the quota refuses an add with a clear
+// error.
+func TestContentLifecycleEndToEnd(t *testing.T) {
+	n := startDevNode(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "seeded.bin")
+	data := testBytes("seeded", 800_000)
+	_ = os.WriteFile(file, data, 0o644)
+	c := str(n.ok("content", "add", file), "cid")
+	n.ok("tx", "seed", "announce", c, "--from", "dev")
+	n.ok("content", "unpin", c)
+	ls := n.ok("content", "ls")
+	if !strings.Contains(fmt.Sprint(ls["pins"]), c) || !strings.Contains(fmt.Sprint(ls["pins"]), "seed") {
+		t.Fatalf("announced content not pinned as seed: %v", ls)
+	}
+	if res := n.ok("content", "gc", "--grace", "0s"); str(res, "removed_blocks") != "0" {
+		t.Fatalf("gc removed announced content: %v", res)
+	}
+	if code, b := gatewayGet(t, n, c, "bytes=0-9"); code != http.StatusPartialContent || !bytes.Equal(b, data[:10]) {
+		t.Fatalf("gateway after gc: %d", code)
+	}
+	n.ok("tx", "seed", "withdraw", c, "--from", "dev")
+	if res := n.ok("content", "gc", "--grace", "0s"); str(res, "removed_blocks") != "5" || str(res, "packs_deleted") != "1" {
+		t.Fatalf("gc after withdraw: %v", res)
+	}
+	// The running node's gateway notices the pack is gone.
+	if code, _ := gatewayGet(t, n, c, ""); code != http.StatusNotFound {
+		t.Fatalf("gateway after collection: %d", code)
+	}
+	if res := n.fails("content", "unpin", c); res == nil {
+		t.Fatal("unpin of an unpinned CID succeeded")
+	}
+
+	// Quota: a second add that would exceed content_max_bytes is refused.
+	ac, err := app.LoadAppConfig(n.home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ac.ContentMaxBytes = 1_000_000
+	if err := app.WriteAppConfig(n.home, ac); err != nil {
+		t.Fatal(err)
+	}
+	n.ok("content", "add", file)
+	_ = os.WriteFile(filepath.Join(dir, "other.bin"), testBytes("other", 800_000), 0o644)
+	out, err := n.run("content", "add", filepath.Join(dir, "other.bin"))
+	if err == nil || !strings.Contains(err.Error(), "quota exceeded") {
+		t.Fatalf("add over the quota: %q %v", out, err)
+	}
+}

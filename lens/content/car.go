@@ -195,6 +195,16 @@ func ImportCAR(ctx context.Context, s Store, r io.Reader) (res ImportResult, err
 			if ferr := w.finishKeep(nil); ferr != nil && err == nil {
 				err = fmt.Errorf("import CAR: %w", ferr)
 			}
+			// Pin the roots the import stored (as `ipfs dag import`
+			// does), once the batch is durable.
+			for _, r := range res.Roots {
+				if err != nil {
+					return
+				}
+				if ok, herr := ds.Has(ctx, r); herr == nil && ok {
+					err = ds.autoPin(ctx, r)
+				}
+			}
 		}()
 	}
 	for {

@@ -25,6 +25,9 @@ type Config struct {
 	// (DefaultLayout), "flat" or "pack" [content.layout]. An existing
 	// store keeps its layout.
 	Layout string
+	// MaxBytes, when > 0, is the embedded store's quota [content_max_bytes]:
+	// adds that would take it over fail with ErrQuota.
+	MaxBytes int64
 }
 
 // Open returns the Store that cfg describes: the kubo backend when IPFSAPI
@@ -44,7 +47,7 @@ func Open(cfg Config) (Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := OpenDisk(cfg.Dir, p, DiskOptions{NoSync: cfg.NoSync, Layout: layout})
+	s, err := OpenDisk(cfg.Dir, p, DiskOptions{NoSync: cfg.NoSync, Layout: layout, MaxBytes: cfg.MaxBytes})
 	if err != nil {
 		return nil, fmt.Errorf("content store: %w", err)
 	}

@@ -110,6 +110,16 @@ type Store interface {
 	PutBlock(ctx context.Context, b blocks.Block) error
 	// Profile is the import profile Add and AddPath use.
 	Profile() Profile
+	// Pin keeps the DAG under root from GC under label (PinUser,
+	// PinSeed); with verify every block is read and checked first. Add,
+	// AddPath and ImportCAR pin what they store (PinUser).
+	Pin(ctx context.Context, root cid.Cid, label string, verify bool) error
+	// Unpin removes one label; the root stays pinned while others remain.
+	Unpin(ctx context.Context, root cid.Cid, label string) error
+	// Pins lists pinned roots with their labels.
+	Pins(ctx context.Context) ([]Pin, error)
+	// GC removes every block no pin reaches (spec/content.md, section 5b).
+	GC(ctx context.Context, o GCOptions) (GCResult, error)
 	// Close releases the backend's resources.
 	Close() error
 }

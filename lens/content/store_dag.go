@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ipfs/boxo/blockservice"
 	"github.com/ipfs/boxo/blockstore"
@@ -39,7 +40,17 @@ type dagStore struct {
 	// backend pins the root).
 	afterAddPath func(ctx context.Context, root cid.Cid) error
 	closeFn      func() error
+	// pins and sweep: the content lifecycle (lifecycle.go); nil for the
+	// kubo backend, whose node keeps its own pins and GC.
+	pins  pinStore
+	sweep sweepFunc
+	pinMu sync.Mutex // serializes pin-set changes in this process
+	gcMu  sync.Mutex // one GC at a time in this process
 }
+
+// sweepFunc removes the blocks not in live (by multihash) that are older
+// than cutoff, counting into res.
+type sweepFunc func(ctx context.Context, live map[string]bool, cutoff time.Time, dry bool, res *GCResult) error
 
 func newDAGStore(bs blockstore.Blockstore, p Profile) (*dagStore, error) {
 	if err := p.validate(); err != nil {
@@ -71,7 +82,16 @@ func (s *dagStore) Add(ctx context.Context, r io.Reader) (cid.Cid, error) {
 	if err = w.finish(err); err != nil {
 		return cid.Undef, err
 	}
-	return nd.Cid(), nil
+	return nd.Cid(), s.autoPin(ctx, nd.Cid())
+}
+
+// autoPin pins what an add or import stored (label PinUser), as kubo's
+// `ipfs add` does, when the store keeps pins.
+func (s *dagStore) autoPin(ctx context.Context, root cid.Cid) error {
+	if s.pins == nil {
+		return nil
+	}
+	return s.Pin(ctx, root, PinUser, false)
 }
 
 // AddPath imports a file or a folder tree.
@@ -98,7 +118,7 @@ func (s *dagStore) AddPath(ctx context.Context, path string) (cid.Cid, error) {
 			return cid.Undef, err
 		}
 	}
-	return nd.Cid(), nil
+	return nd.Cid(), s.autoPin(ctx, nd.Cid())
 }
 
 // Get opens a UnixFS file (or a raw block) for verified reading.

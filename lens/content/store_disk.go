@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ipfs/boxo/blockstore"
 	blocks "github.com/ipfs/go-block-format"
@@ -27,6 +28,9 @@ type DiskOptions struct {
 	// default, DefaultLayout). A folder that already holds a store is
 	// always opened in the layout it has, whatever Layout says.
 	Layout Layout
+	// MaxBytes, when > 0, is the quota: a write that would take the pack
+	// files over it fails with ErrQuota (pack layout only).
+	MaxBytes int64
 }
 
 // Layout names an on-disk layout of the embedded store.
@@ -119,6 +123,9 @@ func OpenDisk(dir string, p Profile, opts ...DiskOptions) (Store, error) {
 	var bs blockstore.Blockstore
 	switch layout {
 	case LayoutFlat:
+		if o.MaxBytes > 0 {
+			return nil, fmt.Errorf("content store %s: a size quota needs the pack layout: %w", dir, ErrUnsupported)
+		}
 		bs, err = newDiskBlockstore(dir, o)
 	case LayoutPack:
 		bs, err = newPackBlockstore(dir, o)
@@ -128,7 +135,31 @@ func OpenDisk(dir string, p Profile, opts ...DiskOptions) (Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newDAGStore(bs, p)
+	s, err := newDAGStore(bs, p)
+	if err != nil {
+		return nil, err
+	}
+	s.pins = filePins{dir: filepath.Join(dir, pinDirName)}
+	switch b := bs.(type) {
+	case *diskBlockstore:
+		s.sweep = s.sweepBlocks(b.modTime)
+	case *packBlockstore:
+		s.sweep = b.sweep
+	}
+	return s, nil
+}
+
+// pinDirName is the folder of pin files inside an embedded store.
+const pinDirName = "pins"
+
+// modTime reports a block file's modification time and size.
+func (d *diskBlockstore) modTime(c cid.Cid) (time.Time, int64, bool) {
+	_, file := d.paths(c)
+	fi, err := os.Stat(file)
+	if err != nil {
+		return time.Time{}, 0, false
+	}
+	return fi.ModTime(), fi.Size(), true
 }
 
 const blockSuffix = ".data"

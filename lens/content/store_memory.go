@@ -9,5 +9,11 @@ import (
 // NewMemory returns a Store that keeps blocks in memory (tests, dry runs).
 func NewMemory(p Profile) (Store, error) {
 	bs := blockstore.NewBlockstore(dssync.MutexWrap(ds.NewMapDatastore()))
-	return newDAGStore(bs, p)
+	s, err := newDAGStore(bs, p)
+	if err != nil {
+		return nil, err
+	}
+	s.pins = &memPins{}
+	s.sweep = s.sweepBlocks(nil)
+	return s, nil
 }

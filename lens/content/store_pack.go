@@ -71,6 +71,8 @@ type packLoc struct {
 type packBlockstore struct {
 	root string // dir/packs
 	sync bool
+	// maxBytes, when > 0, bounds the pack files' total size (quota).
+	maxBytes int64
 	// flat, when dir/blocks also exists (an older binary wrote there),
 	// serves reads of blocks not in any pack. Writes always go to packs.
 	flat *diskBlockstore
@@ -86,7 +88,7 @@ func newPackBlockstore(dir string, o DiskOptions) (*packBlockstore, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("content store %s: %w", dir, err)
 	}
-	p := &packBlockstore{root: root, sync: !o.NoSync, index: map[string]packLoc{}, loaded: map[string]bool{}}
+	p := &packBlockstore{root: root, sync: !o.NoSync, maxBytes: o.MaxBytes, index: map[string]packLoc{}, loaded: map[string]bool{}}
 	if ok, err := isDir(filepath.Join(dir, "blocks")); err != nil {
 		return nil, fmt.Errorf("content store %s: %w", dir, err)
 	} else if ok {
@@ -268,6 +270,17 @@ func (p *packBlockstore) Get(ctx context.Context, c cid.Cid) (blocks.Block, erro
 		return nil, fmt.Errorf("%w: %w", ErrNotFound, ipld.ErrNotFound{Cid: c})
 	}
 	f, err := os.Open(filepath.Join(p.root, loc.pack))
+	if errors.Is(err, fs.ErrNotExist) {
+		// A GC (maybe in another process) deleted or compacted the pack:
+		// reload the index and look again.
+		p.reload()
+		if loc, ok, err = p.lookup(c); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, fmt.Errorf("%w: %w", ErrNotFound, ipld.ErrNotFound{Cid: c})
+		}
+		f, err = os.Open(filepath.Join(p.root, loc.pack))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -379,6 +392,8 @@ type packBatch struct {
 	entries  []packEntry
 	keys     map[string]int // key → index in entries (-1: reserved, being written)
 	writeErr error
+	// force writes blocks the index already has (GC compaction moves them).
+	force bool
 }
 
 func (p *packBlockstore) newBatch() blockBatch {
@@ -387,7 +402,7 @@ func (p *packBlockstore) newBatch() blockBatch {
 
 func (b *packBatch) put(_ context.Context, blk blocks.Block) error {
 	key := string(blk.Cid().Hash())
-	if b.p.has(key) {
+	if !b.force && b.p.has(key) {
 		return nil // content addressed: already stored
 	}
 	data := blk.RawData()
@@ -475,6 +490,15 @@ func (b *packBatch) commit() error {
 	}
 	if werr != nil {
 		return fail(werr)
+	}
+	if b.p.maxBytes > 0 && !b.force {
+		used, err := b.p.usedBytes()
+		if err != nil {
+			return fail(err)
+		}
+		if used+end > b.p.maxBytes {
+			return fail(fmt.Errorf("%w: %d bytes to add to %d stored > content_max_bytes %d (run `riffchain content gc`, unpin, or raise content_max_bytes)", ErrQuota, end, used, b.p.maxBytes))
+		}
 	}
 	idx := make([]byte, 0, len(entries)*48)
 	for _, e := range entries {
