@@ -92,6 +92,9 @@ func (f *joinFlags) run(home, moniker, rpcAddr, p2pAddr string) error {
 		if err != nil {
 			return err
 		}
+		if err := waitForHeight(ctx, wc, trustHeight); err != nil {
+			return fmt.Errorf("%w: witness %s: %v", errJoin, w, err)
+		}
 		wcom, err := wc.RPC.Commit(ctx, &trustHeight)
 		if err != nil {
 			return fmt.Errorf("%w: witness %s: commit %d: %v", errJoin, w, trustHeight, err)
@@ -148,6 +151,28 @@ func (f *joinFlags) run(home, moniker, rpcAddr, p2pAddr string) error {
 	return emit(map[string]any{"home": home, "chain_id": doc.ChainID, "moniker": moniker, "node_id": string(nodeKey.ID()),
 		"persistent_peers": peer, "rpc_servers": servers, "trust_height": trustHeight,
 		"trust_hash": strings.ToUpper(hex.EncodeToString(trustHash)), "state_sync": true})
+}
+
+// waitForHeight waits (up to 10 s, within ctx) until the node behind c has
+// committed height h: a witness may be a block or two behind the node the
+// trusted header came from.
+func waitForHeight(ctx context.Context, c *client.Client, h int64) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		st, err := c.RPC.Status(ctx)
+		if err == nil && st.SyncInfo.LatestBlockHeight >= h {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			if err != nil {
+				return fmt.Errorf("status: %w", err)
+			}
+			return fmt.Errorf("still at height %d, waiting for %d", st.SyncInfo.LatestBlockHeight, h)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // fetchGenesis gets the genesis from /genesis, or chunk by chunk from
