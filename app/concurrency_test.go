@@ -30,6 +30,7 @@ func TestConcurrentConnections(t *testing.T) {
 			default:
 			}
 			_, _ = c.app.Query(context.Background(), &abci.RequestQuery{Path: "/balance/" + bob.addr.String() + "/RIFF", Prove: true})
+			_, _ = c.app.Query(context.Background(), &abci.RequestQuery{Path: "/simulate", Data: txs[59]}) // runs a tx beside the blocks
 			_, _ = c.app.Info(context.Background(), &abci.RequestInfo{})
 		}
 	}()
