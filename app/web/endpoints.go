@@ -13,5 +13,6 @@ func (s *Server) endpoints() []endpoint {
 		{path: "/quote", load: s.loadQuote},
 		{path: "/tx/{hash}", page: "tx", load: s.loadTx},
 		{path: "/block/{height}", page: "block", load: s.loadBlock},
+		{path: "/light/{height}", load: s.loadLight},
 	}
 }
