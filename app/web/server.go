@@ -1,12 +1,15 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -111,6 +114,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/live", s.serveLive)
 	mux.HandleFunc("GET /search", s.serveSearch)
 	mux.HandleFunc("GET /api/v1/search", s.serveSearchJSON)
+	mux.HandleFunc("GET /static/verify.wasm", serveVerifier)
 	sub, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(http.FileServerFS(sub))))
 	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
@@ -125,6 +129,31 @@ func pagePath(p string) string {
 		return "/{$}"
 	}
 	return p
+}
+
+// serveVerifier serves the browser's verifier (package app/verify built
+// for js/wasm), stored gzipped: browsers that take gzip get it as it is.
+func serveVerifier(w http.ResponseWriter, r *http.Request) {
+	b, err := staticFS.ReadFile("static/verify.wasm.gz")
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/wasm")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Header().Set("Vary", "Accept-Encoding")
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		_, _ = w.Write(b)
+		return
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		http.Error(w, "verifier: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	_, _ = io.Copy(w, zr)
 }
 
 func staticHandler(h http.Handler) http.Handler {

@@ -14,11 +14,16 @@ package main
 // RIFFCHAIN_REQUIRE_BROWSER is set (CI sets it): then it fails.
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -353,6 +358,38 @@ func TestWebExplorer(t *testing.T) {
 		wantText(t, "search miss", text(t, ctx, "main"), "Nothing on this chain is called")
 		sh.take(ctx, "10-search")
 	})
+	t.Run("verified in the browser, not verified through a lying proxy", func(t *testing.T) {
+		res := verifyResult(t, ctx, s.web+"/account/"+s.alice)
+		if !res.ok || res.text != "verified" {
+			t.Fatalf("honest node: %q (%s)", res.text, res.detail)
+		}
+		wasm := wasmSize(t, s.web)
+		t.Logf("verifier: %d bytes gzipped; load %s ms, fetch %s ms, verify %s ms", wasm, res.loadMs, res.fetchMs, res.verifyMs)
+		fmt.Fprintf(os.Stderr, "browser verifier: %d bytes gzipped, load %s ms, fetch %s ms, verify %s ms\n", wasm, res.loadMs, res.fetchMs, res.verifyMs)
+		sh.take(ctx, "11-account-verified")
+		var acc struct {
+			Balances []struct{ Asset, Amount string } `json:"balances"`
+		}
+		getJSON(t, s.web+"/api/v1/account/"+s.alice, &acc)
+		var amount string
+		for _, b := range acc.Balances {
+			if b.Asset == s.acme {
+				amount = b.Amount
+			}
+		}
+		for _, mode := range []string{"value", "key", "height"} {
+			proxy := lyingWebProxy(t, s.web, mode, amount)
+			res := verifyResult(t, ctx, proxy+"/account/"+s.alice)
+			if res.ok || res.text != "not verified" {
+				t.Errorf("proxy lying about the %s: %q (%s)", mode, res.text, res.detail)
+			}
+			if c := eval[string](t, ctx, `getComputedStyle(document.getElementById("verify")).color`); c != "rgb(179, 38, 30)" {
+				t.Errorf("proxy lying about the %s: \"not verified\" is %s, not red", mode, c)
+			}
+			t.Logf("lie about the %s: %s", mode, res.detail)
+			sh.take(ctx, "12-account-not-verified-"+mode)
+		}
+	})
 	t.Run("pages name their height and JSON", func(t *testing.T) {
 		for _, p := range []string{"/", "/account/" + s.alice, "/asset/" + s.acme, "/agreement/" + s.agreement, "/lens/lens-a", "/pool/" + s.pool} {
 			open(t, ctx, s.web+p)
@@ -414,6 +451,7 @@ func checkOpenAPI(t *testing.T, s *webScenario) {
 		{"/api/v1/tx/" + s.txhash, 200},
 		{"/api/v1/block/" + strconv.FormatInt(blk.Height, 10), 200},
 		{"/api/v1/search?q=lens-b", 200},
+		{"/api/v1/light/3", 200},
 		{"/api/v1/search?q=nothing-called-this", 200},
 		{"/api/v1/lens/nope", 404},
 		{"/api/v1/account/riff1nope", 400},
@@ -433,6 +471,92 @@ func checkOpenAPI(t *testing.T, s *webScenario) {
 			t.Errorf("%v\n%s", err, body)
 		}
 	}
+}
+
+// verdict is what the page's verifier showed.
+type verdict struct {
+	ok                        bool
+	text, detail              string
+	loadMs, fetchMs, verifyMs string
+}
+
+// verifyResult opens an account page and waits for its verifier.
+func verifyResult(t *testing.T, ctx context.Context, url string) verdict {
+	t.Helper()
+	open(t, ctx, url)
+	if !waitJS(ctx, `(() => { const v = document.getElementById("verify"); return !!v && /\b(ok|fail)\b/.test(v.className); })()`, 30*time.Second) {
+		t.Fatalf("%s: the verifier gave no verdict: %q", url, text(t, ctx, "#verify"))
+	}
+	var v verdict
+	v.ok = eval[bool](t, ctx, `document.getElementById("verify").classList.contains("ok")`)
+	v.text = text(t, ctx, "#verify")
+	v.detail = eval[string](t, ctx, `document.getElementById("verify").title`)
+	v.loadMs = eval[string](t, ctx, `document.getElementById("verify").dataset.loadMs || ""`)
+	v.fetchMs = eval[string](t, ctx, `document.getElementById("verify").dataset.fetchMs || ""`)
+	v.verifyMs = eval[string](t, ctx, `document.getElementById("verify").dataset.verifyMs || ""`)
+	return v
+}
+
+func wasmSize(t *testing.T, web string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", web+"/static/verify.wasm", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.Header.Get("Content-Type") != "application/wasm" || res.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("verifier served as %q %q", res.Header.Get("Content-Type"), res.Header.Get("Content-Encoding"))
+	}
+	return len(b)
+}
+
+// lyingWebProxy serves the explorer at target through lies: "value"
+// changes the balance amount everywhere (pages and JSON); "key" moves the
+// RIFF balance's proof to another key; "height" answers every signed
+// header request with the header of the height before.
+func lyingWebProxy(t *testing.T, target, mode, amount string) string {
+	t.Helper()
+	u, _ := url.Parse(target)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	director := rp.Director
+	rp.Director = func(r *http.Request) {
+		director(r)
+		r.Header.Del("Accept-Encoding")
+		if mode == "height" && strings.HasPrefix(r.URL.Path, "/api/v1/light/") {
+			if n, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/api/v1/light/")); err == nil {
+				r.URL.Path = "/api/v1/light/" + strconv.Itoa(n-1)
+			}
+		}
+	}
+	rp.ModifyResponse = func(res *http.Response) error {
+		if strings.HasPrefix(res.Request.URL.Path, "/static/") {
+			return nil
+		}
+		b, err := io.ReadAll(res.Body)
+		if err != nil {
+			return err
+		}
+		res.Body.Close()
+		switch mode {
+		case "value":
+			n, _ := strconv.ParseInt(amount, 10, 64)
+			b = bytes.ReplaceAll(b, []byte(amount), []byte(strconv.FormatInt(n+100, 10)))
+		case "key":
+			if strings.HasPrefix(res.Request.URL.Path, "/api/v1/account/") {
+				b = bytes.ReplaceAll(b, []byte(hex.EncodeToString([]byte("RIFF"))+`"`), []byte(hex.EncodeToString([]byte("RIFG"))+`"`))
+			}
+		}
+		res.Body = io.NopCloser(bytes.NewReader(b))
+		res.ContentLength = int64(len(b))
+		res.Header.Set("Content-Length", strconv.Itoa(len(b)))
+		return nil
+	}
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 func sep(u string) string {
