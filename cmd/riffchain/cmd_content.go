@@ -78,7 +78,7 @@ func storeName(c content.Config) string {
 func newContentCmd() *cobra.Command {
 	c := &cobra.Command{Use: "content", Short: "Add and read off-ledger content (IPFS-compatible CIDs)"}
 	c.AddCommand(newContentAddCmd(), newContentGetCmd(), newContentImportCmd(), newContentExportCmd(),
-		newContentPinCmd(), newContentUnpinCmd(), newContentLsCmd(), newContentGCCmd())
+		newContentPinCmd(false), newContentPinCmd(true), newContentLsCmd(), newContentGCCmd())
 	return c
 }
 

@@ -5,10 +5,12 @@ package main
 // Every block is verified against its CID on the way in and on the way out.
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ipfs/go-cid"
 	"github.com/spf13/cobra"
@@ -70,7 +72,7 @@ the bytes read. The roots are pinned (kept by ` + "`content gc`" + `).`,
 				return err
 			}
 			defer s.Close()
-			ctx, cancel := ctxTimeout()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 			defer cancel()
 			cr := &countingReader{r: in}
 			res, err := content.ImportCAR(ctx, s, cr)
@@ -100,28 +102,21 @@ its CID as it is read. Every block must be present, else nothing is written
 			if out == "" {
 				return fmt.Errorf("--out FILE.car is required")
 			}
-			roots := make([]cid.Cid, 0, len(args))
-			for _, a := range args {
-				c, err := content.ParseCID(a)
-				if err != nil {
-					return err
-				}
-				roots = append(roots, c)
-			}
-			s, _, err := f.open()
+			roots, err := parseCIDs(args)
 			if err != nil {
 				return err
 			}
-			defer s.Close()
-			ctx, cancel := ctxTimeout()
-			defer cancel()
 			tmp, err := os.CreateTemp(filepath.Dir(out), ".riffchain-export-*")
 			if err != nil {
 				return err
 			}
 			defer os.Remove(tmp.Name()) // after the rename, a no-op
 			cw := &countingWriter{w: tmp}
-			res, err := content.ExportCAR(ctx, s, cw, roots, content.ExportOptions{RequireComplete: true})
+			var res content.ExportResult
+			err = f.withStore(time.Hour, func(ctx context.Context, s content.Store) (err error) {
+				res, err = content.ExportCAR(ctx, s, cw, roots, content.ExportOptions{RequireComplete: true})
+				return err
+			})
 			if cerr := tmp.Close(); err == nil {
 				err = cerr
 			}

@@ -27,60 +27,51 @@ func parseCIDs(args []string) ([]cid.Cid, error) {
 	return out, nil
 }
 
-func newContentPinCmd() *cobra.Command {
-	var f storeFlags
-	c := &cobra.Command{
-		Use:   "pin CID...",
-		Short: "Keep these DAGs from content gc (every block read and verified first)",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cs, err := parseCIDs(args)
-			if err != nil {
-				return err
-			}
-			s, _, err := f.open()
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			for _, c := range cs {
-				if err := s.Pin(ctx, c, content.PinUser, true); err != nil {
-					return err
-				}
-			}
-			return emit(map[string]any{"pinned": args})
-		},
+// withStore opens the store the flags name, runs fn under a timeout and
+// closes the store.
+func (f *storeFlags) withStore(timeout time.Duration, fn func(ctx context.Context, s content.Store) error) error {
+	s, _, err := f.open()
+	if err != nil {
+		return err
 	}
-	f.register(c, false)
-	return c
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return fn(ctx, s)
 }
 
-func newContentUnpinCmd() *cobra.Command {
+// newContentPinCmd is `content pin` (unpin false) or `content unpin`.
+func newContentPinCmd(unpin bool) *cobra.Command {
 	var f storeFlags
+	use, short, key := "pin CID...", "Keep these DAGs from content gc (every block read and verified first)", "pinned"
+	if unpin {
+		use, short, key = "unpin CID...", "Let content gc collect these DAGs (unless still pinned as announced by tx seed announce)", "unpinned"
+	}
 	c := &cobra.Command{
-		Use:   "unpin CID...",
-		Short: "Let content gc collect these DAGs (unless still pinned as announced by tx seed announce)",
-		Args:  cobra.MinimumNArgs(1),
+		Use: use, Short: short, Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cs, err := parseCIDs(args)
 			if err != nil {
 				return err
 			}
-			s, _, err := f.open()
+			err = f.withStore(2*time.Minute, func(ctx context.Context, s content.Store) error {
+				for _, c := range cs {
+					var err error
+					if unpin {
+						err = s.Unpin(ctx, c, content.PinUser)
+					} else {
+						err = s.Pin(ctx, c, content.PinUser, true)
+					}
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			})
 			if err != nil {
 				return err
 			}
-			defer s.Close()
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			for _, c := range cs {
-				if err := s.Unpin(ctx, c, content.PinUser); err != nil {
-					return err
-				}
-			}
-			return emit(map[string]any{"unpinned": args})
+			return emit(map[string]any{key: args})
 		},
 	}
 	f.register(c, false)
@@ -94,14 +85,11 @@ func newContentLsCmd() *cobra.Command {
 		Short: "List pinned roots and why they are pinned (user: add/import/pin; seed: announced by tx seed announce)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, _, err := f.open()
-			if err != nil {
+			var pins []content.Pin
+			err := f.withStore(2*time.Minute, func(ctx context.Context, s content.Store) (err error) {
+				pins, err = s.Pins(ctx)
 				return err
-			}
-			defer s.Close()
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			pins, err := s.Pins(ctx)
+			})
 			if err != nil {
 				return err
 			}
@@ -134,17 +122,14 @@ within --grace (default 15m) are kept, so an add running meanwhile in another
 process (the node) is safe. The node may keep serving during a gc.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, _, err := f.open()
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
-			defer cancel()
 			if o.Grace == 0 {
 				o.Grace = -1 // --grace 0s: collect everything unpinned
 			}
-			res, err := s.GC(ctx, o)
+			var res content.GCResult
+			err := f.withStore(time.Hour, func(ctx context.Context, s content.Store) (err error) {
+				res, err = s.GC(ctx, o)
+				return err
+			})
 			if err != nil {
 				return err
 			}
@@ -163,22 +148,18 @@ process (the node) is safe. The node may keep serving during a gc.`,
 // hold, or a store that keeps no pins (an IPFS node backend), are skipped.
 func seedPins(cids []string, withdraw bool) {
 	var f storeFlags
-	s, _, err := f.open()
-	if err != nil {
-		return
-	}
-	defer s.Close()
-	ctx, cancel := ctxTimeout()
-	defer cancel()
-	for _, a := range cids {
-		c, err := content.ParseCID(a)
-		if err != nil {
-			continue
+	_ = f.withStore(2*time.Minute, func(ctx context.Context, s content.Store) error {
+		for _, a := range cids {
+			c, err := content.ParseCID(a)
+			if err != nil {
+				continue
+			}
+			if withdraw {
+				_ = s.Unpin(ctx, c, content.PinSeed)
+			} else {
+				_ = s.Pin(ctx, c, content.PinSeed, false)
+			}
 		}
-		if withdraw {
-			_ = s.Unpin(ctx, c, content.PinSeed)
-		} else {
-			_ = s.Pin(ctx, c, content.PinSeed, false)
-		}
-	}
+		return nil
+	})
 }
