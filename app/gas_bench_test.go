@@ -48,40 +48,11 @@ func newGasBenchEnv(b *testing.B) *gasBenchEnv {
 	c, keys := benchChain(b)
 	e := &gasBenchEnv{c: c, keys: keys, owner: keys[0]}
 	c.app.SetBlockMaxGas(DefaultBlockMaxGas)
-	var msgs []Msg
-	flush := func() {
-		for len(msgs) > 0 {
-			n := min(len(msgs), 64)
-			r := c.block(c.tx(e.owner, msgs[:n]...))
-			if r.TxResults[0].Code != 0 {
-				b.Fatalf("graph setup: %s", r.TxResults[0].Log)
-			}
-			msgs = msgs[n:]
-		}
-	}
-	add := func(typ string, v any) { msgs = append(msgs, mustMsg(b, typ, v)) }
-	for _, h := range []string{"root", "target", "low"} {
-		add(lens.TypeCreate, lens.MsgCreate{Handle: h, Name: h})
-	}
-	for i := 0; i < viewK; i++ {
-		add(lens.TypeCreate, lens.MsgCreate{Handle: fmt.Sprintf("mid%03d", i), Name: "mid"})
-	}
-	flush()
-	add(lens.TypeFollow, lens.MsgFollow{Lens: "root", Target: "low", Weight: 1_000})
-	add(lens.TypeFollow, lens.MsgFollow{Lens: "low", Target: "target", Weight: 1_000_000})
-	for i := 0; i < viewK; i++ {
-		h := fmt.Sprintf("mid%03d", i)
-		add(lens.TypeFollow, lens.MsgFollow{Lens: "root", Target: h, Weight: uint32(900_000 - i*1_000)})
-		add(lens.TypeFollow, lens.MsgFollow{Lens: h, Target: "target", Weight: 1_000_000, Tags: []string{"nope" + strconv.Itoa(i)}})
-	}
-	for i := 0; i < viewN; i++ {
-		add(lens.TypeAddEntry, lens.MsgAddEntry{Lens: "target", CID: benchCID(i), Kind: "post", Title: "entry " + strconv.Itoa(i)})
-	}
-	flush()
+	buildViewAttack(b, c, e.owner, viewK, viewN)
 	return e
 }
 
-func benchCID(i int) string { return cidOf("bench-entry-" + strconv.Itoa(i)) }
+func benchCID(i int) string { return cidOf(fmt.Sprintf("e%d", i)) }
 
 // workload makes the i-th tx of a block from signer k (its messages; the
 // gas is filled in).

@@ -228,18 +228,27 @@ func FuzzSimulate(f *testing.F) {
 	})
 }
 
-// viewAttackChain builds issue 14's view-attack graph (root follows k
-// lenses, each following target under a tag of its own, plus one low
-// untagged path; target holds n entries) through txs.
+// viewAttackChain is a chain with issue 14's view-attack graph (see
+// buildViewAttack) built by its owner.
 func viewAttackChain(t *testing.T, k, n int) (*chain, testKey) {
 	owner := newTestKey("owner")
 	c := newChain(t, fundedGenesis(owner))
+	buildViewAttack(t, c, owner, k, n)
+	return c, owner
+}
+
+// buildViewAttack builds issue 14's view-attack graph through txs of owner:
+// root follows k lenses with distinct weights, each following target under
+// a tag of its own that no entry carries, plus one low untagged path root →
+// low → target; target holds n entries (CIDs benchCID(0..n-1)).
+func buildViewAttack(t testing.TB, c *chain, owner testKey, k, n int) {
+	t.Helper()
 	var msgs []Msg
 	flush := func() {
 		for len(msgs) > 0 {
 			m := min(len(msgs), 64)
 			if r := c.block(c.tx(owner, msgs[:m]...)); r.TxResults[0].Code != 0 {
-				t.Fatalf("setup: %s", r.TxResults[0].Log)
+				t.Fatalf("view graph setup: %s", r.TxResults[0].Log)
 			}
 			msgs = msgs[m:]
 		}
@@ -259,10 +268,9 @@ func viewAttackChain(t *testing.T, k, n int) (*chain, testKey) {
 		add(lens.TypeFollow, lens.MsgFollow{Lens: fmt.Sprintf("mid%03d", i), Target: "target", Weight: 1_000_000, Tags: []string{fmt.Sprintf("nope%d", i)}})
 	}
 	for i := 0; i < n; i++ {
-		add(lens.TypeAddEntry, lens.MsgAddEntry{Lens: "target", CID: cidOf(fmt.Sprintf("e%d", i)), Kind: "post"})
+		add(lens.TypeAddEntry, lens.MsgAddEntry{Lens: "target", CID: benchCID(i), Kind: "post", Title: fmt.Sprintf("entry %d", i)})
 	}
 	flush()
-	return c, owner
 }
 
 // Issue 14's attack, scaled down: a tx of 16 lens/forks over the view
