@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/riffchain/riffchain/ledger"
@@ -26,7 +27,7 @@ func (a *App) admit(size int, b *Body, snap *ledger.Snapshot) error {
 		return fmt.Errorf("%w: %d bytes, this node admits %d", ErrTxTooLarge, size, max)
 	}
 	if len(a.Config.MinFees) > 0 {
-		if err := a.feeMeetsMinimum(b.Fee); err != nil {
+		if err := a.feeMeetsMinimum(b.Fee, b.Gas); err != nil {
 			return err
 		}
 	}
@@ -42,15 +43,28 @@ func (a *App) admit(size int, b *Body, snap *ledger.Snapshot) error {
 	return nil
 }
 
-func (a *App) feeMeetsMinimum(fee *Fee) error {
+func (a *App) feeMeetsMinimum(fee *Fee, gasLimit uint64) error {
 	var wants []string
 	for _, m := range a.Config.MinFees {
 		min, err := ledger.ParseAmount(m.Amount)
 		if err != nil {
 			return fmt.Errorf("%w: app.toml min_fees %s: %v", ErrInternal, m.Asset, err)
 		}
+		if m.PerGas > 0 {
+			// Per gas: what this tx's declared limit comes to (above
+			// 2^128-1 no fee can pay it).
+			min, err = perGas(min, uint64(m.PerGas), gasLimit)
+			if err != nil {
+				wants = append(wants, fmt.Sprintf("%s %s per %d gas (more than any amount for gas %d)", m.Amount, m.Asset, m.PerGas, gasLimit))
+				continue
+			}
+		}
 		if fee != nil && fee.Asset == m.Asset && fee.Amount.Cmp(min) >= 0 {
 			return nil
+		}
+		if m.PerGas > 0 {
+			wants = append(wants, fmt.Sprintf("%s %s (%s per %d gas, for gas %d)", min, m.Asset, m.Amount, m.PerGas, gasLimit))
+			continue
 		}
 		wants = append(wants, m.Amount+" "+m.Asset)
 	}
@@ -59,4 +73,16 @@ func (a *App) feeMeetsMinimum(fee *Fee) error {
 		got = fee.Amount.String() + " " + fee.Asset
 	}
 	return fmt.Errorf("%w: fee %s, this node wants at least one of: %s", ErrFeeTooLow, got, strings.Join(wants, ", "))
+}
+
+// perGas is the minimum fee for a tx declaring gasLimit when amount is
+// asked per `per` units of gas: ceil(amount × gasLimit / per).
+func perGas(amount ledger.Amount, per, gasLimit uint64) (ledger.Amount, error) {
+	n := new(big.Int).Mul(amount.Big(), new(big.Int).SetUint64(gasLimit))
+	d := new(big.Int).SetUint64(per)
+	q, r := new(big.Int).QuoRem(n, d, new(big.Int))
+	if r.Sign() > 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	return ledger.AmountFromBig(q)
 }

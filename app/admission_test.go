@@ -102,3 +102,40 @@ func (c *chain) txFeeNonce(k testKey, nonce uint64, fee *Fee, msgs ...Msg) []byt
 	}
 	return SignTx(body, k.priv)
 }
+
+// A minimum fee per gas: the fee must cover amount per per_gas units of
+// the tx's declared gas limit, rounded up; other assets' minimums still
+// count; an amount too large for any fee refuses the tx with code 31.
+func TestMinFeePerGas(t *testing.T) {
+	alice, bob := newTestKey("alice"), newTestKey("bob")
+	c := newChain(t, fundedGenesis(alice, bob))
+	c.block()
+	c.app.Config = AppConfig{MinFees: []FeeMin{{Asset: NativeAsset, Amount: "3", PerGas: 100_000}}}
+	for _, tc := range []struct {
+		gas, fee uint64
+		code     uint32
+	}{
+		{200_000, 6, CodeOK},
+		{200_000, 5, CodeFeeTooLow},
+		{200_001, 6, CodeFeeTooLow}, // 6.00003, rounded up to 7
+		{200_001, 7, CodeOK},
+		{200_000, 0, CodeFeeTooLow},
+	} {
+		var fee *Fee
+		if tc.fee > 0 {
+			fee = &Fee{Asset: NativeAsset, Amount: ledger.NewAmount(tc.fee)}
+		}
+		r := c.check(c.txGas(alice, tc.gas, fee, transfer1(t, bob.addr)))
+		if r.Code != tc.code {
+			t.Errorf("gas %d, fee %d: code %d, want %d: %s", tc.gas, tc.fee, r.Code, tc.code, r.Log)
+		}
+		if r.Code != CodeOK {
+			c.nonces[alice.addr]--
+		}
+	}
+	huge := ledger.MaxAmount.String()
+	c.app.Config = AppConfig{MinFees: []FeeMin{{Asset: NativeAsset, Amount: huge, PerGas: 1}}}
+	if r := c.check(c.txGas(alice, 200_000, &Fee{Asset: NativeAsset, Amount: ledger.NewAmount(1)}, transfer1(t, bob.addr))); r.Code != CodeFeeTooLow {
+		t.Errorf("unpayable minimum: code %d: %s", r.Code, r.Log)
+	}
+}

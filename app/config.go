@@ -61,10 +61,12 @@ type AppConfig struct {
 	WebCORSOrigins []string `mapstructure:"web_cors_origins"` // origins allowed to read /api/v1 ("*" = any); empty = none
 }
 
-// FeeMin is a minimum fee in one asset.
+// FeeMin is a minimum fee in one asset: Amount per tx, or, with PerGas,
+// Amount per PerGas units of the tx's declared gas limit (rounded up).
 type FeeMin struct {
 	Asset  string `mapstructure:"asset"`
 	Amount string `mapstructure:"amount"`
+	PerGas int64  `mapstructure:"per_gas"` // 0 = per tx; int64 so that a negative value is refused, not wrapped
 }
 
 // DefaultAppConfig is what init writes: free to use, snapshots every 100
@@ -79,10 +81,12 @@ func DefaultAppConfig() AppConfig {
 const appConfigTemplate = `# riffchain node settings (this node only; not consensus).
 
 # Mempool admission policy. Minimum fee per transaction, any one of these
-# assets (empty: riffchain is free to use on this node).
+# assets (empty: riffchain is free to use on this node); with per_gas, the
+# amount is per that many units of the tx's declared gas limit, rounded up.
 # min_fees = [{ asset = "RIFF", amount = "10" }]
+# min_fees = [{ asset = "RIFF", amount = "1", per_gas = 100000 }]
 {{- if .MinFees}}
-min_fees = [{{range $i, $f := .MinFees}}{{if $i}}, {{end}}{ asset = "{{$f.Asset}}", amount = "{{$f.Amount}}" }{{end}}]
+min_fees = [{{range $i, $f := .MinFees}}{{if $i}}, {{end}}{ asset = "{{$f.Asset}}", amount = "{{$f.Amount}}"{{if $f.PerGas}}, per_gas = {{$f.PerGas}}{{end}} }{{end}}]
 {{- end}}
 max_pending_per_account = {{.MaxPendingPerAccount}}
 # Admit an account's nonces up to N ahead of its next one (txs sent in order

@@ -160,6 +160,7 @@ func newConfigValidator() *validator.Validate {
 	v.RegisterStructValidationMapRules(map[string]string{
 		"Asset":  "required,assetid",
 		"Amount": "required,amount",
+		"PerGas": "min=0",
 	}, FeeMin{})
 	return v
 }

@@ -31,6 +31,8 @@ func TestAppConfigStrict(t *testing.T) {
 		want     []string // all in the error
 	}{
 		{"good", "min_fees = [{ asset = \"RIFF\", amount = \"10\" }]\n", nil, nil},
+		{"fee per gas", "min_fees = [{ asset = \"RIFF\", amount = \"1\", per_gas = 100000 }]\n", nil, nil},
+		{"fee per gas negative", "min_fees = [{ asset = \"RIFF\", amount = \"1\", per_gas = -5 }]\n", nil, []string{"per_gas"}},
 		{"typo", "state_keep_recnt = 100\n", ErrConfigUnknownKey, []string{`"state_keep_recnt"`, `did you mean "state_keep_recent"`}},
 		{"unrelated key", "colour = \"blue\"\n", ErrConfigUnknownKey, []string{`"colour"`, "known keys"}},
 		{"fee amount not a number", "min_fees = [{ asset = \"RIFF\", amount = \"ten\" }]\n", ErrConfigValue, []string{"min_fees[0].amount", `"ten"`}},
