@@ -31,7 +31,9 @@ const (
 	DefaultGatewayMaxConcurrent = 256
 	// DefaultGatewayRequestTimeout is the longest one request may take
 	// (504 if no byte was sent yet, else the response is cut).
-	DefaultGatewayRequestTimeout = 10 * time.Minute
+	// As kubo's default: long enough for a large download on a slow
+	// link; a stalled one ends after GatewayRetrievalTimeout.
+	DefaultGatewayRequestTimeout = time.Hour
 	// GatewayRetrievalTimeout is the longest the gateway waits for the next
 	// block while serving (boxo's RetrievalTimeout).
 	GatewayRetrievalTimeout = 30 * time.Second
