@@ -5,9 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/btcsuite/btcd/btcutil/bech32"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+	ics23 "github.com/cosmos/ics23/go"
 )
 
 // What the explorer's pages ask the verifier (in the browser, through
@@ -66,6 +68,29 @@ type Request struct {
 	// Balances are the balances the page shows: state key
 	// bal/{address}{asset} holds the base-unit amount.
 	Balances []Balance `json:"balances"`
+	// Holders are the holders of an asset the page shows: state key
+	// hold/{asset}/{address} holds the base-unit amount.
+	Holders []Balance `json:"holders"`
+	// Agreement is the agreement the page shows: its record (state key
+	// agr/a/{id}) must have this status and these parties.
+	Agreement *AgreementClaim `json:"agreement,omitempty"`
+	// Owner is a unique item's owner the page shows (a Lens's owner is
+	// item LENS/{handle}): state key item/{asset}/{item}.
+	Owner *OwnerClaim `json:"owner,omitempty"`
+}
+
+// AgreementClaim is what an agreement page shows of the record.
+type AgreementClaim struct {
+	ID      string   `json:"id"`
+	Status  string   `json:"status"`
+	Parties []string `json:"parties"`
+}
+
+// OwnerClaim is a unique item and the owner a page shows.
+type OwnerClaim struct {
+	Asset string `json:"asset"`
+	Item  string `json:"item"`
+	Owner string `json:"owner"`
 }
 
 // Balance is one balance a page shows.
@@ -87,8 +112,35 @@ type Result struct {
 	ValidatorsTrusted bool   `json:"validators_trusted"`
 }
 
+// State keys (spec/state.md); TestKeysMatchState holds them to the
+// ledger's, agreements' and Lenses' own key functions.
+
 // BalanceKey is the state key of address's balance of asset.
 func BalanceKey(address, asset string) ([]byte, error) {
+	raw, err := addressBytes(address)
+	if err != nil {
+		return nil, err
+	}
+	return append(append([]byte("bal/"), raw...), asset...), nil
+}
+
+// HolderKey is the state key of asset's holder address (the mirror of
+// its balance).
+func HolderKey(asset, address string) ([]byte, error) {
+	raw, err := addressBytes(address)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte("hold/"+asset+"/"), raw...), nil
+}
+
+// AgreementKey is the state key of an agreement record.
+func AgreementKey(id string) []byte { return []byte("agr/a/" + id) }
+
+// ItemKey is the state key of a unique item.
+func ItemKey(asset, item string) []byte { return []byte("item/" + asset + "/" + item) }
+
+func addressBytes(address string) ([]byte, error) {
 	hrp, data, err := bech32.Decode(address)
 	if err != nil || hrp != "riff" {
 		return nil, fmt.Errorf("%w: address %q", ErrAnswer, address)
@@ -97,7 +149,7 @@ func BalanceKey(address, asset string) ([]byte, error) {
 	if err != nil || len(raw) != 20 {
 		return nil, fmt.Errorf("%w: address %q", ErrAnswer, address)
 	}
-	return append(append([]byte("bal/"), raw...), asset...), nil
+	return raw, nil
 }
 
 // Check answers a page's request: the header at Height+1 is committed by
@@ -105,7 +157,7 @@ func BalanceKey(address, asset string) ([]byte, error) {
 // shows has a proof at Height, and each proof verifies against the
 // header's app hash.
 func Check(req *Request) Result {
-	res := Result{Height: req.Height, Claims: len(req.Balances)}
+	res := Result{Height: req.Height, Claims: len(req.Balances) + len(req.Holders)}
 	fail := func(err error) Result {
 		res.Error = err.Error()
 		return res
@@ -148,17 +200,65 @@ func Check(req *Request) Result {
 	}
 	var use []ProofOp
 	var claims []KV
+	claim := func(key, value []byte, what string) error {
+		op, ok := ops[string(key)]
+		if !ok {
+			return fmt.Errorf("%w: no proof for the %s shown", ErrAnswer, what)
+		}
+		use = append(use, op)
+		claims = append(claims, KV{Key: key, Value: value})
+		return nil
+	}
 	for _, b := range req.Balances {
 		key, err := BalanceKey(b.Address, b.Asset)
+		if err == nil {
+			err = claim(key, []byte(b.Amount), b.Asset+" balance")
+		}
 		if err != nil {
 			return fail(err)
 		}
-		op, ok := ops[string(key)]
-		if !ok {
-			return fail(fmt.Errorf("%w: no proof for the %s balance shown", ErrAnswer, b.Asset))
+	}
+	for _, b := range req.Holders {
+		key, err := HolderKey(b.Asset, b.Address)
+		if err == nil {
+			err = claim(key, []byte(b.Amount), "holding of "+b.Address)
 		}
-		use = append(use, op)
-		claims = append(claims, KV{Key: key, Value: []byte(b.Amount)})
+		if err != nil {
+			return fail(err)
+		}
+	}
+	if a := req.Agreement; a != nil {
+		res.Claims++
+		key := AgreementKey(a.ID)
+		rec, err := provenValue(ops, key, "agreement record")
+		if err == nil {
+			err = checkAgreement(rec, a)
+		}
+		if err == nil {
+			err = claim(key, rec, "agreement record")
+		}
+		if err != nil {
+			return fail(err)
+		}
+	}
+	if o := req.Owner; o != nil {
+		res.Claims++
+		key := ItemKey(o.Asset, o.Item)
+		rec, err := provenValue(ops, key, "owner")
+		if err == nil {
+			var it struct {
+				Owner string `json:"owner"`
+			}
+			if json.Unmarshal(rec, &it) != nil || it.Owner != o.Owner {
+				err = fmt.Errorf("%w: %s/%s is owned by %s, not %s", ErrAnswer, o.Asset, o.Item, it.Owner, o.Owner)
+			}
+		}
+		if err == nil {
+			err = claim(key, rec, "owner")
+		}
+		if err != nil {
+			return fail(err)
+		}
 	}
 	if err := Proofs(sh.Header.AppHash, use, claims); err != nil {
 		return fail(err)
@@ -178,4 +278,39 @@ func CheckJSON(in string) string {
 	}
 	b, _ := json.Marshal(res)
 	return string(b)
+}
+
+// provenValue is the value an existence proof of key carries (what the
+// record is if the proof verifies; Proofs checks that it does).
+func provenValue(ops map[string]ProofOp, key []byte, what string) ([]byte, error) {
+	op, ok := ops[string(key)]
+	if !ok {
+		return nil, fmt.Errorf("%w: no proof for the %s shown", ErrAnswer, what)
+	}
+	var p ics23.CommitmentProof
+	if err := p.Unmarshal(op.Data); err != nil {
+		return nil, fmt.Errorf("%w: decode proof: %v", ErrProof, err)
+	}
+	ex := p.GetExist()
+	if ex == nil || len(ex.Value) == 0 {
+		return nil, fmt.Errorf("%w: the %s is not proven to exist", ErrProof, what)
+	}
+	return ex.Value, nil
+}
+
+// checkAgreement compares the proven record with what the page shows.
+func checkAgreement(rec []byte, a *AgreementClaim) error {
+	var r struct {
+		ID      string   `json:"id"`
+		Status  string   `json:"status"`
+		Parties []string `json:"parties"`
+	}
+	if err := json.Unmarshal(rec, &r); err != nil {
+		return fmt.Errorf("%w: agreement record: %v", ErrProof, err)
+	}
+	if r.ID != a.ID || r.Status != a.Status || strings.Join(r.Parties, ",") != strings.Join(a.Parties, ",") {
+		return fmt.Errorf("%w: the record says %s %s between %v; the page shows %s %s between %v",
+			ErrAnswer, r.ID, r.Status, r.Parties, a.ID, a.Status, a.Parties)
+	}
+	return nil
 }

@@ -53,6 +53,7 @@ type TxSummary struct {
 const (
 	overviewBlocks = 10
 	overviewTxs    = 10
+	overviewScan   = 200 // blocks searched for the latest txs
 	maxValidators  = 100
 )
 
@@ -93,18 +94,32 @@ func (s *Server) loadOverview(ctx context.Context, rd *reader, _ *http.Request) 
 		}
 		o.Blocks = append(o.Blocks, blockSummary(m))
 	}
-	for _, m := range info.BlockMetas {
-		if len(o.Txs) >= overviewTxs {
+	// The latest txs: walk back over block headers (20 a call, at most
+	// overviewScan blocks) and read only the blocks that hold txs.
+	metas := info.BlockMetas
+	for top := h; len(o.Txs) < overviewTxs && top > 0 && h-top < overviewScan; {
+		for _, m := range metas {
+			if len(o.Txs) >= overviewTxs {
+				break
+			}
+			if m.NumTxs == 0 {
+				continue
+			}
+			txs, err := s.blockTxs(ctx, rd, m.Header.Height, overviewTxs-len(o.Txs))
+			if err != nil {
+				return nil, err
+			}
+			o.Txs = append(o.Txs, txs...)
+		}
+		top -= int64(len(metas))
+		if len(metas) == 0 || top < 1 || h-top >= overviewScan {
 			break
 		}
-		if m.NumTxs == 0 {
-			continue
-		}
-		txs, err := s.blockTxs(ctx, rd, m.Header.Height, overviewTxs-len(o.Txs))
+		more, err := s.chain.BlockchainInfo(ctx, max(1, top-19), top)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: blockchain: %v", ErrUnavailable, err)
 		}
-		o.Txs = append(o.Txs, txs...)
+		metas = more.BlockMetas
 	}
 	return o, nil
 }

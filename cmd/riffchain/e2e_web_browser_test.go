@@ -377,9 +377,24 @@ func TestWebExplorer(t *testing.T) {
 				amount = b.Amount
 			}
 		}
-		for _, mode := range []string{"value", "key", "height"} {
-			proxy := lyingWebProxy(t, s.web, mode, amount)
-			res := verifyResult(t, ctx, proxy+"/account/"+s.alice)
+		for _, p := range []string{"/asset/" + s.acme, "/agreement/" + s.agreement, "/lens/lens-a"} {
+			if res := verifyResult(t, ctx, s.web+p); !res.ok || res.text != "verified" {
+				t.Errorf("honest node, %s: %q (%s)", p, res.text, res.detail)
+			}
+		}
+		sh.take(ctx, "11-lens-verified")
+		lies := []struct{ mode, page, from, to string }{
+			{"value", "/account/" + s.alice, amount, "1" + amount},
+			{"key", "/account/" + s.alice, "", ""},
+			{"height", "/account/" + s.alice, "", ""},
+			{"holder", "/asset/" + s.acme, s.bob, s.alice},
+			{"status", "/agreement/" + s.agreement, "completed", "disputed"},
+			{"owner", "/lens/lens-a", s.alice, s.bob},
+		}
+		for _, l := range lies {
+			mode := l.mode
+			proxy := lyingWebProxy(t, s.web, mode, l.from, l.to)
+			res := verifyResult(t, ctx, proxy+l.page)
 			if res.ok || res.text != "not verified" {
 				t.Errorf("proxy lying about the %s: %q (%s)", mode, res.text, res.detail)
 			}
@@ -513,11 +528,12 @@ func wasmSize(t *testing.T, web string) int {
 	return len(b)
 }
 
-// lyingWebProxy serves the explorer at target through lies: "value"
-// changes the balance amount everywhere (pages and JSON); "key" moves the
-// RIFF balance's proof to another key; "height" answers every signed
-// header request with the header of the height before.
-func lyingWebProxy(t *testing.T, target, mode, amount string) string {
+// lyingWebProxy serves the explorer at target through lies: "key" moves
+// the RIFF balance's proof to another key; "height" answers every signed
+// header request with the header of the height before; any other mode
+// says to wherever the node said from (an amount, a holder, a status, an
+// owner), in pages and JSON alike.
+func lyingWebProxy(t *testing.T, target, mode, from, to string) string {
 	t.Helper()
 	u, _ := url.Parse(target)
 	rp := httputil.NewSingleHostReverseProxy(u)
@@ -541,13 +557,13 @@ func lyingWebProxy(t *testing.T, target, mode, amount string) string {
 		}
 		res.Body.Close()
 		switch mode {
-		case "value":
-			n, _ := strconv.ParseInt(amount, 10, 64)
-			b = bytes.ReplaceAll(b, []byte(amount), []byte(strconv.FormatInt(n+100, 10)))
 		case "key":
 			if strings.HasPrefix(res.Request.URL.Path, "/api/v1/account/") {
 				b = bytes.ReplaceAll(b, []byte(hex.EncodeToString([]byte("RIFF"))+`"`), []byte(hex.EncodeToString([]byte("RIFG"))+`"`))
 			}
+		case "height":
+		default: // say to instead of from, in pages and JSON alike
+			b = bytes.ReplaceAll(b, []byte(from), []byte(to))
 		}
 		res.Body = io.NopCloser(bytes.NewReader(b))
 		res.ContentLength = int64(len(b))

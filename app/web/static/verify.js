@@ -1,9 +1,9 @@
 // riffchain explorer: the page checks its own ownership answers. The
-// balances an account page shows are verified in the browser by the
-// project's verifier (package app/verify, compiled to WebAssembly): the
+// balances, holders, agreement record and Lens owner a page shows are
+// verified in the browser by the project's verifier (package app/verify, compiled to WebAssembly): the
 // header that commits to the state the page shows must be signed by more
 // than 2/3 of its validator set (pinned per chain on first success), and
-// each balance shown must be proven by an ICS-23 proof against that
+// each answer shown must be proven by an ICS-23 proof against that
 // header's app hash. The result: "verified" in green, or "not verified"
 // in red with the reason.
 "use strict";
@@ -37,35 +37,67 @@ function loadVerifier() {
   return verifierReady;
 }
 
-async function verifyBalances() {
-  const el = document.getElementById("verify");
-  const rows = document.querySelectorAll("#balances tr.balance");
+// claimsOfPage reads what the page shows that the verifier can check:
+// balances (account), holders (asset), the record (agreement), the owner
+// (Lens). null: nothing to verify here.
+function claimsOfPage() {
+  const c = {};
   const addrEl = document.getElementById("address");
+  const balances = document.querySelectorAll("#balances tr.balance");
+  if (addrEl && balances.length) {
+    const address = addrEl.textContent.trim();
+    c.balances = Array.from(balances).map(function (r) {
+      return { address: address, asset: r.dataset.asset, amount: r.dataset.amount };
+    });
+  }
+  const assetEl = document.getElementById("asset-id");
+  const holders = document.querySelectorAll("#holders tr.holder");
+  if (assetEl && holders.length) {
+    const asset = assetEl.textContent.trim();
+    c.holders = Array.from(holders).map(function (r) {
+      return { address: r.dataset.address, asset: asset, amount: r.dataset.amount };
+    });
+  }
+  const agrEl = document.getElementById("agreement-id");
+  const statusEl = document.getElementById("agreement-status");
+  if (agrEl && statusEl) {
+    c.agreement = {
+      id: agrEl.textContent.trim(), status: statusEl.dataset.status,
+      parties: Array.from(document.querySelectorAll("#parties li.party")).map(function (li) { return li.dataset.address; }),
+    };
+  }
+  const ownerEl = document.getElementById("lens-owner");
+  const handleEl = document.getElementById("lens-handle");
+  if (ownerEl && handleEl) {
+    c.owner = { asset: "LENS", item: handleEl.textContent.trim(), owner: ownerEl.dataset.owner };
+  }
+  return Object.keys(c).length ? c : null;
+}
+
+async function verifyPage() {
+  const el = document.getElementById("verify");
   const hEl = document.getElementById("shown-height");
-  if (!el || !rows.length || !addrEl || !hEl || !window.WebAssembly || !window.Go) return;
+  const jsonEl = document.getElementById("json-link");
+  const claims = claimsOfPage();
+  if (!el || !hEl || !jsonEl || !claims || !window.WebAssembly || !window.Go) return;
   el.hidden = false;
   el.className = "verify";
   el.textContent = "verifying…";
   const chainID = document.body.dataset.chain;
   const height = parseInt(hEl.dataset.height, 10);
-  const address = addrEl.textContent.trim();
-  const balances = Array.from(rows).map(function (r) {
-    return { address: address, asset: r.dataset.asset, amount: r.dataset.amount };
-  });
+  let answerURL = jsonEl.getAttribute("href");
+  answerURL += (answerURL.indexOf("?") < 0 ? "?" : "&") + "prove=true&height=" + height;
   const pinKey = "riffchain-validators-" + chainID;
   try {
     const t0 = performance.now();
     await loadVerifier();
     const t1 = performance.now();
-    const both = await Promise.all([
-      getJSON("/api/v1/account/" + encodeURIComponent(address) + "?prove=true&height=" + height),
-      getLight(height + 1),
-    ]);
+    const both = await Promise.all([getJSON(answerURL), getLight(height + 1)]);
     const t2 = performance.now();
-    const req = {
+    const req = Object.assign({
       chain_id: chainID, height: height, light: both[1], proofs: both[0].proofs || [],
-      balances: balances, trusted_validators: localStorage.getItem(pinKey) || "",
-    };
+      trusted_validators: localStorage.getItem(pinKey) || "",
+    }, claims);
     const res = JSON.parse(window.riffVerify(JSON.stringify(req)));
     const t3 = performance.now();
     el.dataset.loadMs = (t1 - t0).toFixed(1);
@@ -75,7 +107,7 @@ async function verifyBalances() {
       if (!req.trusted_validators) localStorage.setItem(pinKey, res.validators_hash);
       el.className = "verify ok";
       el.textContent = "verified";
-      el.title = balances.length + " balances proven against app hash " + res.app_hash + " of header " + (height + 1) +
+      el.title = res.claims + " answers proven against app hash " + res.app_hash + " of header " + (height + 1) +
         ", signed by validators " + res.validators_hash;
     } else {
       el.className = "verify fail";
@@ -91,4 +123,4 @@ async function verifyBalances() {
   }
 }
 
-document.addEventListener("DOMContentLoaded", verifyBalances);
+document.addEventListener("DOMContentLoaded", verifyPage);

@@ -1,0 +1,34 @@
+package verify
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/riffchain/riffchain/contracts/agreements"
+	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/lens"
+)
+
+// TestKeysMatchState: the verifier derives the same state keys as the
+// modules that write them.
+func TestKeysMatchState(t *testing.T) {
+	a := ledger.DeriveAddress("verify-test", []byte{1})
+	bal, err := BalanceKey(a.String(), "ACME-1")
+	if err != nil || !bytes.Equal(bal, ledger.BalanceKey(a, "ACME-1")) {
+		t.Fatalf("balance key %x, ledger %x (%v)", bal, ledger.BalanceKey(a, "ACME-1"), err)
+	}
+	hold, err := HolderKey("ACME-1", a.String())
+	if err != nil || !bytes.Equal(hold, ledger.HolderKey("ACME-1", a)) {
+		t.Fatalf("holder key %x, ledger %x (%v)", hold, ledger.HolderKey("ACME-1", a), err)
+	}
+	id := "3ac059e261d7f3a5098a875165136c38c99da35946d40c1c7e3e410c111fa312"
+	if !bytes.Equal(AgreementKey(id), agreements.AgreementKey(id)) {
+		t.Fatal("agreement key differs")
+	}
+	if !bytes.Equal(ItemKey(lens.AssetID, "lens-a"), lens.OwnerKey("lens-a")) || !bytes.Equal(ItemKey("ART-2", "mona"), ledger.ItemKey("ART-2", "mona")) {
+		t.Fatal("item key differs")
+	}
+	if _, err := BalanceKey("cosmos1xyz", "A"); err == nil {
+		t.Fatal("a foreign address was accepted")
+	}
+}
