@@ -437,7 +437,8 @@ func readAgreementFile(path string) (*agreements.File, error) {
 }
 
 // approvalReport is what sign and check print about a file's signatures
-// (checked offline: collective thresholds are left "undecided").
+// (collective thresholds checked with the node; left "undecided" when no
+// node answers).
 func approvalReport(path string, f *agreements.File) (map[string]any, error) {
 	return approvalReportFor(path, f, nil)
 }
@@ -447,10 +448,11 @@ func approvalReport(path string, f *agreements.File) (map[string]any, error) {
 func approvalReportFor(path string, f *agreements.File, submitter *ledger.Address) (map[string]any, error) {
 	var ap *agreements.Approval
 	var err error
+	lookup := onChainCollectives() // preflight.go; nil offline: collectives stay undecided
 	if submitter != nil {
-		ap, err = agreements.CheckSubmission(f, f.Body.ChainID, nil, *submitter)
+		ap, err = agreements.CheckSubmission(f, f.Body.ChainID, lookup, *submitter)
 	} else {
-		ap, err = agreements.CheckSignatures(f, f.Body.ChainID, nil)
+		ap, err = agreements.CheckSignatures(f, f.Body.ChainID, lookup)
 	}
 	if err != nil {
 		return nil, err
@@ -575,27 +577,41 @@ signature is not missing.`,
 
 func newAgreementSubmitCmd() *cobra.Command {
 	var f txFlags
+	var skipCheck bool
 	c := &cobra.Command{
 		Use:   "submit FILE --from KEY",
 		Short: "Submit an agreement file signed by every party (the submitter's own signature may be missing: its tx signature approves); it settles in this block (prints agreement_id)",
-		Args:  cobra.ExactArgs(1),
+		Long: `Submit an agreement file signed by every party; it settles in this block.
+The file is checked first, as agreement check does (collectives resolved on
+chain): a file that lacks an approval is not sent (--skip-check sends it anyway).`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			signer, err := resolveAddress(f.from)
 			if err != nil {
 				return err
+			}
+			if !skipCheck {
+				file, err := readAgreementFile(args[0])
+				if err != nil {
+					return err
+				}
+				if err := preflightSubmit(args[0], file, signer); err != nil {
+					return err
+				}
 			}
 			// The submitter's transaction signature is its approval: its
 			// own offline signature (and the id) need not travel.
 			return f.sendAgreementFile(args[0], agreements.TypeSubmit, func(file *agreements.File) any { return file.ForSubmitter(signer) })
 		},
 	}
+	c.Flags().BoolVar(&skipCheck, "skip-check", false, "send without checking the file first (the chain refuses a missing approval with code 112)")
 	f.register(c)
 	return c
 }
 
 func newAgreementProposeCmd() *cobra.Command {
 	var f txFlags
-	var escrow bool
+	var escrow, skipCheck bool
 	c := &cobra.Command{
 		Use:   "propose FILE --from KEY [--escrow]",
 		Short: "Propose an agreement on the ledger (counts as your acceptance); prints agreement_id",
@@ -605,12 +621,26 @@ transfer actions are locked in the agreement's escrow account now; they go back
 automatically if the agreement lapses, is rejected or withdrawn.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !skipCheck {
+				proposer, err := resolveAddress(f.from)
+				if err != nil {
+					return err
+				}
+				file, err := readAgreementFile(args[0])
+				if err != nil {
+					return err
+				}
+				if err := preflightPropose(args[0], file, proposer); err != nil {
+					return err
+				}
+			}
 			return f.sendAgreementFile(args[0], agreements.TypePropose, func(file *agreements.File) any {
 				return agreements.MsgPropose{Body: file.Body, Escrow: escrow}
 			})
 		},
 	}
 	c.Flags().BoolVar(&escrow, "escrow", false, "lock the proposer's outgoing transfers in escrow now")
+	c.Flags().BoolVar(&skipCheck, "skip-check", false, "send without checking the file first")
 	f.register(c)
 	return c
 }

@@ -27,6 +27,7 @@ type txFlags struct {
 	fee          string
 	gas          string
 	gasAdjust    float64
+	dryRun       bool // preflight.go
 }
 
 func (f *txFlags) register(c *cobra.Command) {
@@ -39,6 +40,7 @@ func (f *txFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.fee, "fee", "", "fee paid to the block proposer, AMOUNT+ASSET (e.g. 10RIFF)")
 	f.registerGas(c, "")
 	_ = c.MarkFlagRequired(flagFrom)
+	f.registerDryRun(c)
 }
 
 // registerGas adds --gas and --gas-adjustment (usage prefixed with
@@ -180,6 +182,9 @@ func (f *txFlags) runTxWith(extra map[string]any, msgs ...app.Msg) error {
 	tx, err := f.sign(bz)
 	if err != nil {
 		return err
+	}
+	if f.dryRun {
+		return dryRun(ctx, tx, extra)
 	}
 	return broadcastAndReport(ctx, tx, !f.async, extra)
 }
