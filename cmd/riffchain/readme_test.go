@@ -196,7 +196,14 @@ func TestReadme(t *testing.T) {
 	runErr := sh.Run()
 	t.Logf("README blocks ran in %s", time.Since(start).Round(time.Millisecond))
 	if runErr != nil {
-		t.Fatalf("README does not run as written: %v\n--- stderr:\n%s\n--- stdout (tail):\n%s", runErr, stderr.String(), tail(stdout.String(), 3000))
+		var captured string // the failing command's output, when it makes a promise
+		var line int
+		if _, err := fmt.Sscanf(stderr.String()[strings.LastIndex(stderr.String(), "README.md:"):], "README.md:%d:", &line); err == nil {
+			if b, err := os.ReadFile(filepath.Join(outDir, strconv.Itoa(line)+".out")); err == nil {
+				captured = "\n--- output of README.md:" + strconv.Itoa(line) + ":\n" + string(b)
+			}
+		}
+		t.Fatalf("README does not run as written: %v\n--- stderr:\n%s%s\n--- stdout (tail):\n%s", runErr, stderr.String(), captured, tail(stdout.String(), 3000))
 	}
 	for _, b := range blocks {
 		for _, c := range b.commands() {
