@@ -86,15 +86,18 @@ func (f *txFlags) buildBody(ctx context.Context, signer ledger.Address, msgs []a
 		if err != nil {
 			return body, err
 		}
-		built, err := c.BuildBody(ctx, signer, msgs, f.memo)
-		if err != nil {
-			return body, err
-		}
+		// Not c.BuildBody: setGas simulates the finished body once.
 		if body.ChainID == "" {
-			body.ChainID = built.ChainID
+			if body.ChainID, err = c.ChainID(ctx); err != nil {
+				return body, err
+			}
 		}
 		if body.Nonce == 0 {
-			body.Nonce = built.Nonce
+			acc, err := c.Account(ctx, signer)
+			if err != nil {
+				return body, err
+			}
+			body.Nonce = acc.Nonce + 1
 		}
 	}
 	return body, f.setGas(ctx, &body)
