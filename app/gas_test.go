@@ -192,7 +192,7 @@ func TestGasDeterministic(t *testing.T) {
 	wr, cr := warm.block(wtxs...), cold.block(ctxs...)
 	for i := range wr.TxResults {
 		w, c := wr.TxResults[i], cr.TxResults[i]
-		if w.GasUsed == 0 || w.GasUsed != c.GasUsed || w.GasWanted != c.GasWanted || w.Code != c.Code {
+		if w.GasUsed == 0 || w.GasUsed != c.GasUsed || w.GasWanted != c.GasWanted || w.Code != c.Code || w.Log != c.Log {
 			t.Errorf("tx %d: warm code %d gas %d/%d, cold code %d gas %d/%d", i, w.Code, w.GasUsed, w.GasWanted, c.Code, c.GasUsed, c.GasWanted)
 		}
 	}

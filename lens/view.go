@@ -382,11 +382,17 @@ func (k *Keeper) View(root string, opts ViewOptions) (ViewResult, error) {
 		lens  string
 		m     *lensMeta
 	}
+	// Charged before the loop, in one sum: the map's order must not decide
+	// where a view runs out.
+	steps := uint64(0)
+	for _, m := range v.meta {
+		steps += 1 + uint64(len(m.labels))
+	}
+	if err := v.gas.Consume(gas.Mul(gas.LoopStep, steps), "view lenses"); err != nil {
+		return ViewResult{}, err
+	}
 	handles := make([]string, 0, len(v.meta))
 	for h, m := range v.meta {
-		if err := v.gas.Consume(gas.Mul(gas.LoopStep, 1+uint64(len(m.labels))), "view lenses"); err != nil {
-			return ViewResult{}, err
-		}
 		live := m.labels[:0]
 		for _, lb := range m.labels {
 			if !lb.dead {
