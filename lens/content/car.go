@@ -202,7 +202,7 @@ func ImportCAR(ctx context.Context, s Store, r io.Reader) (res ImportResult, err
 					return
 				}
 				if ok, herr := ds.Has(ctx, r); herr == nil && ok {
-					err = ds.autoPin(ctx, r)
+					err = ds.importPin(ctx, r)
 				}
 			}
 		}()

@@ -72,6 +72,16 @@ type GCResult struct {
 	DryRun           bool  `json:"dry_run,omitempty"`
 }
 
+// remotePins is an IPFS node that keeps its own pins and GC (the kubo
+// backend): its pins have no labels (kubo's recursive pins), so an unpin
+// removes the pin whatever label it is asked for.
+type remotePins interface {
+	pin(ctx context.Context, root cid.Cid) error
+	unpin(ctx context.Context, root cid.Cid) error
+	pins(ctx context.Context) ([]Pin, error)
+	gc(ctx context.Context) (GCResult, error)
+}
+
 // pinStore persists the pin set.
 type pinStore interface {
 	labels(c cid.Cid) ([]string, error)
@@ -214,8 +224,8 @@ func sortPins(ps []Pin) {
 // read and checked first (ErrNotFound if one is missing, ErrCorrupt if one
 // does not match): a verified pin is a complete, correct DAG.
 func (s *dagStore) Pin(ctx context.Context, root cid.Cid, label string, verify bool) error {
-	if s.pins == nil {
-		return fmt.Errorf("pin: %w: the IPFS node keeps its own pins (ipfs pin add)", ErrUnsupported)
+	if s.pins == nil && s.remote == nil {
+		return fmt.Errorf("pin: %w", ErrUnsupported)
 	}
 	if !root.Defined() {
 		return fmt.Errorf("pin: undefined CID: %w", ErrInvalidCID)
@@ -231,6 +241,9 @@ func (s *dagStore) Pin(ctx context.Context, root cid.Cid, label string, verify b
 		return err
 	} else if !ok {
 		return fmt.Errorf("pin %s: %w", root, ErrNotFound)
+	}
+	if s.remote != nil {
+		return s.remote.pin(ctx, root)
 	}
 	s.pinMu.Lock()
 	defer s.pinMu.Unlock()
@@ -249,8 +262,11 @@ func (s *dagStore) Pin(ctx context.Context, root cid.Cid, label string, verify b
 // Unpin removes label from root's pins (ErrNotPinned if it has not that
 // label); the root stays pinned while other labels remain.
 func (s *dagStore) Unpin(ctx context.Context, root cid.Cid, label string) error {
+	if s.remote != nil {
+		return s.remote.unpin(ctx, root)
+	}
 	if s.pins == nil {
-		return fmt.Errorf("unpin: %w: the IPFS node keeps its own pins (ipfs pin rm)", ErrUnsupported)
+		return fmt.Errorf("unpin: %w", ErrUnsupported)
 	}
 	if label == "" {
 		label = PinUser
@@ -273,8 +289,11 @@ func (s *dagStore) Unpin(ctx context.Context, root cid.Cid, label string) error 
 
 // Pins lists the pinned roots in CID order.
 func (s *dagStore) Pins(ctx context.Context) ([]Pin, error) {
+	if s.remote != nil {
+		return s.remote.pins(ctx)
+	}
 	if s.pins == nil {
-		return nil, fmt.Errorf("pins: %w: the IPFS node keeps its own pins (ipfs pin ls)", ErrUnsupported)
+		return nil, fmt.Errorf("pins: %w", ErrUnsupported)
 	}
 	return s.pins.list()
 }
@@ -340,8 +359,14 @@ const identityHash = 0x00
 // grace period are kept.
 func (s *dagStore) GC(ctx context.Context, o GCOptions) (GCResult, error) {
 	res := GCResult{DryRun: o.DryRun}
+	if s.remote != nil {
+		if o.DryRun {
+			return res, fmt.Errorf("gc --dry-run on an IPFS node: %w", ErrUnsupported)
+		}
+		return s.remote.gc(ctx)
+	}
 	if s.pins == nil || s.sweep == nil {
-		return res, fmt.Errorf("gc: %w: the IPFS node collects its own garbage (ipfs repo gc)", ErrUnsupported)
+		return res, fmt.Errorf("gc: %w", ErrUnsupported)
 	}
 	grace := o.Grace
 	if grace == 0 {

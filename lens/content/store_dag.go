@@ -42,8 +42,9 @@ type dagStore struct {
 	closeFn      func() error
 	// pins and sweep: the content lifecycle (lifecycle.go); nil for the
 	// kubo backend, whose node keeps its own pins and GC.
-	pins  pinStore
-	sweep sweepFunc
+	pins   pinStore
+	sweep  sweepFunc
+	remote remotePins // the kubo backend's node pins and collects itself
 	pinMu sync.Mutex // serializes pin-set changes in this process
 	gcMu  sync.Mutex // one GC at a time in this process
 }
@@ -86,12 +87,25 @@ func (s *dagStore) Add(ctx context.Context, r io.Reader) (cid.Cid, error) {
 }
 
 // autoPin pins what an add or import stored (label PinUser), as kubo's
-// `ipfs add` does, when the store keeps pins.
+// `ipfs add` does, when the store keeps pins (the kubo backend pins on its
+// own, per KuboOptions.NoPin).
 func (s *dagStore) autoPin(ctx context.Context, root cid.Cid) error {
 	if s.pins == nil {
 		return nil
 	}
 	return s.Pin(ctx, root, PinUser, false)
+}
+
+// importPin pins a root an ImportCAR stored: in the pin set, or on the
+// IPFS node unless its backend was opened with NoPin.
+func (s *dagStore) importPin(ctx context.Context, root cid.Cid) error {
+	if s.remote != nil {
+		if s.afterAddPath == nil { // KuboOptions.NoPin
+			return nil
+		}
+		return s.remote.pin(ctx, root)
+	}
+	return s.autoPin(ctx, root)
 }
 
 // AddPath imports a file or a folder tree.

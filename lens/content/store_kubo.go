@@ -66,6 +66,7 @@ func OpenKubo(apiURL string, p Profile, opts ...KuboOptions) (Store, error) {
 	if !o.NoPin {
 		s.afterAddPath = k.pin
 	}
+	s.remote = k
 	return s, nil
 }
 
@@ -292,6 +293,72 @@ func (k *kuboClient) pin(ctx context.Context, root cid.Cid) error {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, 1<<20))
 	body.Close()
 	return nil
+}
+
+func (k *kuboClient) unpin(ctx context.Context, root cid.Cid) error {
+	body, err := k.call(ctx, "pin/rm", url.Values{"arg": {root.String()}, "recursive": {"true"}}, nil, "")
+	if err != nil {
+		if strings.Contains(err.Error(), "not pinned") {
+			return fmt.Errorf("unpin %s: %w", root, ErrNotPinned)
+		}
+		return fmt.Errorf("unpin %s: %w", root, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 1<<20))
+	body.Close()
+	return nil
+}
+
+// pins lists the node's recursive pins (label "recursive").
+func (k *kuboClient) pins(ctx context.Context) ([]Pin, error) {
+	body, err := k.call(ctx, "pin/ls", url.Values{"type": {"recursive"}}, nil, "")
+	if err != nil {
+		return nil, fmt.Errorf("list pins: %w", err)
+	}
+	defer body.Close()
+	var r struct {
+		Keys map[string]json.RawMessage `json:"Keys"`
+	}
+	if err := json.NewDecoder(io.LimitReader(body, 64<<20)).Decode(&r); err != nil {
+		return nil, fmt.Errorf("pin/ls response: %v: %w", err, ErrBackend)
+	}
+	out := make([]Pin, 0, len(r.Keys))
+	for k := range r.Keys {
+		c, err := cid.Decode(k)
+		if err != nil {
+			return nil, fmt.Errorf("pin/ls response: CID %q: %w", truncate(k, 100), ErrBackend)
+		}
+		out = append(out, Pin{CID: c, Labels: []string{"recursive"}})
+	}
+	sortPins(out)
+	return out, nil
+}
+
+// gc runs the node's repo/gc and counts the blocks it removed.
+func (k *kuboClient) gc(ctx context.Context) (GCResult, error) {
+	var res GCResult
+	body, err := k.call(ctx, "repo/gc", nil, nil, "")
+	if err != nil {
+		return res, fmt.Errorf("gc: %w", err)
+	}
+	defer body.Close()
+	dec := json.NewDecoder(body)
+	for {
+		var ev struct {
+			Key   json.RawMessage `json:"Key"`
+			Error string          `json:"Error"`
+		}
+		err := dec.Decode(&ev)
+		if err == io.EOF {
+			return res, nil
+		}
+		if err != nil {
+			return res, fmt.Errorf("repo/gc response: %v: %w", err, ErrBackend)
+		}
+		if ev.Error != "" {
+			return res, fmt.Errorf("repo/gc: %s: %w", truncate(ev.Error, 200), ErrBackend)
+		}
+		res.Removed++
+	}
 }
 
 // kuboAddArgs are the /api/v0/add parameters that give profile p's CIDs.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -159,6 +160,29 @@ func (f *fakeKubo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.pinned = append(f.pinned, q.Get("arg"))
 		f.mu.Unlock()
 		_ = json.NewEncoder(w).Encode(map[string]any{"Pins": []string{q.Get("arg")}})
+	case "pin/rm":
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		i := slices.Index(f.pinned, q.Get("arg"))
+		if i < 0 {
+			kuboFail(w, "not pinned or pinned indirectly")
+			return
+		}
+		f.pinned = slices.Delete(f.pinned, i, i+1)
+		_ = json.NewEncoder(w).Encode(map[string]any{"Pins": []string{q.Get("arg")}})
+	case "pin/ls":
+		f.mu.Lock()
+		keys := map[string]any{}
+		for _, p := range f.pinned {
+			keys[p] = map[string]string{"Type": "recursive"}
+		}
+		f.mu.Unlock()
+		_ = json.NewEncoder(w).Encode(map[string]any{"Keys": keys})
+	case "repo/gc":
+		// Two removed keys, as kubo streams them.
+		for _, k := range []string{"bafkqaaa", "bafkqaaa"} {
+			_ = json.NewEncoder(w).Encode(map[string]any{"Key": map[string]string{"/": k}})
+		}
 	default:
 		http.Error(w, "404 page not found", http.StatusNotFound)
 	}
@@ -346,5 +370,41 @@ func TestParseAddResponse(t *testing.T) {
 		if !tc.ok && !errorsIs(err, ErrBackend) {
 			t.Errorf("%q: error %v is not ErrBackend", tc.in, err)
 		}
+	}
+}
+
+// TestKuboLifecycle: pin, unpin, ls and gc go to the IPFS node's own pin
+// API and repo/gc; ImportCAR pins the roots there, as `ipfs dag import`.
+func TestKuboLifecycle(t *testing.T) {
+	ctx := context.Background()
+	fake, srv := newFakeKubo(t)
+	s, err := OpenKubo(srv.URL, ProfileDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := RawBlock([]byte("imported into kubo"))
+	if _, err := ImportCAR(ctx, s, writeCAR(t, []cid.Cid{b.Cid()}, b)); err != nil {
+		t.Fatal(err)
+	}
+	pins, err := s.Pins(ctx)
+	if err != nil || len(pins) != 1 || !pins[0].CID.Equals(b.Cid()) {
+		t.Fatalf("pins after import: %v %v", pins, err)
+	}
+	if err := s.Unpin(ctx, b.Cid(), PinUser); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Unpin(ctx, b.Cid(), PinUser); !errorsIs(err, ErrNotPinned) {
+		t.Fatalf("second unpin: %v", err)
+	}
+	if err := s.Pin(ctx, b.Cid(), PinSeed, true); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.GC(ctx, GCOptions{}); err != nil || res.Removed != 2 {
+		t.Fatalf("gc: %+v %v", res, err)
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if fake.calls["repo/gc"] != 1 || fake.calls["pin/rm"] != 2 || len(fake.pinned) != 1 {
+		t.Fatalf("calls %v pinned %v", fake.calls, fake.pinned)
 	}
 }
