@@ -21,10 +21,14 @@ const (
 	// nonceHoldBlocks is how many blocks a tx may wait for the nonces
 	// before it; the first recheck after that drops it.
 	nonceHoldBlocks = 10
-	// maxHeldNonces caps the txs held ahead of a gap, node-wide (about 100
-	// bytes each); beyond it CheckTx refuses further early nonces with
-	// ErrMempoolFull (the client sends again later).
-	maxHeldNonces = 65536
+	// maxHeldNonces caps the txs held ahead of a gap, node-wide: a held tx
+	// pays no fee until its gap fills, so this bounds the mempool room
+	// such txs can take (4,096 x 64 KiB at most) as well as this table
+	// (about 100 bytes an entry). Beyond it CheckTx refuses further early
+	// nonces with ErrMempoolFull (the client sends again later); an
+	// in-order stream reordered in transit holds a few per account for
+	// milliseconds.
+	maxHeldNonces = 4096
 )
 
 // heldNonces records the txs CheckTx admitted ahead of a nonce gap, per
