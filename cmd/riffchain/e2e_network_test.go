@@ -296,10 +296,14 @@ type load struct {
 	committed atomic.Int64
 	retries   atomic.Int64
 	agrs      atomic.Int64
+	haltOnce  sync.Once
 }
 
 func (nw *network) startLoad() *load {
 	l := &load{nw: nw, stop: make(chan struct{})}
+	// A (sub)test that fails before its halt must not leave senders running
+	// into the next one (or past the end of the test).
+	nw.t.Cleanup(l.halt)
 	for i, s := range nw.senders[:netSenders] {
 		l.wg.Add(1)
 		go func() {
@@ -312,7 +316,7 @@ func (nw *network) startLoad() *load {
 
 // halt stops the senders; each first resolves the tx it has in flight.
 func (l *load) halt() {
-	close(l.stop)
+	l.haltOnce.Do(func() { close(l.stop) })
 	l.wg.Wait()
 }
 
