@@ -45,8 +45,8 @@ type dagStore struct {
 	pins   pinStore
 	sweep  sweepFunc
 	remote remotePins // the kubo backend's node pins and collects itself
-	pinMu sync.Mutex // serializes pin-set changes in this process
-	gcMu  sync.Mutex // one GC at a time in this process
+	pinMu  sync.Mutex // serializes pin-set changes in this process
+	gcMu   sync.Mutex // one GC at a time in this process
 }
 
 // sweepFunc removes the blocks not in live (by multihash) that are older
