@@ -203,14 +203,11 @@ func (b *blockingBlockstore) Get(ctx context.Context, c cid.Cid) (blocks.Block, 
 	return b.Blockstore.Get(ctx, c)
 }
 
-// TestGatewayConcurrencyAndTimeout: beyond MaxConcurrent requests the
-// gateway answers 429; a request that takes longer than RequestTimeout
-// gets 504.
-func TestGatewayConcurrencyAndTimeout(t *testing.T) {
-	ctx := context.Background()
+func newBlockingStore(t *testing.T) (*blockingBlockstore, Store, blocks.Block) {
+	t.Helper()
 	mem := blockstore.NewBlockstore(dssync.MutexWrap(ds.NewMapDatastore()))
 	b := RawBlock([]byte("slow"))
-	if err := mem.Put(ctx, b); err != nil {
+	if err := mem.Put(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
 	bs := &blockingBlockstore{Blockstore: mem, release: make(chan struct{}), in: make(chan struct{})}
@@ -218,38 +215,55 @@ func TestGatewayConcurrencyAndTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := mustGateway(t, s, GatewayOptions{MaxConcurrent: 1, RequestTimeout: 300 * time.Millisecond})
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	first := make(chan int, 1)
-	go func() {
-		resp, err := http.Get(srv.URL + "/ipfs/" + b.Cid().String())
-		if err != nil {
-			first <- 0
-			return
+	return bs, s, b
+}
+
+func getStatus(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestGatewayConcurrencyAndTimeout: beyond MaxConcurrent requests the
+// gateway answers 429; a request that takes longer than RequestTimeout
+// gets 504.
+func TestGatewayConcurrencyAndTimeout(t *testing.T) {
+	t.Run("concurrency", func(t *testing.T) {
+		bs, s, b := newBlockingStore(t)
+		srv := httptest.NewServer(mustGateway(t, s, GatewayOptions{MaxConcurrent: 1, RequestTimeout: time.Minute}))
+		defer srv.Close()
+		first := make(chan int, 1)
+		go func() {
+			resp, err := http.Get(srv.URL + "/ipfs/" + b.Cid().String())
+			if err != nil {
+				first <- 0
+				return
+			}
+			resp.Body.Close()
+			first <- resp.StatusCode
+		}()
+		<-bs.in // the first request is inside the store, and stays there
+		if code := getStatus(t, srv.URL+"/ipfs/"+b.Cid().String()); code != http.StatusTooManyRequests {
+			t.Fatalf("second concurrent request: %d, want 429", code)
 		}
-		resp.Body.Close()
-		first <- resp.StatusCode
-	}()
-	<-bs.in // the first request is inside the store
-	resp, err := http.Get(srv.URL + "/ipfs/" + b.Cid().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("second concurrent request: %d, want 429", resp.StatusCode)
-	}
-	if code := <-first; code != http.StatusGatewayTimeout {
-		t.Fatalf("request past the timeout: %d, want 504", code)
-	}
-	close(bs.release)
-	resp, err = http.Get(srv.URL + "/ipfs/" + b.Cid().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("after release: %d", resp.StatusCode)
-	}
+		close(bs.release)
+		if code := <-first; code != 200 {
+			t.Fatalf("first request: %d", code)
+		}
+		if code := getStatus(t, srv.URL+"/ipfs/"+b.Cid().String()); code != 200 {
+			t.Fatalf("after release: %d", code)
+		}
+	})
+	t.Run("timeout", func(t *testing.T) {
+		_, s, b := newBlockingStore(t) // never released
+		srv := httptest.NewServer(mustGateway(t, s, GatewayOptions{RequestTimeout: 200 * time.Millisecond}))
+		defer srv.Close()
+		if code := getStatus(t, srv.URL+"/ipfs/"+b.Cid().String()); code != http.StatusGatewayTimeout {
+			t.Fatalf("request past the timeout: %d, want 504", code)
+		}
+	})
 }
