@@ -198,14 +198,37 @@ func (a *App) prepare(raw []byte, consume bool) (*checkedTx, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A limit that cannot pay for the tx's signatures (or that no block
+	// holds) is refused before any of them is checked: in a block, by
+	// every validator, a tx fails then without a trace and having cost
+	// its decoding only.
+	if err := a.checkGasLimit(ct, len(raw)); err != nil {
+		return nil, err
+	}
+	if err := a.checkChain(ct); err != nil {
+		return nil, err
+	}
 	if err := ct.tx.VerifySignature(); err != nil {
 		return nil, err
 	}
 	return ct, nil
 }
 
+// checkChain runs the chain-id checks of ct's messages (an offline-signed
+// agreement's signatures, ...).
+func (a *App) checkChain(ct *checkedTx) error {
+	for i, m := range ct.msgs {
+		if cc, ok := m.(chainChecker); ok {
+			if err := cc.CheckChain(a.chainID); err != nil {
+				return fmt.Errorf("msg %d (%s): %w", i, ct.tx.Body.Msgs[i].Type, err)
+			}
+		}
+	}
+	return nil
+}
+
 // decode decodes and validates raw and its messages for this chain; it
-// does not verify the tx signature.
+// verifies no signature (the tx's, or its messages': checkChain).
 func (a *App) decode(raw []byte) (*checkedTx, error) {
 	tx, err := DecodeTx(raw)
 	if err != nil {
@@ -220,13 +243,6 @@ func (a *App) decode(raw []byte) (*checkedTx, error) {
 	msgs, err := a.router.decodeMsgs(&tx.Body)
 	if err != nil {
 		return nil, err
-	}
-	for i, m := range msgs {
-		if cc, ok := m.(chainChecker); ok {
-			if err := cc.CheckChain(a.chainID); err != nil {
-				return nil, fmt.Errorf("msg %d (%s): %w", i, tx.Body.Msgs[i].Type, err)
-			}
-		}
 	}
 	return &checkedTx{tx: tx, msgs: msgs, hash: Hash(raw), size: len(raw)}, nil
 }
@@ -260,9 +276,6 @@ func (a *App) checkTx(raw []byte, recheck bool) (*checkedTx, error) {
 		return nil, err
 	}
 	b := &ct.tx.Body
-	if err := a.checkGasLimit(ct, len(raw)); err != nil {
-		return ct, err
-	}
 	stateNonce, snap, err := a.committedNonce(b.Signer)
 	if err != nil {
 		return ct, err

@@ -117,32 +117,38 @@ func eventsGas(list []ledger.Event) uint64 {
 	return gas.Mul(gas.EventByte, uint64(n))
 }
 
-// declaredGas is the gas limit a block tx declares, 0 for one whose body
-// does not decode (execution rejects it without running anything).
-func (a *App) declaredGas(raw []byte) uint64 {
+// blockGas is what a tx counts for against the block's max gas: its
+// declared limit, but at least what any tx of its size costs before a
+// message runs (TxBase, its bytes and one signature; without the signature
+// for bytes that do not decode). A tx whose limit is below its intrinsic
+// cost fails in execution without its signatures being checked, so this
+// floor bounds what a proposer can make validators do with txs that pay
+// nothing: the work of a block is at most its max gas.
+func (a *App) blockGas(raw []byte) uint64 {
+	floor := gas.Add(gas.TxBase, gas.Mul(gas.TxByte, uint64(len(raw))))
 	a.mu.Lock()
 	ct, ok := a.cache.get(Hash(raw))
 	a.mu.Unlock()
+	var declared uint64
 	if ok {
-		return ct.tx.Body.Gas
+		declared = ct.tx.Body.Gas
+	} else if tx, err := DecodeTx(raw); err == nil {
+		// Only the body is needed: no message decoding or signature check.
+		declared = tx.Body.Gas
+	} else {
+		return floor
 	}
-	// Only the body is needed: no message decoding or signature check
-	// (execution does those; a tx that fails them still declared its gas).
-	tx, err := DecodeTx(raw)
-	if err != nil {
-		return 0
-	}
-	return tx.Body.Gas
+	return max(declared, gas.Add(floor, gas.SigVerify))
 }
 
-// capGas returns the longest prefix of txs whose declared gas limits add up
-// to at most the block's max gas (CometBFT's reaping already stops there
+// capGas returns the longest prefix of txs whose gas (blockGas: declared,
+// at least the intrinsic floor) adds up to at most the block's max gas (CometBFT's reaping already stops there
 // when genesis sets block.max_gas; this also holds it when genesis says -1).
 // A prefix keeps every signer's txs a nonce-ordered prefix of its own.
 func (a *App) capGas(txs [][]byte) [][]byte {
 	max, sum := a.MaxBlockGas(), uint64(0)
 	for i, raw := range txs {
-		g := a.declaredGas(raw)
+		g := a.blockGas(raw)
 		if g > max-sum {
 			return txs[:i]
 		}
@@ -151,13 +157,13 @@ func (a *App) capGas(txs [][]byte) [][]byte {
 	return txs
 }
 
-// ProcessProposal implements abci.Application: a proposal whose txs declare
-// more gas than the block's max gas is rejected (an honest proposer's
-// PrepareProposal never makes one).
+// ProcessProposal implements abci.Application: a proposal whose txs count
+// more gas (blockGas) than the block's max gas is rejected (an honest
+// proposer's PrepareProposal never makes one).
 func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
 	max, sum := a.MaxBlockGas(), uint64(0)
 	for _, raw := range req.Txs {
-		g := a.declaredGas(raw)
+		g := a.blockGas(raw)
 		if g > max-sum {
 			a.logger.Info("rejected proposal over the block's max gas", "height", req.Height, "max_gas", max)
 			return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil

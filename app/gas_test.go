@@ -12,6 +12,7 @@ import (
 
 	"github.com/riffchain/riffchain/contracts/agreements"
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/gas"
 	"github.com/riffchain/riffchain/lens"
 )
 
@@ -182,7 +183,7 @@ func TestGasDeterministic(t *testing.T) {
 			c.txGas(alice, testGas, &Fee{Asset: NativeAsset, Amount: ledger.NewAmount(3)}, transfer1(t, bob.addr), transfer1(t, carol.addr)),
 			c.tx(carol, mustMsg(t, agreements.TypeSubmit, f)),
 			c.tx(bob, mustMsg(t, "asset/create", ledger.MsgCreateAsset{Symbol: "GOLD", Kind: ledger.Fungible})),
-			c.txGas(carol, 30_000, nil, transfer1(t, bob.addr)), // out of gas
+			c.txGas(carol, 100_000, nil, transfer1(t, bob.addr)), // out of gas: pays its intrinsic cost, not the transfer
 		}
 	}
 	wtxs, ctxs := gather(warm), gather(cold)
@@ -327,5 +328,40 @@ func TestQueryBudget(t *testing.T) {
 	proven, _ := c.app.Query(ctx, &abci.RequestQuery{Path: "/lens/root", Prove: true})
 	if plain.Code != 0 || proven.Code != 0 || plain.Info == proven.Info {
 		t.Fatalf("proofs not charged: %q vs %q", plain.Info, proven.Info)
+	}
+}
+
+// A tx whose limit cannot pay its intrinsic cost fails in a block without
+// a trace and without its signatures being checked (a forged signature
+// gets the same code 33, not 8); each tx counts at least its intrinsic
+// floor against the block's max gas, so a proposal of many such txs is
+// rejected.
+func TestBelowIntrinsicInBlock(t *testing.T) {
+	alice, bob := newTestKey("alice"), newTestKey("bob")
+	c := newChain(t, fundedGenesis(alice, bob))
+	cheap := c.txGas(alice, 1_000, nil, transfer1(t, bob.addr))
+	forged := append([]byte(nil), cheap...)
+	forged[len(forged)-1] ^= 0xff
+	r := c.block(cheap, forged)
+	for i, res := range r.TxResults {
+		if res.Code != CodeOutOfGas || res.GasUsed != 0 {
+			t.Errorf("tx %d: code %d, gas used %d: %s", i, res.Code, res.GasUsed, res.Log)
+		}
+	}
+	if got := c.account(alice.addr).Nonce; got != 0 {
+		t.Errorf("nonce %d: the tx left a trace", got)
+	}
+	floor := gas.TxBase + gas.TxByte*uint64(len(cheap)) + gas.SigVerify
+	c.app.SetBlockMaxGas(int64(10 * floor))
+	many := make([][]byte, 11)
+	for i := range many {
+		many[i] = cheap
+	}
+	ctx := context.Background()
+	if pp, _ := c.app.ProcessProposal(ctx, &abci.RequestProcessProposal{Txs: many}); pp.Status != abci.ResponseProcessProposal_REJECT {
+		t.Errorf("11 txs of floor %d under max gas %d: %v", floor, 10*floor, pp.Status)
+	}
+	if pp, _ := c.app.ProcessProposal(ctx, &abci.RequestProcessProposal{Txs: many[:10]}); pp.Status != abci.ResponseProcessProposal_ACCEPT {
+		t.Errorf("10 txs of floor %d under max gas %d: %v", floor, 10*floor, pp.Status)
 	}
 }

@@ -35,6 +35,9 @@ func (a *App) querySimulate(req *abci.RequestQuery) *abci.ResponseQuery {
 		return fail(fmt.Errorf("%w: /simulate wants the tx bytes as the query data", ErrBadQuery))
 	}
 	ct, err := a.decode(req.Data)
+	if err == nil {
+		err = a.checkChain(ct)
+	}
 	if err != nil {
 		return fail(fmt.Errorf("simulate: %w", err))
 	}
