@@ -311,12 +311,17 @@ func (s *SnapshotStore) write(a *App, height int64) error {
 	return s.prune()
 }
 
-// OldestHeight is the lowest height of a snapshot kept (offered or still
-// being fetched) or being written; 0 when there is none. Blocks from there
-// on must stay: a joiner's light client verifies the headers at and after
-// a snapshot's height.
+// OldestHeight is the lowest height of a snapshot the operator's settings
+// keep (the newest KeepRecent) or one being written; 0 when there is none.
+// Blocks from there on must stay: a joiner's light client verifies the
+// headers at and after a snapshot's height. An older snapshot kept only
+// because a peer is fetching it does not count: what peers do never holds
+// back block pruning (min_retain_blocks).
 func (s *SnapshotStore) OldestHeight() int64 {
 	hs, _ := s.heights()
+	if keep := s.keep(); len(hs) > keep {
+		hs = hs[:keep]
+	}
 	s.mu.Lock()
 	oldest := s.writing
 	if s.queued > 0 && (oldest == 0 || s.queued < oldest) {
@@ -329,6 +334,14 @@ func (s *SnapshotStore) OldestHeight() int64 {
 		}
 	}
 	return oldest
+}
+
+// keep is KeepRecent with its default.
+func (s *SnapshotStore) keep() int {
+	if s.KeepRecent <= 0 {
+		return 2
+	}
+	return s.KeepRecent
 }
 
 // heights returns the heights of complete snapshots, newest first.
@@ -361,6 +374,12 @@ func (s *SnapshotStore) heights() ([]int64, error) {
 // KeepRecent.
 const servedGrace = 10 * time.Minute
 
+// MaxServedExtra is how many snapshots beyond KeepRecent are kept for
+// joiners still fetching them (the newest such): peers that keep fetching
+// old snapshots cannot make a node keep more than KeepRecent+1 state
+// exports on disk.
+const MaxServedExtra = 1
+
 func (s *SnapshotStore) markServed(h int64) {
 	s.mu.Lock()
 	if s.served == nil {
@@ -371,10 +390,7 @@ func (s *SnapshotStore) markServed(h int64) {
 }
 
 func (s *SnapshotStore) prune() error {
-	keep := s.KeepRecent
-	if keep <= 0 {
-		keep = 2
-	}
+	keep := s.keep()
 	hs, err := s.heights()
 	if err != nil {
 		return err
@@ -390,9 +406,11 @@ func (s *SnapshotStore) prune() error {
 		}
 	}
 	s.mu.Unlock()
+	extra := 0
 	for i := keep; i < len(hs); i++ {
-		if recent[hs[i]] {
-			continue // a joiner may be fetching it
+		if recent[hs[i]] && extra < MaxServedExtra {
+			extra++ // a joiner may be fetching it
+			continue
 		}
 		if err := os.RemoveAll(filepath.Join(s.Dir, strconv.FormatInt(hs[i], 10))); err != nil {
 			return fmt.Errorf("prune snapshot %d: %w", hs[i], err)
@@ -410,10 +428,7 @@ func (s *SnapshotStore) List() ([]*abci.Snapshot, error) {
 	// Offer only the newest KeepRecent; older ones kept for a joiner that
 	// is still fetching them are served but not advertised again, so they
 	// expire servedGrace after their last fetch.
-	keep := s.KeepRecent
-	if keep <= 0 {
-		keep = 2
-	}
+	keep := s.keep()
 	if len(hs) > keep {
 		hs = hs[:keep]
 	}
