@@ -57,8 +57,7 @@ func InitHome(o InitOptions) (*cmttypes.GenesisDoc, error) {
 	cfg.Moniker = o.Moniker
 	cfg.RPC.ListenAddress = orDefault(o.RPCAddr, "tcp://127.0.0.1:26657")
 	cfg.P2P.ListenAddress = orDefault(o.P2PAddr, "tcp://127.0.0.1:26656")
-	cfg.P2P.AddrBookStrict = false
-	cfg.P2P.AllowDuplicateIP = true
+	SetP2PPolicy(cfg, false) // one node: strict; testnet/localnet relax it for loopback
 	if o.TimeoutCommit > 0 {
 		cfg.Consensus.TimeoutCommit = o.TimeoutCommit
 	}

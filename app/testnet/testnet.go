@@ -248,8 +248,7 @@ func writeConfigs(o Options, i int, n Node, peers string) error {
 	}
 	cfg.Moniker = n.Moniker
 	cfg.P2P.PersistentPeers = peers
-	cfg.P2P.AddrBookStrict = false
-	cfg.P2P.AllowDuplicateIP = true
+	app.SetP2PPolicy(cfg, true) // every node on one machine: loopback peers, one IP
 	cfg.RPC.PprofListenAddress = ""
 	cfg.Instrumentation.Prometheus = !o.NoMetrics
 	if !o.NoMetrics {

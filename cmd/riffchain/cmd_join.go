@@ -79,11 +79,11 @@ func (f *joinFlags) run(home, moniker, rpcAddr, p2pAddr string) error {
 	if err != nil {
 		return fmt.Errorf("%w: commit %d: %v", errJoin, trustHeight, err)
 	}
-	vals, err := c.RPC.Validators(ctx, &trustHeight, nil, nil)
+	vals, err := c.ValidatorsAt(ctx, trustHeight) // every page: 30 a page by default
 	if err != nil {
-		return fmt.Errorf("%w: validators %d: %v", errJoin, trustHeight, err)
+		return fmt.Errorf("%w: %v", errJoin, err)
 	}
-	if err := client.VerifySignedHeader(doc.ChainID, &com.SignedHeader, cmttypes.NewValidatorSet(vals.Validators)); err != nil {
+	if err := client.VerifySignedHeader(doc.ChainID, &com.SignedHeader, cmttypes.NewValidatorSet(vals)); err != nil {
 		return fmt.Errorf("%w: trusted header: %v", errJoin, err)
 	}
 	trustHash := com.Header.Hash()
@@ -117,8 +117,10 @@ func (f *joinFlags) run(home, moniker, rpcAddr, p2pAddr string) error {
 	cfg.Moniker = moniker
 	cfg.RPC.ListenAddress = rpcAddr
 	cfg.P2P.ListenAddress = p2pAddr
-	cfg.P2P.AddrBookStrict = false
-	cfg.P2P.AllowDuplicateIP = true
+	// Strict peer settings, unless this node and the network it joins are
+	// both on loopback (a local network: every peer is 127.0.0.1).
+	loopback := app.IsLoopbackAddr(p2pAddr) && app.IsLoopbackAddr(peer)
+	app.SetP2PPolicy(cfg, loopback)
 	cfg.P2P.PersistentPeers = peer
 	servers := append([]string{f.rpc}, f.witnesses...)
 	if len(servers) < 2 {
@@ -150,7 +152,8 @@ func (f *joinFlags) run(home, moniker, rpcAddr, p2pAddr string) error {
 	}
 	return emit(map[string]any{"home": home, "chain_id": doc.ChainID, "moniker": moniker, "node_id": string(nodeKey.ID()),
 		"persistent_peers": peer, "rpc_servers": servers, "trust_height": trustHeight,
-		"trust_hash": strings.ToUpper(hex.EncodeToString(trustHash)), "state_sync": true})
+		"trust_hash": strings.ToUpper(hex.EncodeToString(trustHash)), "state_sync": true,
+		"addr_book_strict": cfg.P2P.AddrBookStrict, "allow_duplicate_ip": cfg.P2P.AllowDuplicateIP})
 }
 
 // waitForHeight waits (up to 10 s, within ctx) until the node behind c has

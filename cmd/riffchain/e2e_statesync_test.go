@@ -51,6 +51,9 @@ func TestStateSyncJoinEndToEnd(t *testing.T) {
 	if str(joined, "state_sync") != "true" || str(joined, "trust_hash") == "" || !strings.Contains(str(joined, "persistent_peers"), "@127.0.0.1:") {
 		t.Fatalf("init --join: %v", joined)
 	}
+	if str(joined, "addr_book_strict") != "false" || str(joined, "allow_duplicate_ip") != "true" {
+		t.Fatalf("a loopback join keeps the loopback p2p settings: %v", joined)
+	}
 	if code := j.exitCode("init", "--join", v.rpc); code == 0 {
 		t.Fatal("init --join over an existing home succeeded")
 	}
