@@ -18,11 +18,14 @@ const (
 	DefaultScryptN = 1 << 15
 	scryptR        = 8
 	scryptP        = 1
-	// maxScryptN bounds the cost accepted from a key file or option, so a
-	// crafted file cannot make us allocate gigabytes.
-	maxScryptN = 1 << 20
-	maxScryptR = 16
-	maxScryptP = 4
+	// MaxScryptN, maxScryptR and maxScryptP bound the cost accepted from a
+	// key file or option to what this keyring can write (N ≤ 2^18 by
+	// option, r = 8, p = 1): at most 128·N·r = 256 MiB and about a second
+	// per derivation, so a crafted key file cannot make us allocate
+	// gigabytes.
+	MaxScryptN = 1 << 18
+	maxScryptR = scryptR
+	maxScryptP = scryptP
 
 	saltLen  = 16
 	nonceLen = 24
@@ -33,7 +36,7 @@ const (
 )
 
 // EnvScryptN names the environment variable that overrides the scrypt cost N
-// for newly written keys (a power of two, 2..2^20). Meant for tests and
+// for newly written keys (a power of two, 2..2^18). Meant for tests and
 // scripts; WithScryptN takes precedence over it.
 const EnvScryptN = "RIFFCHAIN_KEYRING_SCRYPT_N"
 
@@ -54,7 +57,7 @@ type kdfParams struct {
 }
 
 func validScryptN(n int) bool {
-	return n >= 2 && n <= maxScryptN && n&(n-1) == 0
+	return n >= 2 && n <= MaxScryptN && n&(n-1) == 0
 }
 
 // seal encrypts seed under passphrase with a fresh salt and nonce.

@@ -15,7 +15,12 @@
 //     needed (Add, Import, Export, ExportArmored, Sign, PrivKey), at most
 //     once per Keyring after it succeeds: the passphrase is cached in memory
 //     for the Keyring's lifetime. A new passphrase is checked against the
-//     keys already stored, so one keyring keeps one passphrase.
+//     keyring's passphrase check file (passphrase.check, a known value
+//     sealed like a key), so one keyring keeps one passphrase and adding a
+//     key never opens another key's file (a keyring without a check file
+//     opens its first key once, then writes one). A key file is decrypted
+//     only when that key is used. Scrypt costs in files are capped at
+//     N=2^18, r=8, p=1 (256 MiB), the most this keyring writes.
 //   - "test": the seed is stored unencrypted as hex in plain JSON. Only for
 //     scripts, tests and local devnets.
 //
@@ -145,7 +150,7 @@ func Open(dir, backend string, passphrase func() ([]byte, error), opts ...Option
 			n = v
 		}
 		if !validScryptN(n) {
-			return nil, fmt.Errorf("%w: scrypt N=%d: want a power of two in 2..%d", ErrInvalidOption, n, maxScryptN)
+			return nil, fmt.Errorf("%w: scrypt N=%d: want a power of two in 2..%d", ErrInvalidOption, n, MaxScryptN)
 		}
 	}
 	kdir := filepath.Join(dir, "keyring-"+backend)
@@ -486,28 +491,10 @@ func (k *Keyring) writePassphrase() ([]byte, error) {
 	if len(pp) == 0 {
 		return nil, fmt.Errorf("%w: empty passphrase", ErrBadPassphrase)
 	}
-	names, err := k.names()
+	mismatch, matched, err := k.checkPassphrase(pp)
 	if err != nil {
 		wipe(pp)
 		return nil, err
-	}
-	// Accept if it opens any stored key; reject if it opens none but at
-	// least one failed authentication. Corrupt files are skipped.
-	mismatch, matched := false, false
-	for _, n := range names {
-		kf, _, err := k.load(n)
-		if err != nil {
-			continue // corrupt or vanished: try the next one
-		}
-		seed, err := kf.Crypto.open(pp)
-		if err == nil {
-			wipe(seed)
-			mismatch, matched = false, true
-			break
-		}
-		if errors.Is(err, ErrBadPassphrase) {
-			mismatch = true
-		}
 	}
 	if mismatch {
 		wipe(pp)
@@ -526,8 +513,79 @@ func (k *Keyring) writePassphrase() ([]byte, error) {
 			return nil, fmt.Errorf("%w: the two passphrases differ", ErrBadPassphrase)
 		}
 	}
+	if !matched {
+		if err := k.writeCheck(pp); err != nil {
+			wipe(pp)
+			return nil, err
+		}
+	}
 	k.cached = pp
 	return pp, nil
+}
+
+// checkFile is the name of the passphrase check file in the keyring
+// directory (not a key: its extension is not fileExt).
+const checkFile = "passphrase.check"
+
+// checkPassphrase tells whether pp is the keyring's passphrase: against
+// the check file when there is one, else against the first stored key that
+// loads (one decryption at most, whatever the number of keys). matched:
+// it opened something; mismatch: something failed to authenticate.
+// Caller holds mu.
+func (k *Keyring) checkPassphrase(pp []byte) (mismatch, matched bool, err error) {
+	if b, err := os.ReadFile(filepath.Join(k.dir, checkFile)); err == nil {
+		var c cryptoParams
+		if json.Unmarshal(b, &c) == nil {
+			seed, err := c.open(pp)
+			if err == nil {
+				wipe(seed)
+				return false, true, nil
+			}
+			if errors.Is(err, ErrBadPassphrase) {
+				return true, false, nil
+			}
+		}
+		// A corrupt check file: judge by a key instead.
+	}
+	names, err := k.names()
+	if err != nil {
+		return false, false, err
+	}
+	for _, n := range names {
+		kf, _, err := k.load(n)
+		if err != nil {
+			continue // corrupt or vanished: try the next one
+		}
+		seed, err := kf.Crypto.open(pp)
+		if err == nil {
+			wipe(seed)
+			return false, true, k.writeCheck(pp)
+		}
+		if errors.Is(err, ErrBadPassphrase) {
+			return true, false, nil
+		}
+		// Corrupt crypto section: try the next key.
+	}
+	return false, false, nil
+}
+
+// writeCheck (re)writes the passphrase check file: a zero seed sealed
+// under pp with the keyring's scrypt cost. Caller holds mu.
+func (k *Keyring) writeCheck(pp []byte) error {
+	c, err := seal(make([]byte, seedLen), pp, k.scryptN)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode passphrase check: %w", err)
+	}
+	path := filepath.Join(k.dir, checkFile)
+	_ = os.Remove(path) // a corrupt one is replaced
+	if err := writeNew(k.dir, path, b); err != nil {
+		return fmt.Errorf("write passphrase check: %w", err)
+	}
+	return nil
 }
 
 // store writes a new key file for seed under name, never overwriting.
