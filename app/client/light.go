@@ -148,7 +148,7 @@ func (v *LightVerifier) RootFor(ctx context.Context, stateHeight int64) (*Verifi
 	if err != nil {
 		return nil, fmt.Errorf("%w: header %d: %v%s", ErrLightClient, h, err, v.log.summary())
 	}
-	return &VerifiedRoot{Height: h, AppHash: lb.AppHash}, nil
+	return &VerifiedRoot{Height: h, AppHash: lb.AppHash, Hash: lb.Hash()}, nil
 }
 
 // LatestHeight is the newest block height the primary or any witness

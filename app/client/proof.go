@@ -19,6 +19,7 @@ import (
 type VerifiedRoot struct {
 	Height  int64  // height of the header
 	AppHash []byte // state root after block Height-1
+	Hash    []byte // the header's hash
 }
 
 // RootFor fetches the header at stateHeight+1, which commits to the state
@@ -65,7 +66,7 @@ func (c *Client) RootFor(ctx context.Context, stateHeight int64) (*VerifiedRoot,
 	if err := VerifySignedHeader(chainID, &com.SignedHeader, cmttypes.NewValidatorSet(vals)); err != nil {
 		return nil, err
 	}
-	return &VerifiedRoot{Height: h, AppHash: com.Header.AppHash}, nil
+	return &VerifiedRoot{Height: h, AppHash: com.Header.AppHash, Hash: com.Header.Hash()}, nil
 }
 
 // MaxValidatorPages bounds how many pages of /validators ValidatorsAt

@@ -23,6 +23,7 @@ type queryFlags struct {
 	trustHeight int64
 	trustHash   string
 	witnesses   []string
+	trustNode   bool
 }
 
 func (f *queryFlags) register(c *cobra.Command, provable bool) {

@@ -10,37 +10,55 @@ import (
 	"github.com/riffchain/riffchain/app/client"
 )
 
-// Light-client-verified queries: with a trusted height and hash (flags, or
-// trust_height / trust_hash / witnesses / trust_period in client.toml),
-// --prove checks the answer against an app hash from a header CometBFT's
-// light client verified from the trusted one, fetching headers from --node
-// and cross-checking them with the witnesses. Without them, --prove checks
-// the header's commit against the validator set the node itself names.
+// Light-client-verified queries: --prove checks the answer against an app
+// hash from a header CometBFT's light client verified from a trusted one
+// (--trust-height/--trust-hash, else the root of trust in client.toml,
+// stored at first contact: trust_root.go), fetching headers from --node and
+// cross-checking them with the witnesses. With --trust-node, --prove
+// checks the header's commit against the validator set the node itself
+// names instead (the node is trusted to name the right validators).
 
 func (f *queryFlags) registerLight(c *cobra.Command) {
 	c.Flags().Int64Var(&f.trustHeight, "trust-height", 0, "with --prove: height of a header you trust (default: trust_height in client.toml)")
 	c.Flags().StringVar(&f.trustHash, "trust-hash", "", "with --prove: hex hash of that header (default: trust_hash in client.toml)")
 	c.Flags().StringSliceVar(&f.witnesses, "witness", nil, "with --prove and a trusted header: RPC addresses that cross-check headers (default: witnesses in client.toml)")
+	c.Flags().BoolVar(&f.trustNode, "trust-node", false, "with --prove: check headers against the validator set the node names, without a stored root of trust (for scripts that accept that risk)")
 }
 
-// rootSource says where --prove takes its app hash from: the light client
-// when a trusted header is configured, else c's own header check.
+// rootSource says where --prove takes its app hash from: c's own header
+// check with --trust-node; else the light client from the trusted header
+// the flags name, or from the root of trust stored in client.toml (taken
+// at first contact when there is none).
 func (f *queryFlags) rootSource(ctx context.Context, c *client.Client) (client.RootSource, error) {
-	height, hash, witnesses := f.trustHeight, f.trustHash, f.witnesses
-	if height == 0 && hash == "" {
-		height, hash = cfg.GetInt64("trust_height"), cfg.GetString("trust_hash")
+	if f.trustNode {
+		return c, nil
 	}
+	witnesses := f.witnesses
 	if len(witnesses) == 0 {
 		witnesses = cfg.GetStringSlice("witnesses")
 	}
-	if height == 0 && hash == "" {
-		return c, nil
+	if f.trustHeight != 0 || f.trustHash != "" {
+		v, err := lightVerifier(ctx, "", cfgNode(), f.trustHeight, f.trustHash, witnesses)
+		if err != nil {
+			return nil, err
+		}
+		return &reportingRoots{v: v}, nil
 	}
-	v, err := lightVerifier(ctx, "", cfgNode(), height, hash, witnesses)
-	if err != nil {
+	root := storedTrustRoot()
+	if root.height == 0 && root.hash == "" {
+		var err error
+		if root, err = firstContact(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	if err := root.checkChain(ctx, c); err != nil {
 		return nil, err
 	}
-	return &reportingRoots{v}, nil
+	v, err := lightVerifier(ctx, root.chainID, cfgNode(), root.height, root.hash, witnesses)
+	if err != nil {
+		return nil, root.explain(err)
+	}
+	return &reportingRoots{v: v, root: &root}, nil
 }
 
 // lightVerifier starts CometBFT's light client on chainID ("" = the
@@ -58,8 +76,13 @@ func lightVerifier(ctx context.Context, chainID, primary string, height int64, h
 		TrustPeriod: cfg.GetDuration("trust_period"), Primary: primary, Witnesses: witnesses})
 }
 
-// reportingRoots prints, on stderr, providers the light client dropped.
-type reportingRoots struct{ v *client.LightVerifier }
+// reportingRoots prints, on stderr, providers the light client dropped,
+// and names the stored root of trust (when it came from client.toml) in
+// a verification failure.
+type reportingRoots struct {
+	v    *client.LightVerifier
+	root *trustRoot
+}
 
 func (r *reportingRoots) RootFor(ctx context.Context, h int64) (*client.VerifiedRoot, error) {
 	root, err := r.v.RootFor(ctx, h)
@@ -68,5 +91,16 @@ func (r *reportingRoots) RootFor(ctx context.Context, h int64) (*client.Verified
 			fmt.Fprintln(os.Stderr, "light client:", s)
 		}
 	}
+	if err != nil && r.root != nil {
+		return nil, r.root.explain(err)
+	}
+	if err == nil && r.root != nil && root.Height > r.root.height {
+		r.root.advance(root)
+	}
 	return root, err
+}
+
+// LatestHeight is the light verifier's (primary and witnesses).
+func (r *reportingRoots) LatestHeight(ctx context.Context) (int64, error) {
+	return r.v.LatestHeight(ctx)
 }

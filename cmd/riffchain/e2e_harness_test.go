@@ -73,7 +73,13 @@ type devNode struct {
 
 func startDevNode(t *testing.T) *devNode {
 	t.Helper()
-	n := &devNode{t: t, bin: riffBinary(t), home: t.TempDir()}
+	return startDevNodeWith(t)
+}
+
+// startDevNodeWith starts `riffchain dev` with more flags (e.g. --chain-id).
+func startDevNodeWith(t *testing.T, extra ...string) *devNode {
+	t.Helper()
+	n := &devNode{t: t, bin: riffBinary(t), home: t.TempDir(), extra: extra}
 	n.rpc = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
 	n.p2p = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
 	n.logPath = filepath.Join(n.home, "node.log")

@@ -33,6 +33,8 @@ type Lies struct {
 	// Other, when set, is the RPC address every call is sent to instead:
 	// a node of another chain, or of a fork of the same chain id.
 	Other string
+	// ChainID, when set, replaces the chain id /status reports.
+	ChainID string
 }
 
 // Start runs a proxy in front of target (tcp://host:port or http://...)
@@ -95,6 +97,10 @@ func handler(up string, lies Lies) http.Handler {
 			case method == "abci_query" && res != nil && lies.Value != nil:
 				if rr, ok := res["response"].(map[string]any); ok {
 					rr["value"] = base64.StdEncoding.EncodeToString(lies.Value)
+				}
+			case method == "status" && res != nil && lies.ChainID != "":
+				if ni, ok := res["node_info"].(map[string]any); ok {
+					ni["network"] = lies.ChainID
 				}
 			case method == "commit" && res != nil && lies.AppHash != nil:
 				if sh, ok := res["signed_header"].(map[string]any); ok {
