@@ -86,7 +86,7 @@ func TestLyingNodeEndToEnd(t *testing.T) {
 	}
 	n.refusedBy(t, lyingnode.Lies{AppHash: make([]byte, 32)}, "light client", "query", "balance", bob, "RIFF", "--prove")
 	fork := startDevNodeWith(t, "--chain-id", chainID) // same chain id, its own validator
-	other := startDevNodeWith(t)                        // another chain
+	other := startDevNodeWith(t)                       // another chain
 	other.waitHeight(rootHeight()+2, time.Minute)
 	n.refusedBy(t, lyingnode.Lies{Other: fork.rpc}, "light client", "query", "balance", dev, "RIFF", "--prove")
 	n.refusedBy(t, lyingnode.Lies{Other: other.rpc}, "this home trusts chain", "query", "balance", dev, "RIFF", "--prove")
