@@ -2,6 +2,7 @@ package validators
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"testing"
 
@@ -355,5 +356,42 @@ func TestRecordExternalAndSkipPending(t *testing.T) {
 	}
 	if e.power(pubOf(newcomer)) != 4 {
 		t.Fatalf("power %d", e.power(pubOf(newcomer)))
+	}
+}
+
+// TestEvidenceBounded: at most MaxEvidencePerValidator records per
+// validator and MaxEvidenceStored in all; the rest only emits events.
+func TestEvidenceBounded(t *testing.T) {
+	e := newEnv(t)
+	k := e.keeper()
+	addr := bytes.Repeat([]byte{0xcd}, 20)
+	var list []Misbehavior
+	for i := 0; i < MaxEvidencePerValidator+5; i++ {
+		list = append(list, Misbehavior{Type: EvidenceDuplicateVote, Address: addr, Power: 1, Height: 1})
+	}
+	if err := k.RecordEvidence(ledger.Block{Height: 2}, list); err != nil {
+		t.Fatal(err)
+	}
+	page, err := EvidenceList(e.tree, "", 1000)
+	if err != nil || len(page.Entries) != MaxEvidencePerValidator {
+		t.Fatalf("%d records for one validator, want %d (%v)", len(page.Entries), MaxEvidencePerValidator, err)
+	}
+	list = list[:0]
+	for i := 0; i < MaxEvidenceStored; i++ {
+		a := make([]byte, 20)
+		binary.BigEndian.PutUint32(a, uint32(i))
+		list = append(list, Misbehavior{Type: EvidenceLightClientAttack, Address: a, Power: 1, Height: 1})
+	}
+	if err := k.RecordEvidence(ledger.Block{Height: 3}, list); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	p := EvidencePrefix()
+	_ = e.tree.Iterate(p, ledger.PrefixEnd(p), func(_, _ []byte) bool { n++; return true })
+	if n != MaxEvidenceStored {
+		t.Fatalf("%d records in all, want %d", n, MaxEvidenceStored)
+	}
+	if got := len(e.ev.List()); got != MaxEvidencePerValidator+5+MaxEvidenceStored {
+		t.Fatalf("%d events, want one per misbehaviour", got)
 	}
 }

@@ -14,7 +14,19 @@ const (
 	prefixPending   = "val/p/" // val/p/{addr} -> Update JSON (emitted at the end of this block)
 	prefixApplied   = "val/a/" // val/a/{id} -> Applied JSON (replay protection)
 	prefixEvidence  = "val/e/" // val/e/{height}{index} -> Evidence JSON
+	prefixEvCount   = "val/n/" // val/n/{addr} -> evidence records stored for addr (decimal)
+	keyEvTotal      = "val/N"  // evidence records stored in all (decimal)
 )
+
+// EvidenceCountKey is the state key of how many evidence records were
+// stored for the validator with consensus address addr.
+func EvidenceCountKey(addr []byte) []byte {
+	return append([]byte(prefixEvCount), addr...)
+}
+
+// EvidenceTotalKey is the state key of how many evidence records were
+// stored in all.
+func EvidenceTotalKey() []byte { return []byte(keyEvTotal) }
 
 // ValidatorKey is the state key of the recorded validator with address addr.
 func ValidatorKey(addr ledger.Address) []byte {
