@@ -133,8 +133,9 @@ type LensInfo struct {
 // them: the Lens record, the LENS item (absent when burned), then each
 // follow record. It fails when v's fields disagree with its records, so a
 // verified proof vouches for the handle, counts, owner and follows (their
-// number is the record's follow_count, so none can be left out). Roles are
-// not proven.
+// number is the record's follow_count, so none can be left out) and each
+// listed role (its stored grant; whether a role was left out is not
+// proven).
 func (v *LensInfo) KVs() ([]KV, error) {
 	var rec lens.Lens
 	if err := json.Unmarshal(v.Record, &rec); err != nil || rec != v.Lens {
@@ -162,11 +163,24 @@ func (v *LensInfo) KVs() ([]KV, error) {
 		}
 		kvs = append(kvs, KV{Key: lens.FollowKey(rec.Handle, f.Target), Value: b})
 	}
+	for _, g := range v.Roles {
+		// The stored grant is the listed one without Active, which is
+		// computed on read: active while granted under the current owner.
+		if g.Lens != rec.Handle || g.Active != (v.Owner != nil && g.Owner == *v.Owner) {
+			return nil, fmt.Errorf("%w: role of %s differs from its record", ErrBadQuery, g.Address)
+		}
+		g.Active = false
+		b, err := json.Marshal(g)
+		if err != nil {
+			return nil, fmt.Errorf("%w: encode role: %v", ErrInternal, err)
+		}
+		kvs = append(kvs, KV{Key: lens.RoleKey(rec.Handle, g.Address), Value: b})
+	}
 	return kvs, nil
 }
 
 // queryLens answers "/lens/HANDLE": a LensInfo. Proven: the Lens record,
-// the LENS item and the follows (LensInfo.KVs). A missing Lens is
+// the LENS item, the follows and the roles (LensInfo.KVs). A missing Lens is
 // ErrNotFound with a proof that its record is absent.
 func queryLens(r ledger.Reader, parts []string, _ url.Values) (*QueryResult, error) {
 	h, err := lensHandleArg(parts, "/lens/HANDLE")

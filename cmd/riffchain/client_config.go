@@ -21,7 +21,7 @@ func checkClientFile(path string) error {
 	if err := v.ReadInConfig(); err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
-	if err := app.CheckConfigKeys(v, path, clientKeys); err != nil {
+	if err := app.CheckConfigKeys(v, path, append(append([]string(nil), clientKeys...), trustKeys...)); err != nil {
 		return err
 	}
 	bad := func(key, want string) error {

@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/app/client"
 	"github.com/riffchain/riffchain/contracts/validators"
 )
 
@@ -284,11 +285,24 @@ func recordedSet(ctx context.Context, f *queryFlags) (*answer, []validators.Vali
 		if err := json.Unmarshal(v, &set); err != nil {
 			return nil, fmt.Errorf("decode validators: %w", err)
 		}
-		total = set.TotalPower
 		var kvs []app.KV
 		var err error
 		vals, kvs, err = decodeEntries(set.Validators, "validator", func(val validators.Validator) []byte { return validators.ValidatorKey(val.Account) })
-		return kvs, err
+		if err != nil {
+			return nil, err
+		}
+		// The total printed is the sum of the proven entries.
+		total = 0
+		for _, val := range vals {
+			if val.Power < 0 || val.Power > validators.MaxTotalVotingPower-total {
+				return nil, fmt.Errorf("%w: validator powers out of range", client.ErrWrongAnswer)
+			}
+			total += val.Power
+		}
+		if total != set.TotalPower {
+			return nil, fmt.Errorf("%w: total power %d, the listed validators sum to %d", client.ErrWrongAnswer, set.TotalPower, total)
+		}
+		return kvs, nil
 	}
 	a, err := f.queryDecoded(ctx, "/validators", decode)
 	if err != nil {

@@ -130,7 +130,10 @@ func TestStateSyncJoinEndToEnd(t *testing.T) {
 
 	// Light-client-verified queries on the joiner (client.toml written by
 	// init --join trusts the join header), with the validator as witness.
-	bal := j.ok("query", "balance", bob, asset, "--prove", "--witness", v.rpc)
+	// At height h, which the joiner has: a joiner lagging the validator by
+	// more than --max-age blocks (a loaded machine) would rightly have its
+	// "latest" answer refused as stale.
+	bal := j.ok("query", "balance", bob, asset, "--prove", "--witness", v.rpc, "--height", strconv.FormatInt(h, 10))
 	if str(bal, "amount") != "77" || str(bal, "proof_verified") != "true" {
 		t.Fatalf("joiner proven balance: %v", bal)
 	}

@@ -35,6 +35,11 @@ const (
 	cfgTrustHash    = "trust_hash"
 )
 
+// trustKeys are the client.toml settings of light-client verification
+// (spec/lightclient.md): the root of trust, its trusting period and the
+// witnesses. init --join writes them too.
+var trustKeys = []string{cfgTrustChainID, cfgTrustHeight, cfgTrustHash, "trust_period", "witnesses"}
+
 // errTrustRoot marks a node that does not belong to the chain this home
 // trusts (exit status 3, like every header that does not verify).
 var errTrustRoot = fmt.Errorf("%w: not the chain this home trusts", client.ErrHeaderInvalid)
