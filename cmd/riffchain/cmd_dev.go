@@ -235,23 +235,12 @@ func offToEmpty(addr string) string {
 // writeDevClientConfig points HOME/config/client.toml at this node and the
 // test keyring (which holds the dev key), keeping the file's other settings.
 func writeDevClientConfig(home, rpc string) error {
-	path := filepath.Join(home, "config", "client.toml")
-	file := viper.New()
-	file.SetConfigFile(path)
-	file.SetConfigType("toml")
-	if _, err := os.Stat(path); err == nil {
-		if err := file.ReadInConfig(); err != nil {
-			return fmt.Errorf("read %s: %w", path, err)
+	return editClientConfig(filepath.Join(home, "config", "client.toml"), func(file *viper.Viper) {
+		file.Set(flagNode, rpc)
+		if file.GetString(flagBackend) == "" {
+			file.Set(flagBackend, keyring.BackendTest)
 		}
-	}
-	file.Set(flagNode, rpc)
-	if file.GetString(flagBackend) == "" {
-		file.Set(flagBackend, keyring.BackendTest)
-	}
-	if err := file.WriteConfigAs(path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	})
 }
 
 // waitFirstBlock waits until the app has committed the first block (the

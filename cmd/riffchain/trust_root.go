@@ -140,8 +140,19 @@ func (r trustRoot) explain(err error) error {
 func clientConfigPath() string { return filepath.Join(cfgHome(), "config", "client.toml") }
 
 // setClientConfig sets keys in the client.toml at path, keeping its other
-// settings (creating the file and its folder when missing).
+// settings.
 func setClientConfig(path string, kv map[string]any) error {
+	return editClientConfig(path, func(file *viper.Viper) {
+		for k, v := range kv {
+			file.Set(k, v)
+		}
+	})
+}
+
+// editClientConfig reads the client.toml at path (when it exists), lets
+// edit change it and writes it back atomically (creating the file and its
+// folder).
+func editClientConfig(path string, edit func(*viper.Viper)) error {
 	file := viper.New()
 	file.SetConfigFile(path)
 	file.SetConfigType("toml")
@@ -150,13 +161,23 @@ func setClientConfig(path string, kv map[string]any) error {
 			return fmt.Errorf("read %s: %w", path, err)
 		}
 	}
-	for k, v := range kv {
-		file.Set(k, v)
-	}
+	edit(file)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("config folder: %w", err)
 	}
-	if err := file.WriteConfigAs(path); err != nil {
+	// Written beside it and renamed over it, so another riffchain process
+	// reading it meanwhile sees the old file or the new one, never half.
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".client-*.toml")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmpName := tmp.Name()
+	_ = tmp.Close()
+	defer os.Remove(tmpName)
+	if err := file.WriteConfigAs(tmpName); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmpName, path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
