@@ -31,7 +31,7 @@ type attacker struct {
 	clients []*client.Client
 }
 
-func newAttacker(t *testing.T, n *devNode, conns int) *attacker {
+func newAttacker(t testing.TB, n *devNode, conns int) *attacker {
 	t.Helper()
 	kr, err := keyring.Open(n.home, keyring.BackendTest, nil)
 	if err != nil {
@@ -56,7 +56,7 @@ func newAttacker(t *testing.T, n *devNode, conns int) *attacker {
 }
 
 // signed builds a signed tx.
-func (at *attacker) signed(t *testing.T, priv ed25519.PrivateKey, nonce uint64, fee *app.Fee, msgs ...app.Msg) []byte {
+func (at *attacker) signed(t testing.TB, priv ed25519.PrivateKey, nonce uint64, fee *app.Fee, msgs ...app.Msg) []byte {
 	t.Helper()
 	body := app.Body{ChainID: at.chainID, Signer: ledger.AddressFromPubKey(priv.Public().(ed25519.PublicKey)), Nonce: nonce, Msgs: msgs, Fee: fee, Gas: 5_000_000}
 	bz, err := app.MarshalBody(body)
@@ -68,7 +68,7 @@ func (at *attacker) signed(t *testing.T, priv ed25519.PrivateKey, nonce uint64, 
 
 // fund sends amount RIFF from the dev key to each address, in one tx, and
 // waits for it.
-func (at *attacker) fund(t *testing.T, amount uint64, to ...ledger.Address) {
+func (at *attacker) fund(t testing.TB, amount uint64, to ...ledger.Address) {
 	t.Helper()
 	amt := ledger.NewAmount(amount)
 	var moves []ledger.Move

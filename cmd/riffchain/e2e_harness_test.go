@@ -26,7 +26,7 @@ var (
 	buildErr  error
 )
 
-func riffBinary(t *testing.T) string {
+func riffBinary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
@@ -49,7 +49,7 @@ func riffBinary(t *testing.T) string {
 	return binPath
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -61,7 +61,7 @@ func freePort(t *testing.T) int {
 
 // devNode is a `riffchain dev` process.
 type devNode struct {
-	t       *testing.T
+	t       testing.TB
 	bin     string
 	home    string
 	rpc     string
@@ -71,7 +71,7 @@ type devNode struct {
 	extra   []string // more dev flags
 }
 
-func startDevNode(t *testing.T) *devNode {
+func startDevNode(t testing.TB) *devNode {
 	t.Helper()
 	return startDevNodeWith(t)
 }
