@@ -77,7 +77,7 @@ func startDevNode(t testing.TB) *devNode {
 }
 
 // startDevNodeWith starts `riffchain dev` with more flags (e.g. --chain-id).
-func startDevNodeWith(t *testing.T, extra ...string) *devNode {
+func startDevNodeWith(t testing.TB, extra ...string) *devNode {
 	t.Helper()
 	n := &devNode{t: t, bin: riffBinary(t), home: t.TempDir(), extra: extra}
 	n.rpc = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
