@@ -824,7 +824,7 @@ func recordOutput(raw []byte) (map[string]any, error) {
 	if err := json.Unmarshal(raw, &out); err != nil {
 		return nil, fmt.Errorf("decode agreement: %w", err)
 	}
-	return out, nil
+	return withDefaults(out, agreementDefaults()), nil // output_fields.go
 }
 
 func qAgreement() *cobra.Command {

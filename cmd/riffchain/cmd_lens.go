@@ -346,6 +346,7 @@ func qLens() *cobra.Command {
 				}
 				delete(out, "record")
 				delete(out, "owner_record")
+				promiseLensFields(out) // output_fields.go
 			}
 			return a.finish(out)
 		},
@@ -403,7 +404,18 @@ func qView() *cobra.Command {
 			if len(q) > 0 {
 				path += "?" + q.Encode()
 			}
-			return queryAs(&f, path, "view", map[string]any{"root": args[0]}, func(v *lens.ViewResult) { v.Entries = nonNil(v.Entries) })
+			return f.queryPrint(path, nil, map[string]any{"root": args[0]}, func(value []byte) (map[string]any, error) {
+				var v lens.ViewResult
+				if err := json.Unmarshal(value, &v); err != nil {
+					return nil, fmt.Errorf("decode view: %w", err)
+				}
+				v.Entries = nonNil(v.Entries)
+				m, err := jsonMap(v)
+				if err != nil {
+					return nil, err
+				}
+				return withDefaults(m, map[string]any{"next": ""}), nil // output_fields.go
+			})
 		},
 	}
 	c.Flags().IntVar(&depth, "depth", 0, fmt.Sprintf("follow hops (default %d, max %d)", lens.DefaultDepth, lens.MaxDepth))

@@ -47,6 +47,9 @@ func TestJSONErrors(t *testing.T) {
 			if code != 1 || stderr != "" || json.Unmarshal([]byte(stdout), &out) != nil || strings.Count(strings.TrimSpace(stdout), "\n") != 0 {
 				t.Fatalf("exit %d, stdout %q, stderr %q: want exit 1 and one JSON object on stdout only", code, stdout, stderr)
 			}
+			if err := checkSchema("error", []byte(stdout)); err != nil { // schema_test.go
+				t.Fatal(err)
+			}
 			if str(out, "error") == "" || str(out, "code") != "1" {
 				t.Fatalf("failure object %v lacks error or code 1", out)
 			}

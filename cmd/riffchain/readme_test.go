@@ -61,6 +61,17 @@ type readmeCommand struct {
 
 const promiseMark = "# →"
 
+// captured reports whether the test keeps the command's output: it makes a
+// promise, or prints JSON (checked against its command's JSON Schema).
+func (c readmeCommand) captured() bool {
+	return c.promise != "" || c.json()
+}
+
+// json reports whether the command prints JSON for the test to check.
+func (c readmeCommand) json() bool {
+	return strings.Contains(c.shell, "-o json") && !strings.Contains(c.shell, "$(")
+}
+
 func (b readmeBlock) commands() []readmeCommand {
 	var cmds []readmeCommand
 	for i := 0; i < len(b.lines); i++ {
@@ -92,7 +103,7 @@ func readmeScript(blocks []readmeBlock, outDir string) string {
 	for _, b := range blocks {
 		for _, c := range b.commands() {
 			fmt.Fprintf(&s, "__line=%d\n", c.line)
-			if c.promise == "" {
+			if !c.captured() {
 				s.WriteString(c.shell + "\n")
 				continue
 			}
@@ -205,9 +216,10 @@ func TestReadme(t *testing.T) {
 		}
 		t.Fatalf("README does not run as written: %v\n--- stderr:\n%s%s\n--- stdout (tail):\n%s", runErr, stderr.String(), captured, tail(stdout.String(), 3000))
 	}
+	schemas := 0
 	for _, b := range blocks {
 		for _, c := range b.commands() {
-			if c.promise == "" {
+			if !c.captured() {
 				continue
 			}
 			out, err := os.ReadFile(filepath.Join(outDir, strconv.Itoa(c.line)+".out"))
@@ -215,11 +227,26 @@ func TestReadme(t *testing.T) {
 				t.Errorf("README.md:%d: %v", c.line, err)
 				continue
 			}
-			if err := checkPromise(c.promise, bytes.TrimSpace(out)); err != nil {
-				t.Errorf("README.md:%d: %s: %v", c.line, c.shell, err)
+			out = bytes.TrimSpace(out)
+			if c.promise != "" {
+				if err := checkPromise(c.promise, out); err != nil {
+					t.Errorf("README.md:%d: %s: %v", c.line, c.shell, err)
+				}
+			}
+			if c.json() { // schema_test.go
+				name, ok := commandSchemaName(c.shell)
+				if !ok {
+					t.Errorf("README.md:%d: %s: no riffchain command found", c.line, c.shell)
+					continue
+				}
+				if err := checkSchema(name, out); err != nil {
+					t.Errorf("README.md:%d: %s: %v", c.line, c.shell, err)
+				}
+				schemas++
 			}
 		}
 	}
+	t.Logf("%d -o json outputs checked against their JSON Schemas", schemas)
 }
 
 func tail(s string, n int) string {
