@@ -165,6 +165,9 @@ func runAgreementNew(cmd *cobra.Command, f *newSpecFlags) error {
 		if err != nil {
 			return err
 		}
+		if b, err = resolveSpecKeys(b); err != nil { // spec_keys.go: key names as in the flags
+			return err
+		}
 		parsed, err := agreements.ParseBody(b)
 		if err != nil {
 			return fmt.Errorf("spec %s: %w", f.file, err)

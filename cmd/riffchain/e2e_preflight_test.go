@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -41,6 +42,16 @@ func TestPreflightEndToEnd(t *testing.T) {
 	}
 	if forced := n.fails("agreement", "submit", file, "--from", "alice", "--skip-check"); str(forced, "code") != "112" || str(forced, "txhash") == "" {
 		t.Fatalf("--skip-check should send it for the chain to refuse: %v", forced)
+	}
+
+	// A spec file may name accounts by key, as the flags do.
+	spec := filepath.Join(dir, "spec.yaml")
+	if err := os.WriteFile(spec, []byte("parties: [alice, bob]\nactions:\n  - transfer: {from: alice, to: bob, asset: RIFF, amount: 1}\n"+
+		"  - transfer: {from: bob, to: alice, asset: RIFF, amount: 1}\nexpires_at_height: 100000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := n.ok("agreement", "new", "--file", spec, "--out", filepath.Join(dir, "spec.json")); len(list(out, "parties")) != 2 {
+		t.Fatalf("spec with key names: %v", out)
 	}
 
 	// A 2-of-2 collective of alice and bob buys from dev; both members sign.
