@@ -147,7 +147,7 @@ func (f *joinFlags) run(home, moniker, rpcAddr, p2pAddr string) error {
 	if err := doc.SaveAs(cfg.GenesisFile()); err != nil {
 		return fmt.Errorf("save genesis: %w", err)
 	}
-	if err := writeJoinClientConfig(home, rpcAddr, trustHeight, hex.EncodeToString(trustHash), f.witnesses); err != nil {
+	if err := writeJoinClientConfig(home, rpcAddr, doc.ChainID, trustHeight, hex.EncodeToString(trustHash), f.witnesses); err != nil {
 		return err
 	}
 	return emit(map[string]any{"home": home, "chain_id": doc.ChainID, "moniker": moniker, "node_id": string(nodeKey.ID()),
@@ -230,7 +230,7 @@ func peerAddress(rpc, id, listen string) (string, error) {
 // writeJoinClientConfig writes HOME/config/client.toml (unless one exists)
 // so the CLI talks to this node and verifies --prove answers with the light
 // client from the header the join trusted.
-func writeJoinClientConfig(home, rpcAddr string, height int64, hash string, witnesses []string) error {
+func writeJoinClientConfig(home, rpcAddr, chainID string, height int64, hash string, witnesses []string) error {
 	path := filepath.Join(home, "config", "client.toml")
 	if _, err := os.Stat(path); err == nil {
 		return nil
@@ -239,7 +239,7 @@ func writeJoinClientConfig(home, rpcAddr string, height int64, hash string, witn
 	fmt.Fprintf(&b, "# riffchain CLI settings for this home (flags and RIFFCHAIN_* env override them).\n")
 	fmt.Fprintf(&b, "node = %q\n\n", rpcAddr)
 	fmt.Fprintf(&b, "# query --prove checks answers against headers the light client verified from this one.\n")
-	fmt.Fprintf(&b, "trust_height = %d\ntrust_hash = %q\n", height, strings.ToUpper(hash))
+	fmt.Fprintf(&b, "trust_chain_id = %q\ntrust_height = %d\ntrust_hash = %q\n", chainID, height, strings.ToUpper(hash))
 	fmt.Fprintf(&b, "witnesses = [")
 	for i, w := range witnesses {
 		if i > 0 {
