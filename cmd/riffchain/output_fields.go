@@ -65,7 +65,7 @@ func agreementDefaults() map[string]any {
 }
 
 // promiseLensFields gives a Lens's follows their tags ([] when none) and
-// its roles "active": whether the role was granted under the current owner.
+// its roles "active" (the node leaves it out when false).
 func promiseLensFields(out map[string]any) {
 	if fs, ok := out["follows"].([]any); ok {
 		for _, f := range fs {
@@ -79,9 +79,7 @@ func promiseLensFields(out map[string]any) {
 	if rs, ok := out["roles"].([]any); ok {
 		for _, r := range rs {
 			if m, ok := r.(map[string]any); ok {
-				if _, has := m["active"]; !has {
-					m["active"] = m["owner"] == out["owner"]
-				}
+				withDefaults(m, map[string]any{"active": false})
 			}
 		}
 	} else {
