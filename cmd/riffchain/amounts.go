@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/url"
 	"strings"
 	"time"
@@ -179,4 +180,34 @@ func holdingsWithDisplay(hs []ledger.Holding) []map[string]any {
 			"display": displayOf(h.Amount, h.Asset, false)})
 	}
 	return out
+}
+
+// priceDecimals is how many decimals a display price keeps.
+const priceDecimals = 9
+
+// displayPrice turns a base-unit price given ×10^18 (e18, a decimal
+// string) of numerator asset num per denominator asset den into a decimal
+// in display units (×10^(decimals(den) − decimals(num))), rounded down to
+// priceDecimals places; "" when it cannot.
+func displayPrice(e18, num, den string) string {
+	v, ok := new(big.Int).SetString(e18, 10)
+	if !ok || v.Sign() < 0 {
+		return ""
+	}
+	dn, err1 := decimalsFor(num)
+	dd, err2 := decimalsFor(den)
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	shift := int(dd) - int(dn) + priceDecimals - 18 // result in units of 10^-priceDecimals
+	if shift >= 0 {
+		v.Mul(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(shift)), nil))
+	} else {
+		v.Quo(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-shift)), nil))
+	}
+	amt, err := ledger.AmountFromBig(v)
+	if err != nil {
+		return ""
+	}
+	return baseToDisplay(amt, priceDecimals, false)
 }

@@ -242,6 +242,8 @@ func poolOut(v *app.PoolView) map[string]any {
 		"created_height":    v.CreatedHeight,
 		"price_b_per_a":     v.PriceBA,
 		"price_b_per_a_e18": v.PriceBAE18,
+		// amounts.go: B per A in display units, e.g. "4.000000001"
+		"price_b_per_a_display": displayPrice(v.PriceBAE18, v.AssetB, v.AssetA),
 	}
 }
 
@@ -377,7 +379,17 @@ Prints path, asset_in, asset_out, amount_in, amount_out, price, price_e18 and ho
 			} else if in.asset == "" || out.asset == "" {
 				return fmt.Errorf("give both assets (--in ... --out ...) or a --path")
 			}
-			return f.queryMerged("/quote?"+q.Encode(), nil, "quote", map[string]any{})
+			res := map[string]any{}
+			return f.queryPrint("/quote?"+q.Encode(), nil, res, func(v []byte) (map[string]any, error) {
+				if err := json.Unmarshal(v, &res); err != nil {
+					return nil, fmt.Errorf("decode quote: %w", err)
+				}
+				e18, _ := res["price_e18"].(string)
+				ain, _ := res["asset_in"].(string)
+				aout, _ := res["asset_out"].(string)
+				res["price_display"] = displayPrice(e18, aout, ain) // amounts.go: out per in, display units
+				return res, nil
+			})
 		},
 	}
 	c.Flags().StringVar(&inFlag, "in", "", "AMOUNT ASSET to sell (exact in), or ASSET to pay with (exact out)")
