@@ -139,6 +139,9 @@ type SeedingItem struct {
 // well-seeded entries is walked in pages, not in one answer.
 const MaxSeedingScan = 1000
 
+// seedingScan is MaxSeedingScan, smaller in tests.
+var seedingScan = MaxSeedingScan
+
 // seedingChunk is how many entries Seeding reads at a time.
 const seedingChunk = 64
 
@@ -157,8 +160,8 @@ func (k *Keeper) Seeding(handle string, target, before uint64, limit int) ([]See
 	}
 	out := []SeedingItem{}
 	examined, next := 0, before
-	for examined < MaxSeedingScan && (limit == 0 || len(out) < limit) && next != 1 {
-		entries, err := k.Entries(handle, next, min(seedingChunk, MaxSeedingScan-examined))
+	for examined < seedingScan && (limit == 0 || len(out) < limit) && next != 1 {
+		entries, err := k.Entries(handle, next, min(seedingChunk, seedingScan-examined))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -180,7 +183,7 @@ func (k *Keeper) Seeding(handle string, target, before uint64, limit int) ([]See
 				out = append(out, SeedingItem{Seq: e.Seq, CID: e.CID, Kind: e.Kind, Title: e.Title, Size: e.Size, Hosts: n})
 			}
 		}
-		if len(entries) < seedingChunk && examined < MaxSeedingScan && (limit == 0 || len(out) < limit) {
+		if len(entries) < seedingChunk && examined < seedingScan && (limit == 0 || len(out) < limit) {
 			next = 1 // the last chunk was short: nothing older
 		}
 	}
