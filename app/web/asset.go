@@ -21,11 +21,13 @@ type AssetView struct {
 	History       []Movement `json:"history"`
 }
 
-// Holder is a holder of an asset.
+// Holder is a holder of an asset; for a unique class, the items it owns
+// (the first assetItemsEach, for the first assetItemHolders holders).
 type Holder struct {
-	Address string `json:"address"`
-	Amount  string `json:"amount"`
-	Display string `json:"display"`
+	Address string   `json:"address"`
+	Amount  string   `json:"amount"`
+	Display string   `json:"display"`
+	Items   []string `json:"items,omitempty"`
 }
 
 // Movement is one transfer, mint, burn or issuer change of an asset.
@@ -39,7 +41,12 @@ type Movement struct {
 	Item   string `json:"item,omitempty"`
 }
 
-const assetHistory = 20
+// Asset page limits.
+const (
+	assetHistory     = 20
+	assetItemHolders = 10 // holders of a unique class whose items are listed
+	assetItemsEach   = 20 // items listed per holder
+)
 
 // pageLimit reads ?limit= (1..MaxPageSize, default DefaultPageSize).
 func pageLimit(r *http.Request) (int, error) {
@@ -76,7 +83,7 @@ func (s *Server) loadAsset(ctx context.Context, rd *reader, r *http.Request) (vi
 	}
 	v.Title = "Asset " + id
 	v.SupplyDisplay = formatUnits(v.Supply.String(), v.Decimals)
-	if v.Kind == ledger.Fungible {
+	{
 		q := fmt.Sprintf("/holders/%s?limit=%d", pathArg(id), limit)
 		if after := r.URL.Query().Get("after"); after != "" {
 			if _, err := ledger.ParseAddress(after); err != nil {
@@ -91,8 +98,18 @@ func (s *Server) loadAsset(ctx context.Context, rd *reader, r *http.Request) (vi
 		if err := decodeList(ans.value, &hs); err != nil {
 			return nil, fmt.Errorf("decode holders: %w", err)
 		}
-		for _, h := range hs {
-			v.Holders = append(v.Holders, Holder{Address: h.Address.String(), Amount: h.Amount.String(), Display: formatUnits(h.Amount.String(), v.Decimals)})
+		for i, h := range hs {
+			hv := Holder{Address: h.Address.String(), Amount: h.Amount.String(), Display: formatUnits(h.Amount.String(), v.Decimals)}
+			if v.Kind == ledger.Unique && i < assetItemHolders {
+				ans, err := rd.query(ctx, fmt.Sprintf("/items/%s/%s?limit=%d", hv.Address, pathArg(id), assetItemsEach))
+				if err != nil {
+					return nil, err
+				}
+				if err := decodeList(ans.value, &hv.Items); err != nil {
+					return nil, fmt.Errorf("decode items: %w", err)
+				}
+			}
+			v.Holders = append(v.Holders, hv)
 		}
 		var p struct {
 			Next string `json:"next"`

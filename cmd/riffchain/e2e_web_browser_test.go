@@ -258,6 +258,8 @@ func TestWebExplorer(t *testing.T) {
 	t.Run("asset", func(t *testing.T) {
 		open(t, ctx, s.web+"/asset/"+s.acme)
 		wantText(t, "asset", text(t, ctx, "main"), "Acme shares", "1000000 "+s.acme, "Holders", "History", "mint")
+		open(t, ctx, s.web+"/asset/LENS")
+		wantText(t, "unique asset", text(t, ctx, "#holders"), "lens-a", "lens-b", "lens-c")
 		sh.take(ctx, "03-asset")
 	})
 	t.Run("agreement timeline", func(t *testing.T) {
@@ -402,7 +404,7 @@ func TestWebExplorer(t *testing.T) {
 				t.Errorf("proxy lying about the %s: \"not verified\" is %s, not red", mode, c)
 			}
 			t.Logf("lie about the %s: %s", mode, res.detail)
-			sh.take(ctx, "12-account-not-verified-"+mode)
+			sh.take(ctx, "12-not-verified-"+mode)
 		}
 	})
 	t.Run("pages name their height and JSON", func(t *testing.T) {
@@ -457,6 +459,7 @@ func checkOpenAPI(t *testing.T, s *webScenario) {
 		{"/api/v1/account/" + s.bob, 200},
 		{"/api/v1/asset/" + s.acme + "?limit=1", 200},
 		{"/api/v1/asset/RIFF", 200},
+		{"/api/v1/asset/LENS", 200},
 		{"/api/v1/agreement/" + s.agreement + "?prove=true", 200},
 		{"/api/v1/lens/lens-a?prove=true", 200},
 		{"/api/v1/lens/lens-a?depth=1&w.lens-b=100000&tag=film&kind=video", 200},

@@ -74,6 +74,11 @@ function claimsOfPage() {
   return Object.keys(c).length ? c : null;
 }
 
+function showReason(msg) {
+  const r = document.getElementById("verify-reason");
+  if (r) r.textContent = "(" + msg + ")";
+}
+
 async function verifyPage() {
   const el = document.getElementById("verify");
   const hEl = document.getElementById("shown-height");
@@ -113,12 +118,14 @@ async function verifyPage() {
       el.className = "verify fail";
       el.textContent = "not verified";
       el.title = res.error;
+      showReason(res.error);
     }
     el.dataset.result = JSON.stringify(res);
   } catch (e) {
     el.className = "verify fail";
     el.textContent = "not verified";
     el.title = String(e);
+    showReason(String(e));
     el.dataset.result = JSON.stringify({ verified: false, error: String(e) });
   }
 }
