@@ -13,12 +13,12 @@ import (
 const wasmPath = "../web/static/verify.wasm.gz"
 
 // buildWasm builds cmd/verifywasm for js/wasm reproducibly (no paths, no
-// build id) and gzips it without a name or time: the same source and Go
+// build id, no VCS stamp) and gzips it without a name or time: the same source and Go
 // version give the same bytes.
 func buildWasm(t *testing.T) []byte {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "verify.wasm")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", out, "./cmd/verifywasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", out, "./cmd/verifywasm")
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build js/wasm: %v\n%s", err, b)
