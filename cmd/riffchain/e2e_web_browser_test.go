@@ -88,13 +88,7 @@ type webScenario struct {
 
 func setupWebScenario(t *testing.T) *webScenario {
 	t.Helper()
-	n := &devNode{t: t, bin: riffBinary(t), home: t.TempDir()}
-	n.rpc = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	n.p2p = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	n.logPath = filepath.Join(n.home, "node.log")
-	n.extra = []string{"--web-laddr", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--gateway-laddr", fmt.Sprintf("127.0.0.1:%d", freePort(t))}
-	n.start()
-	t.Cleanup(func() { n.kill() })
+	n := startDevNodeWith(t, "--web-laddr", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--gateway-laddr", fmt.Sprintf("127.0.0.1:%d", freePort(t)))
 	ac, err := app.LoadAppConfig(n.home)
 	if err != nil {
 		t.Fatal(err)
