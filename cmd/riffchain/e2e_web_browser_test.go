@@ -66,7 +66,7 @@ func browser(t *testing.T, path string) context.Context {
 		chromedp.WindowSize(1200, 900))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
+	ctx, cancelT := context.WithTimeout(ctx, 8*time.Minute) // a loaded CI box is slow
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start chromium %s: %v", path, err)
@@ -168,7 +168,7 @@ func (s *shots) take(ctx context.Context, name string) {
 // open navigates and waits for the page's heading.
 func open(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
-	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	octx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	if err := chromedp.Do(octx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 		c := http.Client{Timeout: 10 * time.Second}
@@ -496,7 +496,7 @@ type verdict struct {
 func verifyResult(t *testing.T, ctx context.Context, url string) verdict {
 	t.Helper()
 	open(t, ctx, url)
-	if !waitJS(ctx, `(() => { const v = document.getElementById("verify"); return !!v && /\b(ok|fail)\b/.test(v.className); })()`, 30*time.Second) {
+	if !waitJS(ctx, `(() => { const v = document.getElementById("verify"); return !!v && /\b(ok|fail)\b/.test(v.className); })()`, 60*time.Second) {
 		t.Fatalf("%s: the verifier gave no verdict: %q", url, text(t, ctx, "#verify"))
 	}
 	var v verdict
