@@ -364,7 +364,7 @@ func TestAgreementsEndToEnd(t *testing.T) {
 		e.failsWith("123", "agreement", "propose", e.mustNew("bigescrow", A, B, usd, "999999999"), "--from", "coA", "--escrow")
 		file := filepath.Join(n.home, "lapse.json")
 		out := n.ok("agreement", "new", "--party", "coA", "--party", "coB", "--transfer", "coA:coB:700:"+usd,
-			"--transfer", "coB:coA:1:RIFF", "--expires-in", "4", "--title", "lapses", "-o", file)
+			"--transfer", "coB:coA:1:RIFF", "--expires-in", "8", "--title", "lapses", "-o", file)
 		id := str(out, "agreement_id")
 		before := e.balance("coA", usd)
 		prop := n.ok("agreement", "propose", file, "--from", "coA", "--escrow")
@@ -372,8 +372,10 @@ func TestAgreementsEndToEnd(t *testing.T) {
 			t.Fatalf("propose with escrow: %v", prop)
 		}
 		escrow := str(prop, "escrow")
-		if got := str(n.ok("query", "balance", escrow, usd), "amount"); got != "700" {
-			t.Fatalf("escrow holds %s", got)
+		// At the proposal's height: on a loaded machine the few blocks to
+		// expiry can pass before the next CLI call.
+		if got := str(n.ok("query", "balance", escrow, usd, "--height", str(prop, "height")), "amount"); got != "700" {
+			t.Fatalf("escrow holds %s at height %s", got, str(prop, "height"))
 		}
 		exp, _ := strconv.ParseInt(str(out, "expires_at_height"), 10, 64)
 		n.waitHeight(exp+1, 30*time.Second)
