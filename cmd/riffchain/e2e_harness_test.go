@@ -140,27 +140,39 @@ func (n *devNode) logTail() string {
 
 // height asks the node's RPC status for the latest height (0 if down).
 func (n *devNode) height() int64 {
+	h, _ := n.statusHeight()
+	return h
+}
+
+// statusHeight is the latest height `riffchain status` reports, or the
+// error that kept it from answering.
+func (n *devNode) statusHeight() (int64, error) {
 	res, err := n.run("status")
 	if err != nil {
-		return 0
+		return 0, err
 	}
 	var st struct {
 		Height int64 `json:"height"`
 	}
-	_ = json.Unmarshal([]byte(res), &st)
-	return st.Height
+	if err := json.Unmarshal([]byte(res), &st); err != nil {
+		return 0, fmt.Errorf("status output: %w: %s", err, res)
+	}
+	return st.Height, nil
 }
 
 func (n *devNode) waitHeight(h int64, timeout time.Duration) {
 	n.t.Helper()
 	deadline := time.Now().Add(timeout)
+	var last error
 	for time.Now().Before(deadline) {
-		if n.height() >= h {
+		got, err := n.statusHeight()
+		if err == nil && got >= h {
 			return
 		}
+		last = err
 		time.Sleep(200 * time.Millisecond)
 	}
-	n.t.Fatalf("node did not reach height %d in %s; log tail:\n%s", h, timeout, n.logTail())
+	n.t.Fatalf("node did not reach height %d in %s (last status error: %v); log tail:\n%s", h, timeout, last, n.logTail())
 }
 
 // run runs the CLI against this node with JSON output and the test
