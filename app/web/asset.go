@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/ledger"
 )
 
@@ -15,10 +16,10 @@ import (
 type AssetView struct {
 	Meta
 	ledger.Asset
-	SupplyDisplay string     `json:"supply_display"`
-	Holders       []Holder   `json:"holders"`
-	Next          string     `json:"next,omitempty"`
-	History       []Movement `json:"history"`
+	SupplyDisplay string         `json:"supply_display"`
+	Holders       []Holder       `json:"holders"`
+	Next          string         `json:"next,omitempty"`
+	History       []app.Movement `json:"history"` // amounts in the asset's decimals
 }
 
 // Holder is a holder of an asset; for a unique class, the items it owns
@@ -28,17 +29,6 @@ type Holder struct {
 	Amount  string   `json:"amount"`
 	Display string   `json:"display"`
 	Items   []string `json:"items,omitempty"`
-}
-
-// Movement is one transfer, mint, burn or issuer change of an asset.
-type Movement struct {
-	TxHash string `json:"txhash"`
-	Height int64  `json:"height"`
-	Action string `json:"action"`
-	From   string `json:"from"`
-	To     string `json:"to"`
-	Amount string `json:"amount,omitempty"`
-	Item   string `json:"item,omitempty"`
 }
 
 // Asset page limits.
@@ -77,7 +67,7 @@ func (s *Server) loadAsset(ctx context.Context, rd *reader, r *http.Request) (vi
 	if !ans.found {
 		return nil, fmt.Errorf("%w: asset %s", ErrNotFound, id)
 	}
-	v := &AssetView{Holders: []Holder{}, History: []Movement{}}
+	v := &AssetView{Holders: []Holder{}, History: []app.Movement{}}
 	if err := json.Unmarshal(ans.value, &v.Asset); err != nil {
 		return nil, fmt.Errorf("decode asset: %w", err)
 	}
@@ -119,34 +109,12 @@ func (s *Server) loadAsset(ctx context.Context, rd *reader, r *http.Request) (vi
 	}
 	page, perPage := 1, assetHistory
 	txs, err := s.chain.TxSearch(ctx, fmt.Sprintf("transfer.asset='%s'", id), false, &page, &perPage, "desc")
-	if err == nil {
-		for _, tx := range txs.Txs {
-			for _, ev := range tx.TxResult.Events {
-				if ev.Type != "transfer" {
-					continue
-				}
-				m := Movement{TxHash: fmt.Sprintf("%X", tx.Hash), Height: tx.Height}
-				match := false
-				for _, at := range ev.Attributes {
-					switch at.Key {
-					case "asset":
-						match = at.Value == id
-					case "action":
-						m.Action = at.Value
-					case "from":
-						m.From = at.Value
-					case "to":
-						m.To = at.Value
-					case "amount":
-						m.Amount = formatUnits(at.Value, v.Decimals)
-					case "item":
-						m.Item = at.Value
-					}
-				}
-				if match {
-					v.History = append(v.History, m)
-				}
+	if err == nil { // a node without a tx index still shows the asset
+		for _, m := range app.Movements(txs.Txs, id) {
+			if m.Amount != "" {
+				m.Amount = formatUnits(m.Amount, v.Decimals)
 			}
+			v.History = append(v.History, m)
 		}
 	}
 	v.CLI = []string{

@@ -314,17 +314,6 @@ func qItems() *cobra.Command {
 	return c
 }
 
-// historyEntry is one movement of an asset found through the tx index.
-type historyEntry struct {
-	TxHash string `json:"txhash"`
-	Height int64  `json:"height"`
-	Action string `json:"action"`
-	From   string `json:"from"`
-	To     string `json:"to"`
-	Amount string `json:"amount,omitempty"`
-	Item   string `json:"item,omitempty"`
-}
-
 func qHistory() *cobra.Command {
 	var page, perPage int
 	c := &cobra.Command{
@@ -343,35 +332,7 @@ func qHistory() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("tx_search: %w", err)
 			}
-			entries := []historyEntry{}
-			for _, tx := range res.Txs {
-				for _, ev := range tx.TxResult.Events {
-					if ev.Type != "transfer" {
-						continue
-					}
-					e := historyEntry{TxHash: fmt.Sprintf("%X", tx.Hash), Height: tx.Height}
-					match := false
-					for _, at := range ev.Attributes {
-						switch at.Key {
-						case "asset":
-							match = at.Value == args[0]
-						case "action":
-							e.Action = at.Value
-						case "from":
-							e.From = at.Value
-						case "to":
-							e.To = at.Value
-						case "amount":
-							e.Amount = at.Value
-						case "item":
-							e.Item = at.Value
-						}
-					}
-					if match {
-						entries = append(entries, e)
-					}
-				}
-			}
+			entries := app.Movements(res.Txs, args[0])
 			return emit(map[string]any{"asset": args[0], "transfers": entries, "total_txs": res.TotalCount, "page": page})
 		},
 	}
