@@ -471,6 +471,7 @@ type restore struct {
 	next     uint32
 	failures map[uint32]int
 	nodes    int64
+	bytes    int64 // chunk bytes applied
 	start    time.Time
 	// senders are the peers whose chunks were applied: when the snapshot
 	// is refused, all of them are rejected (RejectSenders), so CometBFT
@@ -606,6 +607,13 @@ func (s *SnapshotStore) Apply(a *App, req *abci.RequestApplySnapshotChunk) *abci
 		return s.refuse(a, r)
 	}
 	r.nodes += n
+	r.bytes += int64(len(req.Chunk))
+	if r.nodes > r.meta.Nodes || r.bytes > r.meta.Bytes {
+		// More than the metadata announced: no need to import the rest.
+		a.logger.Error("state sync: snapshot larger than its metadata", "height", r.meta.Height,
+			"nodes", r.nodes, "meta_nodes", r.meta.Nodes, "bytes", r.bytes, "meta_bytes", r.meta.Bytes)
+		return s.refuse(a, r)
+	}
 	r.next++
 	if int(r.next) < len(r.meta.ChunkHashes) {
 		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_ACCEPT}

@@ -2,6 +2,8 @@ package app
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -196,5 +198,36 @@ func TestSnapshotEndlessMetadata(t *testing.T) {
 	bad.Metadata[len(bad.Metadata)-2] ^= 1
 	if r := offer(t, freshApp(t), &bad, want); r != abci.ResponseOfferSnapshot_REJECT_SENDER {
 		t.Fatalf("metadata not matching its hash: %v, want REJECT_SENDER", r)
+	}
+}
+
+// TestSnapshotLargerThanMetadata: a snapshot whose chunks hold more nodes
+// or bytes than its metadata announced is refused at the chunk that shows
+// it, not after the whole stream.
+func TestSnapshotLargerThanMetadata(t *testing.T) {
+	c, store := snapChain(t, 300)
+	snap, chunks := latestSnapshot(t, c, store)
+	want := c.app.tree.CommittedHash()
+	for name, edit := range map[string]func(*SnapshotMeta){
+		"nodes": func(m *SnapshotMeta) { m.Nodes = 3 },
+		"bytes": func(m *SnapshotMeta) { m.Bytes = 10 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			var m SnapshotMeta
+			if err := json.Unmarshal(snap.Metadata, &m); err != nil {
+				t.Fatal(err)
+			}
+			edit(&m)
+			mb, _ := json.Marshal(m)
+			sum := sha256.Sum256(mb)
+			forged := &abci.Snapshot{Height: snap.Height, Format: snap.Format, Chunks: snap.Chunks, Hash: sum[:], Metadata: mb}
+			b := freshApp(t)
+			if r := offer(t, b, forged, want); r != abci.ResponseOfferSnapshot_ACCEPT {
+				t.Fatalf("offer: %v", r)
+			}
+			if r := apply(t, b, 0, chunks[0]); r.Result != abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT || len(r.RejectSenders) != 1 {
+				t.Fatalf("first chunk past the metadata: %+v", r)
+			}
+		})
 	}
 }
