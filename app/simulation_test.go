@@ -337,7 +337,7 @@ func TestRandomizedSimulation(t *testing.T) {
 		seed = n
 	}
 	blocks, perBlock := 60, 25
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		blocks = 20
 	}
 	s := &simState{r: rand.New(rand.NewPCG(seed, seed^0x5eed))}
