@@ -23,8 +23,9 @@ import (
 // type — mostly plausible ones built from what the chain holds, some
 // invalid on purpose (bad values, someone else's objects, garbage, a bad
 // signature) — block after block. After every block the invariants of
-// every module hold, no tx ends in an internal error, and a second chain
-// replaying the same blocks reaches the same app hash at every height.
+// every module hold, no tx ends in an internal error or uses more gas than
+// its limit, and a second chain replaying the same blocks reaches the same
+// app hash at every height.
 // RIFF_SIM_SEED picks another seed (the default one runs in the normal
 // suite in a few seconds).
 
@@ -383,6 +384,9 @@ func TestRandomizedSimulation(t *testing.T) {
 		for i, r := range res.TxResults {
 			if r.Code == CodeInternal {
 				t.Fatalf("seed %d height %d tx %d: internal error: %s", seed, c.height, i, r.Log)
+			}
+			if r.GasUsed > r.GasWanted {
+				t.Fatalf("seed %d height %d tx %d: gas used %d over its limit %d", seed, c.height, i, r.GasUsed, r.GasWanted)
 			}
 			s.learn(signers[i], txMsgs[i], r)
 		}
