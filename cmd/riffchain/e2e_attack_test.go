@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -137,8 +138,9 @@ func largeMsgs(t *testing.T, size int) []app.Msg {
 const floodRSSBound = 200 << 20
 
 // TestAttackRejectedTxFloodRSS floods a dev node with ~60 KB txs that
-// CheckTx refuses for every reason (nonce far ahead, fee the signer cannot
-// pay, bad signature, oversize) over 8 connections and checks that the
+// CheckTx refuses for every reason (nonce far ahead, fee below the node's
+// minimum, fee the signer cannot pay, bad signature, oversize) over 8
+// connections and checks that the
 // node's resident memory grows by less than floodRSSBound. Before the fix
 // the node kept each verified tx (about 5x its size), so this flood grew it
 // by well over 400 MB (2,400 such txs: 40 -> 562 MB).
@@ -148,18 +150,31 @@ func TestAttackRejectedTxFloodRSS(t *testing.T) {
 	mallory, malloryAddr := seedKey("flood-mallory")
 	poor, _ := seedKey("flood-poor")
 	at.fund(t, 1000, malloryAddr)
+	// The node asks a minimum fee, so "fee too low" is one of the refusals.
+	n.stop()
+	cfg := filepath.Join(n.home, "config", "app.toml")
+	raw, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, append(raw, "\nmin_fees = [{ asset = \"RIFF\", amount = \"10\" }]\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n.start()
 	n.waitHeight(n.height()+2, 30*time.Second)
 	pid := n.cmd.Process.Pid
 	idle := rssBytes(t, pid)
 
 	msgs := largeMsgs(t, 60_000)
 	fee := &app.Fee{Asset: app.NativeAsset, Amount: ledger.NewAmount(1_000_000)}
-	const rounds = 500
+	enough, low := &app.Fee{Asset: app.NativeAsset, Amount: ledger.NewAmount(10)}, &app.Fee{Asset: app.NativeAsset, Amount: ledger.NewAmount(1)}
+	const rounds = 400
 	kinds := []struct {
 		name string
 		tx   func(i int) []byte
 	}{
-		{"nonce far ahead", func(i int) []byte { return at.signed(t, mallory, 1_000_000_000+uint64(i), nil, msgs...) }},
+		{"nonce far ahead", func(i int) []byte { return at.signed(t, mallory, 1_000_000_000+uint64(i), enough, msgs...) }},
+		{"fee below the minimum", func(i int) []byte { return at.signed(t, mallory, uint64(i+1), low, msgs...) }},
 		{"fee the signer cannot pay", func(i int) []byte { return at.signed(t, poor, uint64(i+1), fee, msgs...) }},
 		{"bad signature", func(i int) []byte {
 			tx := at.signed(t, mallory, uint64(i+1), nil, msgs...)
