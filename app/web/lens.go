@@ -140,8 +140,8 @@ func (s *Server) loadLens(ctx context.Context, rd *reader, r *http.Request) (vie
 	if k := q.Get("kind"); k != "" {
 		cli += " --kind " + k
 	}
-	v.CLI = []string{cli, "riffchain lens follow MY_LENS " + h + " --weight 500000 --from KEY",
-		"riffchain lens fork MY_COPY --from-view " + h + " --from KEY"}
+	v.CLI = []string{cli, "riffchain tx lens follow MY_LENS " + h + " --weight 500000 --from KEY",
+		"riffchain tx lens fork MY_COPY --from-view " + h + " --from KEY"}
 	return v, nil
 }
 

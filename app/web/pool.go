@@ -84,8 +84,8 @@ func (s *Server) loadPool(ctx context.Context, rd *reader, r *http.Request) (vie
 	}
 	v.CLI = []string{
 		"riffchain query pool " + id + " --prove",
-		"riffchain pool swap " + id + " --in AMOUNT " + v.AssetA + " --min-out N --from KEY",
-		"riffchain pool add " + id + " --amount-a N --amount-b M --from KEY",
+		"riffchain tx pool swap " + id + " --in AMOUNT " + v.AssetA + " --min-out N --from KEY",
+		"riffchain tx pool add " + id + " --amount-a N --amount-b M --min-shares S --from KEY",
 	}
 	if v.Quote != nil {
 		qu := v.Quote

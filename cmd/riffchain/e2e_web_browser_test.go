@@ -325,7 +325,7 @@ func TestWebExplorer(t *testing.T) {
 	})
 	t.Run("pool quote", func(t *testing.T) {
 		open(t, ctx, s.web+"/pool/"+s.pool)
-		wantText(t, "pool", text(t, ctx, "main"), "10000 "+s.acme, "4000 RIFF", "0.4 RIFF per "+s.acme, "30 basis points")
+		wantText(t, "pool", text(t, ctx, "main"), "10000 "+s.acme, "4000 RIFF", "0.4 RIFF per "+s.acme, "30 basis points", "riffchain tx pool swap "+s.pool)
 		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#quote-form input[name=in]"), "100"), chromedp.Submit(chromedp.CSS("#quote-form input[name=in]")),
 			chromedp.WaitVisible(chromedp.CSS("#quote"))); err != nil {
 			t.Fatal(err)
