@@ -269,7 +269,7 @@ func qHolders() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.finish(map[string]any{"asset": args[0], "holders": nonNil(hs), "next": next})
+			return a.finish(map[string]any{"asset": args[0], "holders": holdingsWithDisplay(hs), "next": next})
 		},
 	}
 	c.Flags().StringVar(&after, "after", "", "start after this address (from a previous page's next)")

@@ -200,6 +200,9 @@ func (n *devNode) ok(args ...string) map[string]any {
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
 		n.t.Fatalf("riffchain %s: output is not one JSON object: %q", strings.Join(args, " "), out)
 	}
+	if err := checkSchemaIfAny(args, []byte(out)); err != nil { // schema_test.go
+		n.t.Fatalf("riffchain %s: %v", strings.Join(args, " "), err)
+	}
 	return m
 }
 

@@ -40,6 +40,28 @@ func commandSchemaName(shell string) (string, bool) {
 	return "", false
 }
 
+// schemaNameOfArgs is commandSchemaName for CLI arguments.
+func schemaNameOfArgs(args []string) (string, bool) {
+	cmd, _, err := newRootCmd().Find(args)
+	if err != nil || cmd == nil || !cmd.HasParent() {
+		return "", false
+	}
+	return strings.ReplaceAll(strings.TrimPrefix(cmd.CommandPath(), "riffchain "), " ", "_"), true
+}
+
+// checkSchemaIfAny validates out against its command's schema when the
+// command has one (the end-to-end harness checks every output it reads).
+func checkSchemaIfAny(args []string, out []byte) error {
+	name, ok := schemaNameOfArgs(args)
+	if !ok {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join("testdata", "schema", name+".json")); err != nil {
+		return nil
+	}
+	return checkSchema(name, out)
+}
+
 // checkSchema validates out against testdata/schema/NAME.json.
 func checkSchema(name string, out []byte) error {
 	schemaMu.Lock()
