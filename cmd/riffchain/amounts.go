@@ -148,13 +148,20 @@ func decimalsFor(asset string) (uint8, error) {
 // number is base units (as always); a number with a decimal point is in
 // display units, scaled by the asset's decimals (1.5 RIFF is 1500000).
 func parseAmountOf(s, asset string) (ledger.Amount, error) {
+	return parseAmountWith(s, asset, decimalsFor)
+}
+
+// parseAmountWith is parseAmountOf with the asset's decimals from lookup
+// (a genesis file, a --decimals flag) instead of the node; lookup is only
+// called for a display amount.
+func parseAmountWith(s, asset string, lookup func(asset string) (uint8, error)) (ledger.Amount, error) {
 	if !strings.Contains(s, ".") {
 		return ledger.ParseAmount(s)
 	}
 	if asset == "" {
 		return ledger.Amount{}, fmt.Errorf("%w: %q: a display amount needs its asset", errBadDisplayAmount, s)
 	}
-	d, err := decimalsFor(asset)
+	d, err := lookup(asset)
 	if err != nil {
 		return ledger.Amount{}, err
 	}

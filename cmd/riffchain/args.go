@@ -69,6 +69,15 @@ func (p *amountFlags) optional(name, s string) ledger.Amount {
 	return p.required(name, s)
 }
 
+// optionalOf parses an optional amount flag of asset ("" = 0; see
+// parseAmountFlagOf).
+func (p *amountFlags) optionalOf(name, s, asset string) ledger.Amount {
+	if s == "" {
+		return ledger.Amount{}
+	}
+	return p.requiredOf(name, s, asset)
+}
+
 // optionalAmountArg parses args[i] as an amount of asset (see
 // parseAmountOf), or returns nil when there is no args[i].
 func optionalAmountArg(args []string, i int, asset string) (*ledger.Amount, error) {

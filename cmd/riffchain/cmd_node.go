@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
@@ -44,14 +45,10 @@ func newGenesisCmd() *cobra.Command {
 	c := &cobra.Command{Use: "genesis", Short: "Edit the genesis of a node home before the chain starts"}
 	add := &cobra.Command{
 		Use:   "add-balance ADDRESS|KEY AMOUNT [ASSET]",
-		Short: "Give an account a genesis balance (default asset RIFF)",
+		Short: "Give an account a genesis balance (default asset RIFF; 1.5 is display units, 1500000 base units)",
 		Args:  cobra.RangeArgs(2, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			addr, err := resolveAddress(args[0])
-			if err != nil {
-				return err
-			}
-			amt, err := ledger.ParseAmount(args[1])
 			if err != nil {
 				return err
 			}
@@ -59,7 +56,15 @@ func newGenesisCmd() *cobra.Command {
 			if len(args) == 3 {
 				asset = args[2]
 			}
-			if err := app.AddGenesisBalance(cfgHome(), addr, asset, amt); err != nil {
+			var amt ledger.Amount
+			err = app.EditGenesisState(cfgHome(), func(gs *app.GenesisState) error {
+				if amt, err = parseAmountWith(args[1], asset, genesisDecimals(gs)); err != nil {
+					return err
+				}
+				gs.Ledger.Balances = append(gs.Ledger.Balances, ledger.Holding{Address: addr, Asset: asset, Amount: amt})
+				return nil
+			})
+			if err != nil {
 				return err
 			}
 			return emit(map[string]string{"address": addr.String(), "asset": asset, "amount": amt.String()})
@@ -67,6 +72,18 @@ func newGenesisCmd() *cobra.Command {
 	}
 	c.AddCommand(add)
 	return c
+}
+
+// genesisDecimals looks an asset's decimals up in a genesis state.
+func genesisDecimals(gs *app.GenesisState) func(asset string) (uint8, error) {
+	return func(asset string) (uint8, error) {
+		for _, a := range gs.Ledger.Assets {
+			if a.ID == asset {
+				return a.Decimals, nil
+			}
+		}
+		return 0, fmt.Errorf("display amount of %s needs its decimals: no such asset in the genesis", asset)
+	}
 }
 
 // startFlags are the node flags shared by start and dev.

@@ -61,8 +61,9 @@ func newPoolAddCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var p amountFlags
-			assetA, assetB := poolAssetsFor(args[0], amountA, amountB)
-			a, b, ms := p.requiredOf("amount-a", amountA, assetA), p.requiredOf("amount-b", amountB, assetB), p.optional("min-shares", minShares)
+			assetA, assetB, shareAsset := poolAssetsFor(args[0], amountA, amountB, minShares)
+			a, b := p.requiredOf("amount-a", amountA, assetA), p.requiredOf("amount-b", amountB, assetB)
+			ms := p.optionalOf("min-shares", minShares, shareAsset)
 			if p.err != nil {
 				return p.err
 			}
@@ -87,7 +88,8 @@ func newPoolRemoveCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var p amountFlags
-			s, a, b := p.required("shares", shares), p.optional("min-a", minA), p.optional("min-b", minB)
+			assetA, assetB, shareAsset := poolAssetsFor(args[0], shares, minA, minB)
+			s, a, b := p.requiredOf("shares", shares, shareAsset), p.optionalOf("min-a", minA, assetA), p.optionalOf("min-b", minB, assetB)
 			if p.err != nil {
 				return p.err
 			}
@@ -143,7 +145,13 @@ Prints amount_in, amount_out, asset_in, asset_out and path.`,
 				if err != nil {
 					return err
 				}
-				mo, err := parseAmountFlag("min-out", minOut)
+				var assetOut string
+				if strings.Contains(minOut, ".") { // a display amount: of the asset the path ends with
+					if assetOut, err = walkPath(ids, in.asset, false); err != nil {
+						return err
+					}
+				}
+				mo, err := parseAmountFlagOf("min-out", minOut, assetOut)
 				if err != nil {
 					return fmt.Errorf("%w (0 accepts any amount)", err)
 				}
@@ -156,14 +164,17 @@ Prints amount_in, amount_out, asset_in, asset_out and path.`,
 				if err != nil {
 					return err
 				}
-				mi, err := parseAmountFlag("max-in", maxIn)
-				if err != nil {
-					return err
-				}
 				if minOut != "" {
 					return fmt.Errorf("--min-out belongs to an exact-in swap (--in)")
 				}
-				assetIn, err := pathStart(ids, out.asset)
+				if maxIn == "" {
+					return fmt.Errorf("--max-in is required")
+				}
+				assetIn, err := walkPath(ids, out.asset, true)
+				if err != nil {
+					return err
+				}
+				mi, err := parseAmountFlagOf("max-in", maxIn, assetIn)
 				if err != nil {
 					return err
 				}
@@ -185,12 +196,17 @@ Prints amount_in, amount_out, asset_in, asset_out and path.`,
 	return c
 }
 
-// pathStart asks the node which asset a path must start with to end in
-// assetOut. A pool that does not exist or a path that does not connect is
-// reported like a failed transaction (its pool code, exit status 1).
-func pathStart(ids []string, assetOut string) (string, error) {
-	cur := assetOut
-	for i := len(ids) - 1; i >= 0; i-- {
+// walkPath asks the node which asset a path ends with when it starts with
+// from, or (backward) which asset it must start with to end in from. A pool
+// that does not exist or a path that does not connect is reported like a
+// failed transaction (its pool code, exit status 1).
+func walkPath(ids []string, from string, backward bool) (string, error) {
+	cur := from
+	for k := range ids {
+		i := k
+		if backward {
+			i = len(ids) - 1 - k
+		}
 		v, code, log, err := fetchPool(ids[i])
 		if err != nil {
 			return "", err
@@ -399,15 +415,16 @@ Prints path, asset_in, asset_out, amount_in, amount_out, price, price_e18 and ho
 	return c
 }
 
-// poolAssetsFor returns the assets of pool id when one of the amounts is a
-// display amount (which needs them for the decimals); otherwise "", "".
-func poolAssetsFor(id string, amounts ...string) (string, string) {
+// poolAssetsFor returns the assets and the share asset of pool id when one
+// of the amounts is a display amount (which needs them for the decimals);
+// otherwise "", "", "".
+func poolAssetsFor(id string, amounts ...string) (assetA, assetB, shareAsset string) {
 	for _, a := range amounts {
 		if strings.Contains(a, ".") {
 			if v, code, _, err := fetchPool(id); err == nil && code == 0 {
-				return v.AssetA, v.AssetB
+				return v.AssetA, v.AssetB, v.ShareAsset
 			}
 		}
 	}
-	return "", ""
+	return "", "", ""
 }

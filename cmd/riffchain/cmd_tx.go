@@ -89,9 +89,9 @@ func newAssetCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m := ledger.MsgCreateAsset{Kind: ledger.AssetKind(kind), Symbol: args[0], Name: name, Decimals: decimals, CID: cidStr}
 			if maxSupply != "" {
-				amt, err := ledger.ParseAmount(maxSupply)
+				amt, err := parseAmountWith(maxSupply, args[0], func(string) (uint8, error) { return decimals, nil })
 				if err != nil {
-					return err
+					return fmt.Errorf("--max-supply: %w", err)
 				}
 				m.MaxSupply = &amt
 			}
@@ -101,7 +101,7 @@ func newAssetCmd() *cobra.Command {
 	create.Flags().StringVar(&kind, "kind", "fungible", "fungible or unique")
 	create.Flags().StringVar(&name, "name", "", "display name")
 	create.Flags().Uint8Var(&decimals, "decimals", 0, "decimals (fungible only, at most 18)")
-	create.Flags().StringVar(&maxSupply, "max-supply", "", "optional maximum supply")
+	create.Flags().StringVar(&maxSupply, "max-supply", "", "optional maximum supply (base units, or display units with a decimal point: 1000.5)")
 	create.Flags().StringVar(&cidStr, "cid", "", "optional CID of a description document")
 	cf.register(create)
 

@@ -2,7 +2,10 @@ package main
 
 import (
 	"math/big"
+	"strings"
 	"testing"
+
+	"github.com/riffchain/riffchain/ledger"
 )
 
 // TestPoolSwapSides checks how --in/--out and a positional asset combine.
@@ -84,12 +87,14 @@ func reserves(t *testing.T, p map[string]any) map[string]string {
 func TestPoolsEndToEnd(t *testing.T) {
 	n := startDevNode(t)
 	bob := str(n.ok("keys", "add", "bob"), "address")
-	asset := func(sym string) string {
-		id := str(n.ok("tx", "asset", "create", sym, "--from", "dev"), "asset_id")
+	asset := func(sym string, flags ...string) string {
+		id := str(n.ok(append([]string{"tx", "asset", "create", sym, "--from", "dev"}, flags...)...), "asset_id")
 		n.ok("tx", "asset", "mint", id, "1000000000000", "--from", "dev")
 		return id
 	}
-	acme, buck, gold := asset("ACME"), asset("BUCK"), asset("GOLD")
+	// GOLD has 3 decimals; its --max-supply in display units is 10^12 base
+	// units, exactly what is minted.
+	acme, buck, gold := asset("ACME"), asset("BUCK"), asset("GOLD", "--decimals", "3", "--max-supply", "1000000000.000")
 	art := str(n.ok("tx", "asset", "create", "ART", "--kind", "unique", "--from", "dev"), "asset_id")
 	n.ok("tx", "asset", "mint", art, "--item", "mona", "--from", "dev")
 	n.ok("tx", "multi-transfer", "--move", bob+":1000000:"+acme, "--move", bob+":1000000:"+buck, "--from", "dev")
@@ -171,7 +176,28 @@ func TestPoolsEndToEnd(t *testing.T) {
 	if str(q, "path") != `["`+pool+`","`+pool2+`"]` {
 		t.Fatalf("two-hop quote: %v", q)
 	}
-	multi := n.ok("tx", "pool", "swap", "--path", pool+","+pool2, "--in", "1000", acme, "--min-out", "1", "--from", "bob")
+	// --min-out in display units of the asset out (GOLD, 3 decimals): one
+	// base unit more than the quote is refused, exactly the quote passes.
+	quoted, err := ledger.ParseAmount(str(q, "amount_out"))
+	if err != nil {
+		t.Fatalf("quote amount_out: %v", err)
+	}
+	display := func(a ledger.Amount) string { // always with a point: display units
+		d := baseToDisplay(a, 3, false)
+		if !strings.Contains(d, ".") {
+			d += ".0"
+		}
+		return d
+	}
+	over, err := quoted.Add(ledger.NewAmount(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := n.fails("tx", "pool", "swap", "--path", pool+","+pool2, "--in", "1000", acme, "--min-out", display(over), "--from", "bob"); str(got, "code") != "203" {
+		t.Fatalf("--min-out %s (one base unit over the quote): %v, want code 203", display(over), got)
+	}
+	minOut := display(quoted)
+	multi := n.ok("tx", "pool", "swap", "--path", pool+","+pool2, "--in", "1000", acme, "--min-out", minOut, "--from", "bob")
 	if str(multi, "amount_out") != str(q, "amount_out") || str(multi, "asset_out") != gold {
 		t.Fatalf("multi-hop swap %v, quote %v", multi, q)
 	}
