@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/riffchain/riffchain/contracts/agreements"
+	"github.com/riffchain/riffchain/contracts/pools"
 	"github.com/riffchain/riffchain/ledger"
 	"github.com/riffchain/riffchain/lens"
 )
@@ -27,6 +28,9 @@ func TestKeysMatchState(t *testing.T) {
 	}
 	if !bytes.Equal(ItemKey(lens.AssetID, "lens-a"), lens.OwnerKey("lens-a")) || !bytes.Equal(ItemKey("ART-2", "mona"), ledger.ItemKey("ART-2", "mona")) {
 		t.Fatal("item key differs")
+	}
+	if !bytes.Equal(AssetKey("ACME-1"), ledger.AssetKey("ACME-1")) || !bytes.Equal(PoolKey("POOL-1"), pools.PoolKey("POOL-1")) {
+		t.Fatal("asset or pool key differs")
 	}
 	if _, err := BalanceKey("cosmos1xyz", "A"); err == nil {
 		t.Fatal("a foreign address was accepted")

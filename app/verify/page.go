@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/btcsuite/btcd/btcutil/bech32"
@@ -77,6 +78,28 @@ type Request struct {
 	// Owner is a unique item's owner the page shows (a Lens's owner is
 	// item LENS/{handle}): state key item/{asset}/{item}.
 	Owner *OwnerClaim `json:"owner,omitempty"`
+	// Asset is an asset definition the page shows: state key asset/{id}.
+	Asset *AssetClaim `json:"asset,omitempty"`
+	// Pool is a pool record the page shows: state key pool/id/{id}. Its
+	// reserves are Balances of the pool's account.
+	Pool *PoolClaim `json:"pool,omitempty"`
+}
+
+// AssetClaim is what an asset page shows of the definition.
+type AssetClaim struct {
+	ID       string `json:"id"`
+	Issuer   string `json:"issuer"`
+	Decimals uint8  `json:"decimals"`
+	Supply   string `json:"supply"`
+}
+
+// PoolClaim is what a pool page shows of the pool record.
+type PoolClaim struct {
+	ID      string `json:"id"`
+	AssetA  string `json:"asset_a"`
+	AssetB  string `json:"asset_b"`
+	FeeBps  uint32 `json:"fee_bps"`
+	Account string `json:"account"`
 }
 
 // AgreementClaim is what an agreement page shows of the record.
@@ -136,6 +159,12 @@ func HolderKey(asset, address string) ([]byte, error) {
 
 // AgreementKey is the state key of an agreement record.
 func AgreementKey(id string) []byte { return []byte("agr/a/" + id) }
+
+// AssetKey is the state key of an asset definition.
+func AssetKey(id string) []byte { return []byte("asset/" + id) }
+
+// PoolKey is the state key of a pool record.
+func PoolKey(id string) []byte { return []byte("pool/id/" + id) }
 
 // ItemKey is the state key of a unique item.
 func ItemKey(asset, item string) []byte { return []byte("item/" + asset + "/" + item) }
@@ -260,6 +289,18 @@ func Check(req *Request) Result {
 			return fail(err)
 		}
 	}
+	if a := req.Asset; a != nil {
+		res.Claims++
+		if err := recordClaim(ops, AssetKey(a.ID), "asset definition", a, claim); err != nil {
+			return fail(err)
+		}
+	}
+	if p := req.Pool; p != nil {
+		res.Claims++
+		if err := recordClaim(ops, PoolKey(p.ID), "pool record", p, claim); err != nil {
+			return fail(err)
+		}
+	}
 	if err := Proofs(sh.Header.AppHash, use, claims); err != nil {
 		return fail(err)
 	}
@@ -313,4 +354,34 @@ func checkAgreement(rec []byte, a *AgreementClaim) error {
 			ErrAnswer, r.ID, r.Status, r.Parties, a.ID, a.Status, a.Parties)
 	}
 	return nil
+}
+
+// recordClaim checks that the proven JSON record at key has the fields the
+// page shows (want, a claim struct whose JSON names are the record's), and
+// adds it to the claims to prove.
+func recordClaim(ops map[string]ProofOp, key []byte, what string, want any, claim func(key, value []byte, what string) error) error {
+	rec, err := provenValue(ops, key, what)
+	if err != nil {
+		return err
+	}
+	shown, _ := json.Marshal(want)
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(shown, &fields); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrAnswer, what, err)
+	}
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal(rec, &got); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrProof, what, err)
+	}
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if v := fields[name]; string(got[name]) != string(v) {
+			return fmt.Errorf("%w: the %s says %s %s; the page shows %s", ErrAnswer, what, name, got[name], v)
+		}
+	}
+	return claim(key, rec, what)
 }

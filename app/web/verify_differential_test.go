@@ -154,3 +154,41 @@ func TestVerifierPageChecks(t *testing.T) {
 		t.Fatalf("CheckJSON: %+v %v", out, err)
 	}
 }
+
+// TestVerifierAssetClaim runs the asset page's check of the definition it
+// shows (issuer, decimals, supply) on an honest answer and on lies.
+func TestVerifierAssetClaim(t *testing.T) {
+	tn := startTestNode(t, Config{})
+	code, _, body := tn.get(t, "/api/v1/asset/"+app.NativeAsset+"?prove=true&limit=1")
+	if code != 200 {
+		t.Fatal(body)
+	}
+	var req verify.Request
+	if err := json.Unmarshal([]byte(body), &req); err != nil {
+		t.Fatal(err)
+	}
+	var av AssetView
+	_ = json.Unmarshal([]byte(body), &av)
+	req.ChainID, req.Height = "riff-web", av.Height
+	req.Light, _, _ = fetchLight(t, tn, av.Height+1)
+	req.Holders, req.Balances = nil, nil // the answer's own lists are not claims here
+	req.Asset = &verify.AssetClaim{ID: av.ID, Issuer: av.Issuer.String(), Decimals: av.Decimals, Supply: av.Supply.String()}
+	if res := verify.Check(&req); !res.Verified || res.Claims != 1 {
+		t.Fatalf("honest answer: %+v", res)
+	}
+	lies := map[string]func(c *verify.AssetClaim){
+		"supply":   func(c *verify.AssetClaim) { c.Supply += "0" },
+		"decimals": func(c *verify.AssetClaim) { c.Decimals++ },
+		"issuer":   func(c *verify.AssetClaim) { c.Issuer = ledger.DeriveAddress("x", nil).String() },
+		"id":       func(c *verify.AssetClaim) { c.ID = "LENS" },
+	}
+	for name, lie := range lies {
+		r := req
+		c := *req.Asset
+		lie(&c)
+		r.Asset = &c
+		if res := verify.Check(&r); res.Verified {
+			t.Errorf("lie about the %s verified: %+v", name, res)
+		}
+	}
+}

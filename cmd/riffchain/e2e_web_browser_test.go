@@ -373,11 +373,22 @@ func TestWebExplorer(t *testing.T) {
 				amount = b.Amount
 			}
 		}
-		for _, p := range []string{"/asset/" + s.acme, "/agreement/" + s.agreement, "/lens/lens-a"} {
+		for _, p := range []string{"/asset/" + s.acme, "/agreement/" + s.agreement, "/lens/lens-a", "/pool/" + s.pool} {
 			if res := verifyResult(t, ctx, s.web+p); !res.ok || res.text != "verified" {
 				t.Errorf("honest node, %s: %q (%s)", p, res.text, res.detail)
 			}
+			if p == "/pool/"+s.pool {
+				sh.take(ctx, "11-pool-verified")
+			}
 		}
+		var pool struct {
+			ReserveB string `json:"reserve_b"`
+		}
+		getJSON(t, s.web+"/api/v1/pool/"+s.pool, &pool)
+		var asset struct {
+			Supply string `json:"supply"`
+		}
+		getJSON(t, s.web+"/api/v1/asset/"+s.acme, &asset)
 		sh.take(ctx, "11-lens-verified")
 		lies := []struct{ mode, page, from, to string }{
 			{"value", "/account/" + s.alice, amount, "1" + amount},
@@ -386,6 +397,8 @@ func TestWebExplorer(t *testing.T) {
 			{"holder", "/asset/" + s.acme, s.bob, s.alice},
 			{"status", "/agreement/" + s.agreement, "completed", "disputed"},
 			{"owner", "/lens/lens-a", s.alice, s.bob},
+			{"reserve", "/pool/" + s.pool, `"` + pool.ReserveB + `"`, `"1` + pool.ReserveB + `"`},
+			{"supply", "/asset/" + s.acme, `"` + asset.Supply + `"`, `"1` + asset.Supply + `"`},
 		}
 		for _, l := range lies {
 			mode := l.mode

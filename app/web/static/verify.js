@@ -1,5 +1,6 @@
 // riffchain explorer: the page checks its own ownership answers. The
-// balances, holders, agreement record and Lens owner a page shows are
+// balances, holders, agreement record, Lens owner, asset definition and
+// pool record and reserves a page shows are
 // verified in the browser by the project's verifier (package app/verify, compiled to WebAssembly): the
 // header that commits to the state the page shows must be signed by more
 // than 2/3 of its validator set (pinned per chain on first success), and
@@ -38,8 +39,8 @@ function loadVerifier() {
 }
 
 // claimsOfPage reads what the page shows that the verifier can check:
-// balances (account), holders (asset), the record (agreement), the owner
-// (Lens). null: nothing to verify here.
+// balances (account), holders and definition (asset), the record
+// (agreement), the owner (Lens), the record and reserves (pool). null: nothing to verify here.
 function claimsOfPage() {
   const c = {};
   const addrEl = document.getElementById("address");
@@ -70,6 +71,23 @@ function claimsOfPage() {
   const handleEl = document.getElementById("lens-handle");
   if (ownerEl && handleEl) {
     c.owner = { asset: "LENS", item: handleEl.textContent.trim(), owner: ownerEl.dataset.owner };
+  }
+  const supplyEl = document.getElementById("supply");
+  if (assetEl && supplyEl) {
+    c.asset = {
+      id: assetEl.textContent.trim(), issuer: supplyEl.dataset.issuer,
+      decimals: parseInt(supplyEl.dataset.decimals, 10), supply: supplyEl.dataset.supply,
+    };
+  }
+  const poolEl = document.getElementById("pool-id");
+  const resEl = document.getElementById("reserves");
+  if (poolEl && resEl) {
+    const d = resEl.dataset;
+    c.pool = { id: poolEl.textContent.trim(), asset_a: d.assetA, asset_b: d.assetB, fee_bps: parseInt(d.feeBps, 10), account: d.account };
+    c.balances = [
+      { address: d.account, asset: d.assetA, amount: d.reserveA },
+      { address: d.account, asset: d.assetB, amount: d.reserveB },
+    ];
   }
   return Object.keys(c).length ? c : null;
 }
