@@ -9,9 +9,11 @@ import (
 )
 
 // Live updates: /api/v1/live is a stream of server-sent events, one
-// "block" event per new block ({"height":N,"time":...,"txs":K}). Pages
-// work without it; static/live.js uses it to show new blocks on the
-// overview without a reload.
+// "block" event per new block ({"height":N,"time":...,"txs":K}), then one
+// "tx" event per tx of that block (a TxSummary: hash, height, code,
+// words; at most overviewTxs per block). Pages work without it;
+// static/explorer.js uses it to show new blocks and txs on the overview
+// without a reload.
 
 // Live stream limits.
 const (
@@ -53,9 +55,25 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request) {
 			qcancel()
 			if err == nil {
 				for i := len(info.BlockMetas) - 1; i >= 0; i-- { // oldest first
-					b, _ := json.Marshal(blockSummary(info.BlockMetas[i]))
+					m := info.BlockMetas[i]
+					b, _ := json.Marshal(blockSummary(m))
 					if _, err := fmt.Fprintf(w, "event: block\ndata: %s\n\n", b); err != nil {
 						return
+					}
+					if m.NumTxs == 0 {
+						continue
+					}
+					qctx, qcancel := context.WithTimeout(ctx, RequestTimeout)
+					txs, err := s.blockTxs(qctx, &reader{chain: s.chain}, m.Header.Height, overviewTxs)
+					qcancel()
+					if err != nil {
+						continue // the block is shown; its txs are on the next page load
+					}
+					for _, tx := range txs {
+						b, _ := json.Marshal(tx)
+						if _, err := fmt.Fprintf(w, "event: tx\ndata: %s\n\n", b); err != nil {
+							return
+						}
 					}
 				}
 				fl.Flush()

@@ -240,6 +240,12 @@ func TestWebExplorer(t *testing.T) {
 			chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 			t.Errorf("no new block appeared live after height %s: %v", first, err)
 		}
+		// Live: a new tx appears in words without a reload.
+		s.n.ok("dev", "fund", "carol", "1")
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`Array.from(document.querySelectorAll("#txs li.new")).some(li => li.innerText.includes(" at ") && li.innerText.includes("RIFF"))`,
+			chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			t.Errorf("no new tx appeared live: %v", err)
+		}
 		sh.take(ctx, "01-overview")
 	})
 	t.Run("account", func(t *testing.T) {

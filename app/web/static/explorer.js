@@ -41,12 +41,13 @@ function trimForm(form) {
   });
 }
 
-// Overview: new blocks appear without a reload (server-sent events).
+// Overview: new blocks and txs appear without a reload (server-sent events).
 function setupLive() {
   var body = document.getElementById("blocks-body");
   if (!body || !window.EventSource) return;
   if (new URLSearchParams(location.search).has("height")) return; // a pinned height stays still
   var shown = parseInt((document.getElementById("latest-height") || {}).textContent || "0", 10);
+  var loaded = shown; // txs up to here are on the page already
   var es = new EventSource("/api/v1/live");
   es.addEventListener("block", function (ev) {
     var b = JSON.parse(ev.data);
@@ -73,6 +74,33 @@ function setupLive() {
     while (body.children.length > 10) body.removeChild(body.lastChild);
     var lh = document.getElementById("latest-height");
     if (lh) lh.textContent = String(b.height);
+  });
+  var txs = document.getElementById("txs");
+  if (!txs) return;
+  es.addEventListener("tx", function (ev) {
+    var t = JSON.parse(ev.data);
+    if (t.height <= loaded || txs.querySelector("a[href='/tx/" + t.hash + "']")) return;
+    var li = document.createElement("li");
+    li.className = "new" + (t.code ? " failed" : "");
+    var a = document.createElement("a");
+    a.href = "/tx/" + t.hash;
+    var code = document.createElement("code");
+    code.textContent = t.hash.slice(0, 10) + "…" + t.hash.slice(-4);
+    a.appendChild(code);
+    var bl = document.createElement("a");
+    bl.href = "/block/" + t.height;
+    bl.textContent = String(t.height);
+    li.append(a, " at ", bl, ": " + (t.words || []).join("; "));
+    if (t.code) {
+      var bad = document.createElement("span");
+      bad.className = "bad";
+      bad.textContent = "failed (code " + t.code + ")";
+      li.append(" ", bad);
+    }
+    txs.insertBefore(li, txs.firstChild);
+    while (txs.children.length > 10) txs.removeChild(txs.lastChild);
+    var none = document.getElementById("no-txs");
+    if (none) none.remove();
   });
 }
 
