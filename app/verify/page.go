@@ -83,6 +83,15 @@ type Request struct {
 	// Pool is a pool record the page shows: state key pool/id/{id}. Its
 	// reserves are Balances of the pool's account.
 	Pool *PoolClaim `json:"pool,omitempty"`
+	// Supplies are assets' supplies the page shows (a pool's share total
+	// is its share asset's supply): state key asset/{id}.
+	Supplies []SupplyClaim `json:"supplies,omitempty"`
+}
+
+// SupplyClaim is an asset's supply a page shows.
+type SupplyClaim struct {
+	Asset  string `json:"asset"`
+	Supply string `json:"supply"`
 }
 
 // AssetClaim is what an asset page shows of the definition.
@@ -95,11 +104,12 @@ type AssetClaim struct {
 
 // PoolClaim is what a pool page shows of the pool record.
 type PoolClaim struct {
-	ID      string `json:"id"`
-	AssetA  string `json:"asset_a"`
-	AssetB  string `json:"asset_b"`
-	FeeBps  uint32 `json:"fee_bps"`
-	Account string `json:"account"`
+	ID         string `json:"id"`
+	AssetA     string `json:"asset_a"`
+	AssetB     string `json:"asset_b"`
+	FeeBps     uint32 `json:"fee_bps"`
+	Account    string `json:"account"`
+	ShareAsset string `json:"share_asset"`
 }
 
 // AgreementClaim is what an agreement page shows of the record.
@@ -298,6 +308,15 @@ func Check(req *Request) Result {
 	if p := req.Pool; p != nil {
 		res.Claims++
 		if err := recordClaim(ops, PoolKey(p.ID), "pool record", p, claim); err != nil {
+			return fail(err)
+		}
+	}
+	for _, c := range req.Supplies {
+		res.Claims++
+		shown := struct {
+			Supply string `json:"supply"`
+		}{c.Supply}
+		if err := recordClaim(ops, AssetKey(c.Asset), c.Asset+" supply", shown, claim); err != nil {
 			return fail(err)
 		}
 	}

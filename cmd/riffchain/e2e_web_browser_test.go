@@ -388,7 +388,8 @@ func TestWebExplorer(t *testing.T) {
 			}
 		}
 		var pool struct {
-			ReserveB string `json:"reserve_b"`
+			ReserveB    string `json:"reserve_b"`
+			TotalShares string `json:"total_shares"`
 		}
 		getJSON(t, s.web+"/api/v1/pool/"+s.pool, &pool)
 		var asset struct {
@@ -404,6 +405,7 @@ func TestWebExplorer(t *testing.T) {
 			{"status", "/agreement/" + s.agreement, "completed", "disputed"},
 			{"owner", "/lens/lens-a", s.alice, s.bob},
 			{"reserve", "/pool/" + s.pool, `"` + pool.ReserveB + `"`, `"1` + pool.ReserveB + `"`},
+			{"shares", "/pool/" + s.pool, `"` + pool.TotalShares + `"`, `"1` + pool.TotalShares + `"`},
 			{"supply", "/asset/" + s.acme, `"` + asset.Supply + `"`, `"1` + asset.Supply + `"`},
 		}
 		for _, l := range lies {

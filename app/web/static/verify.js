@@ -1,6 +1,6 @@
 // riffchain explorer: the page checks its own ownership answers. The
 // balances, holders, agreement record, Lens owner, asset definition and
-// pool record and reserves a page shows are
+// pool record, reserves and share total a page shows are
 // verified in the browser by the project's verifier (package app/verify, compiled to WebAssembly): the
 // header that commits to the state the page shows must be signed by more
 // than 2/3 of its validator set (pinned per chain on first success), and
@@ -40,7 +40,8 @@ function loadVerifier() {
 
 // claimsOfPage reads what the page shows that the verifier can check:
 // balances (account), holders and definition (asset), the record
-// (agreement), the owner (Lens), the record and reserves (pool). null: nothing to verify here.
+// (agreement), the owner (Lens), the record, reserves and share total
+// (pool). null: nothing to verify here.
 function claimsOfPage() {
   const c = {};
   const addrEl = document.getElementById("address");
@@ -83,7 +84,12 @@ function claimsOfPage() {
   const resEl = document.getElementById("reserves");
   if (poolEl && resEl) {
     const d = resEl.dataset;
-    c.pool = { id: poolEl.textContent.trim(), asset_a: d.assetA, asset_b: d.assetB, fee_bps: parseInt(d.feeBps, 10), account: d.account };
+    const sh = (document.getElementById("shares") || { dataset: {} }).dataset;
+    c.pool = {
+      id: poolEl.textContent.trim(), asset_a: d.assetA, asset_b: d.assetB, fee_bps: parseInt(d.feeBps, 10),
+      account: d.account, share_asset: sh.shareAsset,
+    };
+    c.supplies = [{ asset: sh.shareAsset, supply: sh.total }];
     c.balances = [
       { address: d.account, asset: d.assetA, amount: d.reserveA },
       { address: d.account, asset: d.assetB, amount: d.reserveB },
