@@ -725,6 +725,9 @@ func TestTestnetCommand(t *testing.T) {
 	if err := json.Unmarshal(out, &sum); err != nil {
 		t.Fatalf("summary is not JSON: %v\n%s", err, out)
 	}
+	if err := checkSchema("testnet", out); err != nil {
+		t.Fatal(err)
+	}
 	if sum.ChainID != "riff-cli" || len(sum.Nodes) != 3 {
 		t.Fatalf("summary %+v", sum)
 	}
