@@ -172,7 +172,8 @@ func TestBadInput(t *testing.T) {
 					t.Fatal("state changed for a tx that failed authentication")
 				}
 			} else {
-				// Authenticated but failed: only the nonce moves.
+				// Paid for its place but failed: only the nonce (and the fee, none
+				// here) moves (spec/overview.md, failed-tx rule).
 				if acc.Nonce != nonceBefore.Nonce+1 {
 					t.Fatalf("nonce %d, want %d", acc.Nonce, nonceBefore.Nonce+1)
 				}

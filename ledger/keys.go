@@ -9,7 +9,7 @@ const (
 	prefixBalance = "bal/"   // bal/{addr}{asset} -> decimal amount (items: count)
 	prefixHolder  = "hold/"  // hold/{asset}/{addr} -> decimal amount (mirror of bal/)
 	prefixItem    = "item/"  // item/{asset}/{item} -> Item JSON
-	prefixOwned   = "owned/" // owned/{addr}{asset}/{item} -> "" (index)
+	prefixOwned   = "owned/" // owned/{addr}{asset}/{item} -> "1" (owner index)
 	keyAssetSeq   = "seq/asset"
 )
 
