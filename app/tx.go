@@ -46,11 +46,11 @@ var (
 
 // Body is what a transaction's signer signs.
 type Body struct {
-	ChainID string         `json:"chain_id" validate:"required,max=64"`
+	ChainID string         `json:"chain_id" validate:"required,maxbytes=64"`
 	Signer  ledger.Address `json:"signer"`
 	Nonce   uint64         `json:"nonce" validate:"required"`
 	Msgs    []Msg          `json:"msgs" validate:"required,min=1,max=64,dive"`
-	Memo    string         `json:"memo,omitempty" validate:"max=256"`
+	Memo    string         `json:"memo,omitempty" validate:"maxbytes=256"`
 	Fee     *Fee           `json:"fee,omitempty"`
 	// Gas is the most gas the tx may use (spec/gas.md); the tx fails with
 	// code 33 when execution needs more.
@@ -66,7 +66,7 @@ type Fee struct {
 
 // Msg is one message of a body: a registered type name and its JSON value.
 type Msg struct {
-	Type  string          `json:"type" validate:"required,max=64"`
+	Type  string          `json:"type" validate:"required,maxbytes=64"`
 	Value json.RawMessage `json:"value"`
 }
 

@@ -3,6 +3,8 @@ package app
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
@@ -12,7 +14,13 @@ import (
 )
 
 // validate is the shared stateless validator with riffchain's custom tags:
-// assetid, symbol, itemid and cid.
+// assetid, symbol, itemid, cid, and the byte-length rules maxbytes=N and
+// lenbytes=N.
+//
+// Length limits of strings are in bytes (spec/tx.md, "Changes"): the
+// validator's own max, min and len count runes, so a message's string fields
+// use maxbytes and lenbytes instead (TestStringLengthTagsCountBytes keeps it
+// so); max, min and len remain for numbers, slices and maps.
 var validate = newValidator()
 
 func newValidator() *validator.Validate {
@@ -26,7 +34,30 @@ func newValidator() *validator.Validate {
 	must("symbol", func(fl validator.FieldLevel) bool { return ledger.ValidSymbol(fl.Field().String()) })
 	must("itemid", func(fl validator.FieldLevel) bool { return ledger.ValidItemID(fl.Field().String()) })
 	must("cid", func(fl validator.FieldLevel) bool { return ValidCID(fl.Field().String()) })
+	must("maxbytes", func(fl validator.FieldLevel) bool {
+		n, max, ok := byteRule(fl)
+		return ok && n <= max
+	})
+	must("lenbytes", func(fl validator.FieldLevel) bool {
+		n, want, ok := byteRule(fl)
+		return ok && n == want
+	})
 	return v
+}
+
+// byteRule returns the length in bytes of a string field and the N of its
+// maxbytes=N or lenbytes=N tag. ok is false for a field that is not a
+// string or an N that is not a byte count, so a misplaced rule fails every
+// value (and the message's tests) rather than passing them.
+func byteRule(fl validator.FieldLevel) (n, param int, ok bool) {
+	if fl.Field().Kind() != reflect.String {
+		return 0, 0, false
+	}
+	param, err := strconv.Atoi(fl.Param())
+	if err != nil || param < 0 {
+		return 0, 0, false
+	}
+	return len(fl.Field().String()), param, true
 }
 
 // ValidCID reports whether s parses as an IPFS CID (v0 or v1).

@@ -14,7 +14,7 @@ import (
 type MsgCreateAsset struct {
 	Kind      AssetKind `json:"kind" validate:"required,oneof=fungible unique"`
 	Symbol    string    `json:"symbol" validate:"required,symbol"`
-	Name      string    `json:"name,omitempty" validate:"max=64"`
+	Name      string    `json:"name,omitempty" validate:"maxbytes=64"`
 	Decimals  uint8     `json:"decimals,omitempty" validate:"max=18"`
 	MaxSupply *Amount   `json:"max_supply,omitempty"`
 	CID       string    `json:"cid,omitempty" validate:"omitempty,cid"`

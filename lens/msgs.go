@@ -35,7 +35,7 @@ const (
 // MsgCreate registers a new Lens owned by the signer.
 type MsgCreate struct {
 	Handle         string `json:"handle" validate:"required"`
-	Name           string `json:"name" validate:"required,max=64"`
+	Name           string `json:"name" validate:"required,maxbytes=64"`
 	DescriptionCID string `json:"description_cid,omitempty"`
 }
 
@@ -58,7 +58,7 @@ type MsgAddEntry struct {
 	Lens  string   `json:"lens" validate:"required"`
 	CID   string   `json:"cid" validate:"required"`
 	Kind  string   `json:"kind" validate:"required"`
-	Title string   `json:"title,omitempty" validate:"max=200"`
+	Title string   `json:"title,omitempty" validate:"maxbytes=200"`
 	Tags  []string `json:"tags,omitempty" validate:"max=8"`
 	Size  uint64   `json:"size,omitempty"`
 }
@@ -111,11 +111,11 @@ type MsgUnblock MsgBlock
 // (reweights applied; a reweight of 0 drops one).
 type MsgFork struct {
 	Handle     string            `json:"handle" validate:"required"`
-	Name       string            `json:"name" validate:"required,max=64"`
+	Name       string            `json:"name" validate:"required,maxbytes=64"`
 	Source     string            `json:"source" validate:"required"`
 	Depth      int               `json:"depth,omitempty" validate:"min=0,max=4"`
 	Reweight   map[string]uint32 `json:"reweight,omitempty" validate:"max=64"`
-	Tag        string            `json:"tag,omitempty" validate:"max=32"`
+	Tag        string            `json:"tag,omitempty" validate:"maxbytes=32"`
 	Kind       string            `json:"kind,omitempty" validate:"omitempty,oneof=video audio image document post collection other"`
 	MaxEntries int               `json:"max_entries,omitempty" validate:"min=0,max=1000"`
 	Follows    bool              `json:"follows,omitempty"`

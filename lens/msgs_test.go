@@ -3,19 +3,28 @@ package lens
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"testing"
 
 	"github.com/go-playground/validator/v10"
 )
 
 // TestMessageTags decodes each message strictly and runs its validator tags
-// (with the app's custom "cid" tag stubbed by CanonicalCID), so a typo in a
+// (with the app's custom "cid" tag stubbed by CanonicalCID and its
+// "maxbytes" by a byte count), so a typo in a
 // tag fails here rather than in the app.
 func TestMessageTags(t *testing.T) {
 	v := validator.New()
 	if err := v.RegisterValidation("cid", func(fl validator.FieldLevel) bool {
 		_, err := CanonicalCID(fl.Field().String())
 		return err == nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The app's maxbytes=N: a string's length in bytes (app/validate.go).
+	if err := v.RegisterValidation("maxbytes", func(fl validator.FieldLevel) bool {
+		n, err := strconv.Atoi(fl.Param())
+		return err == nil && len(fl.Field().String()) <= n
 	}); err != nil {
 		t.Fatal(err)
 	}

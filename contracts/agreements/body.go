@@ -39,13 +39,13 @@ type Body struct {
 	Version         uint64           `json:"version"`
 	ChainID         string           `json:"chain_id"`
 	Parties         []ledger.Address `json:"parties"`
-	Title           string           `json:"title" validate:"max=256"`
+	Title           string           `json:"title" validate:"maxbytes=256"`
 	TermsCID        string           `json:"terms_cid,omitempty" validate:"omitempty,cid"`
 	Actions         []Action         `json:"actions" validate:"dive"`
 	Obligations     []Obligation     `json:"obligations,omitempty" validate:"dive"`
 	ExpiresAtHeight int64            `json:"expires_at_height,omitempty" validate:"min=0"`
 	ExpiresAtTime   int64            `json:"expires_at_time,omitempty" validate:"min=0"`
-	Salt            string           `json:"salt,omitempty" validate:"max=64"`
+	Salt            string           `json:"salt,omitempty" validate:"maxbytes=64"`
 }
 
 // Action is one step executed at settlement. Exactly one field is set.
@@ -86,7 +86,7 @@ type HandOverAction struct {
 // which goes to Trader. Executed by Hooks.PoolSwap.
 type PoolSwapAction struct {
 	Trader   ledger.Address `json:"trader"`
-	Pool     string         `json:"pool" validate:"required,max=64"`
+	Pool     string         `json:"pool" validate:"required,maxbytes=64"`
 	AssetIn  string         `json:"asset_in" validate:"required,assetid"`
 	AmountIn ledger.Amount  `json:"amount_in"`
 	MinOut   ledger.Amount  `json:"min_out"`
@@ -97,7 +97,7 @@ type PoolSwapAction struct {
 type LensTransferAction struct {
 	From ledger.Address `json:"from"`
 	To   ledger.Address `json:"to"`
-	Lens string         `json:"lens" validate:"required,max=128"`
+	Lens string         `json:"lens" validate:"required,maxbytes=128"`
 }
 
 // Obligation is an off-ledger promise owed by a party (By) to a
@@ -105,7 +105,7 @@ type LensTransferAction struct {
 type Obligation struct {
 	By   ledger.Address `json:"by"`
 	To   ledger.Address `json:"to"`
-	What string         `json:"what" validate:"required,max=512"`
+	What string         `json:"what" validate:"required,maxbytes=512"`
 }
 
 func (a *Action) kinds() int {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -160,6 +161,7 @@ func TestValidatorTags(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	registerByteRules(t, v)
 	a, b := addr("A"), addr("B")
 	f, err := Build([]byte(specJSON(a, b, "")), testChain)
 	if err != nil {
@@ -187,5 +189,22 @@ func TestValidatorTags(t *testing.T) {
 	}
 	if _, err := hex.DecodeString(id); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// registerByteRules stubs the app's maxbytes=N and lenbytes=N tags (string
+// length in bytes, app/validate.go).
+func registerByteRules(t *testing.T, v *validator.Validate) {
+	t.Helper()
+	for tag, ok := range map[string]func(n, param int) bool{
+		"maxbytes": func(n, param int) bool { return n <= param },
+		"lenbytes": func(n, param int) bool { return n == param },
+	} {
+		if err := v.RegisterValidation(tag, func(fl validator.FieldLevel) bool {
+			param, err := strconv.Atoi(fl.Param())
+			return err == nil && ok(len(fl.Field().String()), param)
+		}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -46,7 +46,7 @@ var (
 // ExecMsg is one inner message of a collective exec: a registered message
 // type and its JSON value (decoded and validated by the app's router).
 type ExecMsg struct {
-	Type  string          `json:"type" validate:"required,max=64"`
+	Type  string          `json:"type" validate:"required,maxbytes=64"`
 	Value json.RawMessage `json:"value"`
 }
 

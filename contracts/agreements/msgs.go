@@ -36,34 +36,34 @@ type MsgPropose struct {
 // member of the collective party As. The last acceptance settles it.
 // Accepting again once everyone has accepted retries the settlement.
 type MsgAccept struct {
-	ID string          `json:"id" validate:"required,len=64"`
+	ID string          `json:"id" validate:"required,lenbytes=64"`
 	As *ledger.Address `json:"as,omitempty"`
 }
 
 // MsgReject rejects a proposed agreement as the signer, or votes to reject
 // it as a member of the collective party As (threshold votes reject).
 type MsgReject struct {
-	ID        string          `json:"id" validate:"required,len=64"`
+	ID        string          `json:"id" validate:"required,lenbytes=64"`
 	As        *ledger.Address `json:"as,omitempty"`
 	ReasonCID string          `json:"reason_cid,omitempty" validate:"omitempty,cid"`
 }
 
 // MsgWithdraw withdraws a proposal (proposer only, before settlement).
 type MsgWithdraw struct {
-	ID string `json:"id" validate:"required,len=64"`
+	ID string `json:"id" validate:"required,lenbytes=64"`
 }
 
 // MsgExecute retries the settlement of a fully accepted agreement whose
 // settlement failed (by any party or member of a collective party).
 type MsgExecute struct {
-	ID string `json:"id" validate:"required,len=64"`
+	ID string `json:"id" validate:"required,lenbytes=64"`
 }
 
 // MsgAttest attests obligation Obligation of a settled agreement as
 // fulfilled, or disputes it with the CID of a reason document. Only the
 // obligation's beneficiary (or a member of a collective beneficiary).
 type MsgAttest struct {
-	ID         string `json:"id" validate:"required,len=64"`
+	ID         string `json:"id" validate:"required,lenbytes=64"`
 	Obligation uint32 `json:"obligation"`
 	Fulfilled  bool   `json:"fulfilled,omitempty"`
 	Disputed   string `json:"disputed,omitempty" validate:"omitempty,cid"`
@@ -73,7 +73,7 @@ type MsgAttest struct {
 type MsgCreateCollective struct {
 	Members   []ledger.Address `json:"members"`
 	Threshold uint32           `json:"threshold"`
-	Name      string           `json:"name,omitempty" validate:"max=64"`
+	Name      string           `json:"name,omitempty" validate:"maxbytes=64"`
 }
 
 // MsgLeaveCollective removes the signer from a collective.

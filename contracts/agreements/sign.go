@@ -34,7 +34,7 @@ type Signature struct {
 // checked against the body when present) and the signatures collected so
 // far. It is also the message "agreement/submit" (see MsgSubmit).
 type File struct {
-	ID         string      `json:"id,omitempty" validate:"omitempty,len=64,hexadecimal"`
+	ID         string      `json:"id,omitempty" validate:"omitempty,lenbytes=64,hexadecimal"`
 	Body       Body        `json:"body"`
 	Signatures []Signature `json:"signatures" validate:"max=1024,dive"`
 

@@ -31,7 +31,7 @@ type MsgCreate struct {
 // MsgAdd deposits up to AmountA of the pool's asset_a and AmountB of its
 // asset_b, in the pool's ratio, for at least MinShares shares.
 type MsgAdd struct {
-	Pool      string        `json:"pool" validate:"required,max=32"`
+	Pool      string        `json:"pool" validate:"required,maxbytes=32"`
 	AmountA   ledger.Amount `json:"amount_a"`
 	AmountB   ledger.Amount `json:"amount_b"`
 	MinShares ledger.Amount `json:"min_shares"`
@@ -41,7 +41,7 @@ type MsgAdd struct {
 // MsgRemove burns Shares of the pool's share asset for at least MinAmountA
 // of asset_a and MinAmountB of asset_b.
 type MsgRemove struct {
-	Pool       string        `json:"pool" validate:"required,max=32"`
+	Pool       string        `json:"pool" validate:"required,maxbytes=32"`
 	Shares     ledger.Amount `json:"shares"`
 	MinAmountA ledger.Amount `json:"min_amount_a"`
 	MinAmountB ledger.Amount `json:"min_amount_b"`
@@ -51,7 +51,7 @@ type MsgRemove struct {
 // MsgSwap swaps along Path (pool ids), starting with AssetIn. Exactly one
 // mode: AmountIn with MinOut (exact in) or AmountOut with MaxIn (exact out).
 type MsgSwap struct {
-	Path      []string       `json:"path" validate:"required,min=1,max=4,dive,required,max=32"`
+	Path      []string       `json:"path" validate:"required,min=1,max=4,dive,required,maxbytes=32"`
 	AssetIn   string         `json:"asset_in" validate:"required,assetid"`
 	AmountIn  *ledger.Amount `json:"amount_in,omitempty"`
 	MinOut    *ledger.Amount `json:"min_out,omitempty"`
