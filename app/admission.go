@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -11,13 +10,9 @@ import (
 
 // Admission policy errors (CheckTx only; see spec/tx.md "Admission policy").
 var (
-	ErrMempoolFull = errors.New("too many pending transactions for this account")
-	ErrFeeTooLow   = errors.New("fee below this node's minimum")
+	ErrMempoolFull = errs.New(30, "too many pending transactions for this account")
+	ErrFeeTooLow   = errs.New(31, "fee below this node's minimum")
 )
-
-func init() {
-	registerCodes(codeEntry{ErrMempoolFull, CodeMempoolFull}, codeEntry{ErrFeeTooLow, CodeFeeTooLow})
-}
 
 // admit applies this node's admission policy (app.toml) to a tx that has
 // already decoded and verified: size limit and minimum fee, and that the

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/libs/log"
@@ -26,7 +26,8 @@ type App struct {
 	abci.BaseApplication
 
 	tree    *ledger.Tree
-	router  *Router
+	mods    *assembled // the module list and what New built from it
+	router  *Router    // mods.router
 	chainID string
 	logger  log.Logger
 
@@ -66,6 +67,8 @@ type App struct {
 
 	pruner pruner // deletes old state versions in the background (pruner.go)
 
+	metrics atomic.Pointer[Metrics] // nil until EnableMetrics (metrics.go)
+
 	// local holds the node-local indexes (local_index.go); blockLocal is
 	// the current block's writes to it, committed with the state.
 	local      *ledger.LocalStore
@@ -81,11 +84,16 @@ type checkedTx struct {
 	size int      // length of the wire bytes
 }
 
-// New returns the application over tree for chainID, with its local
-// indexes in memory (rebuilt from tree if it has state; tests and tools).
-func New(tree *ledger.Tree, chainID string, logger log.Logger) *App {
+// New returns the application of modules (Modules() when none are given)
+// over tree for chainID, with its local indexes in memory (rebuilt from
+// tree if it has state; tests and tools). It panics on an inconsistent
+// module list (a programming error; NewWithLocalStore returns it).
+func New(tree *ledger.Tree, chainID string, logger log.Logger, modules ...Module) *App {
 	ls, _ := ledger.OpenLocalStore("", "local") // in memory: cannot fail
-	a, err := NewWithLocalStore(tree, chainID, logger, ls)
+	a, err := NewWithLocalStore(tree, chainID, logger, ls, modules...)
+	if a == nil {
+		panic(err)
+	}
 	if err != nil {
 		// Only a corrupt tree fails the rebuild; the first block reports it.
 		a.logger.Error("local indexes", "err", err)
@@ -93,16 +101,27 @@ func New(tree *ledger.Tree, chainID string, logger log.Logger) *App {
 	return a
 }
 
-// NewWithLocalStore returns the application over tree for chainID with ls
-// as its node-local store (a node's data/local.db), brought up to the
-// tree's version (rebuilt when it lags). The app owns ls: Close closes it.
-func NewWithLocalStore(tree *ledger.Tree, chainID string, logger log.Logger, ls *ledger.LocalStore) (*App, error) {
+// NewWithLocalStore returns the application of modules (Modules() when
+// none are given) over tree for chainID with ls as its node-local store (a
+// node's data/local.db), brought up to the tree's version (rebuilt when it
+// lags). The app owns ls: Close closes it. It returns a nil App when the
+// module list is inconsistent (two modules claiming a code, a message type
+// or a query path).
+func NewWithLocalStore(tree *ledger.Tree, chainID string, logger log.Logger, ls *ledger.LocalStore, modules ...Module) (*App, error) {
 	if logger == nil {
 		logger = log.NewNopLogger()
 	}
+	if len(modules) == 0 {
+		modules = Modules()
+	}
+	mods, err := assemble(append([]Module{frameCodes()}, modules...))
+	if err != nil {
+		return nil, err
+	}
 	a := &App{
 		tree:    tree,
-		router:  NewRouter(),
+		mods:    mods,
+		router:  mods.router,
 		chainID: chainID,
 		logger:  logger,
 		pending: map[ledger.Address]uint64{},
@@ -168,9 +187,12 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 		return nil, fmt.Errorf("init genesis: %w", err)
 	}
 	env := &Env{ChainID: a.chainID, Block: ledger.Block{Height: req.InitialHeight, Time: req.Time.Unix()}, Ledger: ledger.New(a.tree, nil), Local: a.blockLocal}
-	for _, hook := range initChainHooks {
-		if err := hook(env, req); err != nil {
-			return nil, fmt.Errorf("init chain: %w", err)
+	for _, m := range a.mods.modules {
+		if m.InitChain == nil {
+			continue
+		}
+		if err := m.InitChain(env, req); err != nil {
+			return nil, fmt.Errorf("init chain: %s: %w", m.Name, err)
 		}
 	}
 	if err := ledger.CheckInvariants(a.tree); err != nil {
@@ -360,8 +382,8 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		ValidatorUpdates: bc.ValidatorUpdates,
 		AppHash:          a.tree.WorkingHash(),
 	}
-	for _, obs := range blockObservers {
-		obs(a, req, resp)
+	if m := a.Metrics(); m != nil {
+		m.observeBlock(req, resp)
 	}
 	return resp, nil
 }
@@ -374,29 +396,7 @@ type BlockContext struct {
 	ValidatorUpdates []abci.ValidatorUpdate
 }
 
-// initChainHooks run in InitChain after the ledger genesis (e.g. to record
-// the genesis validator set).
-var initChainHooks []func(env *Env, req *abci.RequestInitChain) error
-
-// blockHooks run at the end of every block, in the end-block branch, after
-// the endBlockers; they may add validator updates and events.
-var blockHooks []func(env *Env, bc *BlockContext) error
-
-// blockObservers see every finished block (metrics); they must not write.
-var blockObservers []func(a *App, req *abci.RequestFinalizeBlock, resp *abci.ResponseFinalizeBlock)
-
-// queryObservers see every query with its duration (metrics).
-var queryObservers []func(path string, took time.Duration, code uint32)
-
-// endBlockers run after every block's transactions, in order. They must
-// not fail for a single record's problem (record it instead); an error
-// here halts the node.
-var endBlockers []func(env *Env) error
-
 func (a *App) endBlock(blk ledger.Block, bc *BlockContext) ([]abci.Event, error) {
-	if len(endBlockers) == 0 && len(blockHooks) == 0 {
-		return nil, nil
-	}
 	ev := &ledger.Events{}
 	branch := ledger.NewBranch(a.tree)
 	local := ledger.NewBranch(a.blockLocal)
@@ -404,14 +404,20 @@ func (a *App) endBlock(blk ledger.Block, bc *BlockContext) ([]abci.Event, error)
 	// half-way): steps that walk a backlog read their meter and stop
 	// starting new work at gas.EndBlockBudget (spec/gas.md "End of block").
 	env := &Env{ChainID: a.chainID, Block: blk, Ledger: ledger.New(gas.NewStore(branch, gas.NewMeter(^uint64(0))), ev), Local: local}
-	for _, eb := range endBlockers {
-		if err := eb(env); err != nil {
-			return nil, err
+	for _, m := range a.mods.modules {
+		if m.EndBlock == nil {
+			continue
+		}
+		if err := m.EndBlock(env); err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Name, err)
 		}
 	}
-	for _, h := range blockHooks {
-		if err := h(env, bc); err != nil {
-			return nil, err
+	for _, m := range a.mods.modules {
+		if m.FinishBlock == nil {
+			continue
+		}
+		if err := m.FinishBlock(env, bc); err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Name, err)
 		}
 	}
 	if err := branch.Write(); err != nil {
@@ -573,14 +579,6 @@ func toABCIEvent(e ledger.Event) abci.Event {
 	return ae
 }
 
-// afterCommitHooks run after every Commit with the committed version
-// (snapshots, metrics). They must not change state.
-var afterCommitHooks []func(a *App, version int64)
-
-// nodeHooks run when a node is built around the app, after Config and Home
-// are set (content store, snapshots, metrics servers).
-var nodeHooks []func(a *App) error
-
 // Tree returns the app's state tree (for snapshot and tooling code).
 func (a *App) Tree() *ledger.Tree { return a.tree }
 
@@ -619,9 +617,7 @@ func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCo
 	a.held.expire(snap.Version)
 	a.mu.Unlock()
 	clear(a.blockNonces)
-	for _, hook := range afterCommitHooks {
-		hook(a, snap.Version)
-	}
+	snapshotAfterCommit(a, snap.Version)
 	return &abci.ResponseCommit{RetainHeight: a.retainHeight(version)}, nil
 }
 

@@ -1,106 +1,90 @@
 package app
 
 import (
-	"errors"
-
+	"github.com/riffchain/riffchain/contracts/pools"
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/codes"
+	"github.com/riffchain/riffchain/ledger/gas"
+	"github.com/riffchain/riffchain/ledger/query"
 )
 
-// Stable ABCI result codes (spec/errors.md). Never renumber; only add.
+// Stable ABCI result codes (spec/errors.md). Each is declared next to its
+// error (package codes): these names are for Go clients and tests.
 const (
-	CodeOK             uint32 = 0
-	CodeInternal       uint32 = 1
-	CodeTxDecode       uint32 = 2
-	CodeTxTooLarge     uint32 = 3
-	CodeUnknownField   uint32 = 4
-	CodeDuplicateKey   uint32 = 5
-	CodeInvalidField   uint32 = 6
-	CodeWrongChainID   uint32 = 7
-	CodeBadSignature   uint32 = 8
-	CodeSignerMismatch uint32 = 9
-	CodeBadNonce       uint32 = 10
-	CodeUnknownMsg     uint32 = 11
-	CodeInvalidAddress uint32 = 12
-	CodeInvalidAmount  uint32 = 13
-	CodeOverflow       uint32 = 14
-	CodeUnknownAsset   uint32 = 15
-	CodeInsufficient   uint32 = 16
-	CodeNotOwner       uint32 = 17
-	CodeNotIssuer      uint32 = 18
-	CodeAssetExists    uint32 = 19
-	CodeWrongAssetKind uint32 = 20
-	CodeMaxSupply      uint32 = 21
-	CodeUnknownItem    uint32 = 22
-	CodeItemExists     uint32 = 23
-	CodeInvalidAsset   uint32 = 24
-	CodeAmountOrItem   uint32 = 25
-	CodeNotFound       uint32 = 26
-	CodeBadQuery       uint32 = 27
-	CodeStore          uint32 = 28
-	CodeInvariant      uint32 = 29
-	CodeMempoolFull    uint32 = 30
-	CodeFeeTooLow      uint32 = 31
-	CodePruned         uint32 = 32
+	CodeOK uint32 = 0
 )
 
-// ErrNotFound and ErrBadQuery are query errors.
+// Result codes of the tx codec, authentication, admission and gas, and of
+// the ledger, pools and queries, by name.
 var (
-	ErrNotFound = errors.New("not found")
-	ErrBadQuery = errors.New("bad query")
+	CodeInternal       = ErrInternal.Code()
+	CodeTxDecode       = ErrTxDecode.Code()
+	CodeTxTooLarge     = ErrTxTooLarge.Code()
+	CodeUnknownField   = ErrUnknownField.Code()
+	CodeDuplicateKey   = ErrDuplicateKey.Code()
+	CodeInvalidField   = ErrInvalidField.Code()
+	CodeWrongChainID   = ErrWrongChainID.Code()
+	CodeBadSignature   = ErrBadSignature.Code()
+	CodeSignerMismatch = ErrSignerMismatch.Code()
+	CodeBadNonce       = ErrBadNonce.Code()
+	CodeUnknownMsg     = ErrUnknownMsg.Code()
+	CodeMempoolFull    = ErrMempoolFull.Code()
+	CodeFeeTooLow      = ErrFeeTooLow.Code()
+	CodeOutOfGas       = gas.ErrOutOfGas.Code()
+	CodeGasLimit       = ErrGasLimit.Code()
+	CodeQueryBudget    = ErrQueryBudget.Code()
+
+	CodeInvalidAddress = ledger.ErrInvalidAddress.Code()
+	CodeInvalidAmount  = ledger.ErrInvalidAmount.Code()
+	CodeOverflow       = ledger.ErrOverflow.Code()
+	CodeUnknownAsset   = ledger.ErrUnknownAsset.Code()
+	CodeInsufficient   = ledger.ErrInsufficientFunds.Code()
+	CodeNotOwner       = ledger.ErrNotOwner.Code()
+	CodeNotIssuer      = ledger.ErrNotIssuer.Code()
+	CodeAssetExists    = ledger.ErrAssetExists.Code()
+	CodeWrongAssetKind = ledger.ErrWrongAssetKind.Code()
+	CodeMaxSupply      = ledger.ErrMaxSupply.Code()
+	CodeUnknownItem    = ledger.ErrUnknownItem.Code()
+	CodeItemExists     = ledger.ErrItemExists.Code()
+	CodeInvalidAsset   = ledger.ErrInvalidAsset.Code()
+	CodeAmountOrItem   = ledger.ErrAmountOrItem.Code()
+	CodeStore          = ledger.ErrStore.Code()
+	CodeInvariant      = ledger.ErrInvariant.Code()
+	CodePruned         = ledger.ErrPruned.Code()
+
+	CodeNotFound = query.ErrNotFound.Code()
+	CodeBadQuery = query.ErrBadQuery.Code()
+
+	CodePoolSameAsset             = pools.ErrSameAsset.Code()
+	CodePoolZeroAmount            = pools.ErrZeroAmount.Code()
+	CodePoolFeeNotAllowed         = pools.ErrFeeNotAllowed.Code()
+	CodePoolSlippage              = pools.ErrSlippage.Code()
+	CodePoolMaxInExceeded         = pools.ErrMaxInExceeded.Code()
+	CodePoolExpired               = pools.ErrExpired.Code()
+	CodePoolInsufficientShares    = pools.ErrInsufficientShares.Code()
+	CodePoolBadPath               = pools.ErrBadPath.Code()
+	CodePoolExists                = pools.ErrPoolExists.Code()
+	CodePoolUnknown               = pools.ErrUnknownPool.Code()
+	CodePoolInsufficientLiquidity = pools.ErrInsufficientLiquidity.Code()
+	CodePoolSwapMode              = pools.ErrSwapMode.Code()
+	CodePoolNoRoute               = pools.ErrNoRoute.Code()
 )
 
-type codeEntry struct {
-	err  error
-	code uint32
-}
+// Query errors (package query): nothing at the asked key; a malformed path
+// or parameter.
+var (
+	ErrNotFound = query.ErrNotFound
+	ErrBadQuery = query.ErrBadQuery
+)
 
-// codeTable maps sentinel errors to codes; the first match wins, so more
-// specific errors come first. Domain packages' errors are appended by
-// registerCodes in their wiring files.
-var codeTable = []codeEntry{
-	{ErrTxTooLarge, CodeTxTooLarge},
-	{ErrUnknownField, CodeUnknownField},
-	{ErrDuplicateKey, CodeDuplicateKey},
-	{ErrWrongChainID, CodeWrongChainID},
-	{ErrSignerMismatch, CodeSignerMismatch},
-	{ErrBadSignature, CodeBadSignature},
-	{ErrBadNonce, CodeBadNonce},
-	{ErrUnknownMsg, CodeUnknownMsg},
-	{ledger.ErrInvalidAddress, CodeInvalidAddress},
-	{ledger.ErrOverflow, CodeOverflow},
-	{ledger.ErrInvalidAmount, CodeInvalidAmount},
-	{ledger.ErrUnknownAsset, CodeUnknownAsset},
-	{ledger.ErrInsufficientFunds, CodeInsufficient},
-	{ledger.ErrNotOwner, CodeNotOwner},
-	{ledger.ErrNotIssuer, CodeNotIssuer},
-	{ledger.ErrAssetExists, CodeAssetExists},
-	{ledger.ErrWrongAssetKind, CodeWrongAssetKind},
-	{ledger.ErrMaxSupply, CodeMaxSupply},
-	{ledger.ErrUnknownItem, CodeUnknownItem},
-	{ledger.ErrItemExists, CodeItemExists},
-	{ledger.ErrInvalidAsset, CodeInvalidAsset},
-	{ledger.ErrAmountOrItem, CodeAmountOrItem},
-	{ledger.ErrInvariant, CodeInvariant},
-	{ledger.ErrPruned, CodePruned},
-	{ledger.ErrStore, CodeStore},
-	{ErrInvalidField, CodeInvalidField},
-	{ErrTxDecode, CodeTxDecode},
-	{ErrNotFound, CodeNotFound},
-	{ErrBadQuery, CodeBadQuery},
-}
-
-// registerCodes appends domain error codes; called from init in wiring files.
-func registerCodes(entries ...codeEntry) { codeTable = append(codeTable, entries...) }
-
-// CodeOf returns the stable code for err (CodeInternal when unmapped).
+// CodeOf returns the stable code for err: that of the outermost coded error
+// in its chain (package codes), CodeInternal when it carries none.
 func CodeOf(err error) uint32 {
 	if err == nil {
 		return CodeOK
 	}
-	for _, e := range codeTable {
-		if errors.Is(err, e.err) {
-			return e.code
-		}
+	if c, ok := codes.Of(err); ok {
+		return c
 	}
 	return CodeInternal
 }

@@ -6,4 +6,10 @@
 // It owns no business rules of its own: every state change is made by a
 // domain package inside a branch of state that is written only when the
 // whole transaction succeeds.
+//
+// The app is a list of modules: Modules (modules.go) names them in order,
+// and each Module value (module.go) declares in one place its messages,
+// queries, coded errors, block hooks and node-local indexes. Nothing
+// registers itself at init time and New builds every table an App uses
+// from the list it is given, so two Apps in one process share nothing.
 package app

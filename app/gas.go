@@ -7,7 +7,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -16,28 +15,13 @@ import (
 	"github.com/riffchain/riffchain/ledger/gas"
 )
 
-// Gas result codes (spec/errors.md).
-const (
-	CodeOutOfGas    uint32 = 33
-	CodeGasLimit    uint32 = 34
-	CodeQueryBudget uint32 = 35
-)
-
 // Gas errors. gas.ErrOutOfGas is the one execution returns; ErrGasLimit
 // refuses a declared limit no block could hold; ErrQueryBudget is a query
 // that needed more work than a query may do.
 var (
-	ErrGasLimit    = errors.New("gas limit above the block's max gas")
-	ErrQueryBudget = errors.New("query exceeds its work budget")
+	ErrGasLimit    = errs.New(34, "gas limit above the block's max gas")
+	ErrQueryBudget = errs.New(35, "query exceeds its work budget")
 )
-
-func init() {
-	registerCodes(
-		codeEntry{ErrQueryBudget, CodeQueryBudget},
-		codeEntry{gas.ErrOutOfGas, CodeOutOfGas},
-		codeEntry{ErrGasLimit, CodeGasLimit},
-	)
-}
 
 // DefaultBlockMaxGas is block.max_gas in the genesis `riffchain init`,
 // `dev` and `testnet` write, and the cap the app applies when genesis says

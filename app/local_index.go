@@ -11,10 +11,6 @@ import (
 // by block execution through Env.Local and committed with each state
 // version.
 
-// localRebuilders recreate every module's local index from state. The
-// wiring files register them; syncLocal runs them all.
-var localRebuilders []func(state ledger.Reader, local ledger.KV) error
-
 // localRebuildBatch is how many index entries a rebuild writes at a time.
 var localRebuildBatch = ledger.LocalBatch
 
@@ -42,9 +38,11 @@ func (a *App) syncLocal() error {
 		// Streamed in bounded batches: an index of any size costs at most
 		// LocalBatch entries of memory.
 		w := a.local.RebuildWriter(localRebuildBatch)
-		for _, rebuild := range localRebuilders {
-			if err := rebuild(snap, w); err != nil {
-				return fmt.Errorf("rebuild local indexes at %d: %w", v, err)
+		for _, m := range a.mods.modules {
+			for _, ix := range m.LocalIndexes {
+				if err := ix.Rebuild(snap, w); err != nil {
+					return fmt.Errorf("rebuild %s at %d: %w", ix.Name, v, err)
+				}
 			}
 		}
 		if err := w.Flush(); err != nil {

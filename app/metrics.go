@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -39,23 +38,8 @@ type Metrics struct {
 	AgreementsSettled prometheus.Counter
 	AgreementsLapsed  prometheus.Counter
 	PoolSwaps         prometheus.Counter
-}
-
-// queryLatency is the process-wide query latency histogram by route.
-var queryLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-	Namespace: MetricsNamespace,
-	Name:      "query_duration_seconds",
-	Help:      "abci_query handling time by route (first path segment) and result (ok or error).",
-	Buckets:   []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1},
-}, []string{"route", "result"})
-
-// metricsByApp holds the metrics of apps that enabled them.
-var metricsByApp sync.Map // *App → *Metrics
-
-func init() {
-	blockObservers = append(blockObservers, observeBlockMetrics)
-	queryObservers = append(queryObservers, observeQueryMetrics)
-	nodeHooks = append(nodeHooks, startMetricsServer)
+	// QueryLatency is abci_query handling time by route and result.
+	QueryLatency *prometheus.HistogramVec
 }
 
 // newMetrics builds the collectors and their registry.
@@ -76,28 +60,29 @@ func newMetrics() *Metrics {
 			Help: "Agreements that lapsed at their expiry."}),
 		PoolSwaps: prometheus.NewCounter(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "pool_swaps_total",
 			Help: `Pool swap hops executed ("pool_swap" events; a multi-hop swap counts each hop).`}),
+		QueryLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: MetricsNamespace,
+			Name:      "query_duration_seconds",
+			Help:      "abci_query handling time by route (first path segment) and result (ok or error).",
+			Buckets:   []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1},
+		}, []string{"route", "result"}),
 	}
 	m.Registry.MustRegister(m.Txs, m.Blocks, m.Height, m.AgreementEvents, m.AgreementsSettled,
-		m.AgreementsLapsed, m.PoolSwaps, queryLatency)
+		m.AgreementsLapsed, m.PoolSwaps, m.QueryLatency)
 	return m
 }
 
 // EnableMetrics starts counting for a (idempotent) and returns its metrics.
 func EnableMetrics(a *App) *Metrics {
-	if m, ok := metricsByApp.Load(a); ok {
-		return m.(*Metrics)
-	}
-	m, _ := metricsByApp.LoadOrStore(a, newMetrics())
-	return m.(*Metrics)
+	a.metrics.CompareAndSwap(nil, newMetrics())
+	return a.metrics.Load()
 }
 
 // MetricsOf returns a's metrics, or nil when they are not enabled.
-func MetricsOf(a *App) *Metrics {
-	if m, ok := metricsByApp.Load(a); ok {
-		return m.(*Metrics)
-	}
-	return nil
-}
+func MetricsOf(a *App) *Metrics { return a.Metrics() }
+
+// Metrics returns the app's metrics, or nil when they are not enabled.
+func (a *App) Metrics() *Metrics { return a.metrics.Load() }
 
 // MetricsHandler serves m in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
@@ -129,12 +114,8 @@ func startMetricsServer(a *App) error {
 	return nil
 }
 
-// observeBlockMetrics counts a finished block's txs and module events.
-func observeBlockMetrics(a *App, req *abci.RequestFinalizeBlock, resp *abci.ResponseFinalizeBlock) {
-	m := MetricsOf(a)
-	if m == nil {
-		return
-	}
+// observeBlock counts a finished block's txs and module events.
+func (m *Metrics) observeBlock(req *abci.RequestFinalizeBlock, resp *abci.ResponseFinalizeBlock) {
 	m.Blocks.Inc()
 	m.Height.Set(float64(req.Height))
 	for _, r := range resp.TxResults {
@@ -173,19 +154,19 @@ func attr(e abci.Event, key string) string {
 	return ""
 }
 
-// observeQueryMetrics records a query's latency under its route; paths of
-// no registered route count as "unknown" so labels stay few.
-func observeQueryMetrics(path string, took time.Duration, code uint32) {
+// observeQuery records a query's latency under its route; paths a's
+// modules do not answer count as "unknown" so labels stay few.
+func (m *Metrics) observeQuery(a *App, path string, took time.Duration, code uint32) {
 	route := strings.TrimPrefix(path, "/")
 	if i := strings.IndexAny(route, "/?"); i >= 0 {
 		route = route[:i]
 	}
-	if _, ok := queryRoutes[route]; !ok {
+	if _, ok := a.mods.queries[route]; !ok && route != simulatePath {
 		route = "unknown"
 	}
 	result := "ok"
 	if code != CodeOK {
 		result = "error"
 	}
-	queryLatency.WithLabelValues(route, result).Observe(took.Seconds())
+	m.QueryLatency.WithLabelValues(route, result).Observe(took.Seconds())
 }

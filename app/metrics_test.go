@@ -121,12 +121,11 @@ func TestMetricsAgreements(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := &App{}
 			m := EnableMetrics(a)
-			defer metricsByApp.Delete(a)
 			resp := &abci.ResponseFinalizeBlock{
 				TxResults: []*abci.ExecTxResult{{Code: 0, Events: tt.tx}, {Code: 16, Events: tt.failed}},
 				Events:    tt.block,
 			}
-			observeBlockMetrics(a, &abci.RequestFinalizeBlock{Height: 7}, resp)
+			m.observeBlock(&abci.RequestFinalizeBlock{Height: 7}, resp)
 			srv := httptest.NewServer(m.Handler())
 			defer srv.Close()
 			got := scrape(t, srv.URL)
@@ -162,7 +161,6 @@ func TestMetricsServer(t *testing.T) {
 	if err := startMetricsServer(a); err == nil {
 		t.Fatal("metrics server started on a busy address")
 	}
-	metricsByApp.Delete(a)
 
 	// Off when empty.
 	b := &App{logger: log.NewNopLogger()}
@@ -181,8 +179,7 @@ func TestMetricsServer(t *testing.T) {
 	if err := startMetricsServer(b); err != nil {
 		t.Fatal(err)
 	}
-	defer metricsByApp.Delete(b)
-	observeBlockMetrics(b, &abci.RequestFinalizeBlock{Height: 3}, &abci.ResponseFinalizeBlock{
+	b.Metrics().observeBlock(&abci.RequestFinalizeBlock{Height: 3}, &abci.ResponseFinalizeBlock{
 		TxResults: []*abci.ExecTxResult{{Code: 0}}})
 	got := scrape(t, fmt.Sprintf("http://%s/metrics", addr))
 	if got[`riffchain_txs_total{code="0"}`] != 1 || got["riffchain_block_height"] != 3 {

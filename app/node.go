@@ -214,8 +214,8 @@ func NewNode(home string, logger log.Logger, cfgEdit func(*cmtcfg.Config)) (*Nod
 	if doc.ConsensusParams != nil {
 		a.SetBlockMaxGas(doc.ConsensusParams.Block.MaxGas)
 	}
-	for _, hook := range nodeHooks {
-		if err := hook(a); err != nil {
+	for _, start := range nodeServices {
+		if err := start(a); err != nil {
 			tree.Close()
 			return nil, fmt.Errorf("node setup: %w", err)
 		}
@@ -261,3 +261,8 @@ func (n *Node) Stop() error {
 	}
 	return errors.Join(errs...)
 }
+
+// nodeServices start, in order, what a node runs around its app besides
+// CometBFT, once Config and Home are set: the state-sync snapshot store,
+// the content gateway and the metrics server. None touches state.
+var nodeServices = []func(a *App) error{setupSnapshots, startContentGateway, startMetricsServer}

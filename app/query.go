@@ -18,6 +18,10 @@ import (
 	"github.com/riffchain/riffchain/ledger/gas"
 )
 
+// simulatePath is the query path of /simulate (simulate.go), answered by
+// the app itself.
+const simulatePath = "simulate"
+
 // ProofOpType is the type of every proof op riffchain returns: an ICS-23
 // commitment proof against the IAVL root, which is the block's app hash.
 const ProofOpType = "ics23:iavl"
@@ -47,43 +51,13 @@ type QueryHandler func(r ledger.Reader, parts []string, params url.Values) (*Que
 // come from r.
 type LocalQueryHandler func(r, local ledger.Reader, parts []string, params url.Values) (*QueryResult, error)
 
-// queryRoutes holds every route in the local form; plain handlers ignore
-// the local store.
-var queryRoutes = map[string]LocalQueryHandler{}
-
-// RegisterQuery adds a query route "/name/...".
-func RegisterQuery(name string, h QueryHandler) {
-	RegisterLocalQuery(name, func(r, _ ledger.Reader, parts []string, params url.Values) (*QueryResult, error) {
-		return h(r, parts, params)
-	})
-}
-
-// RegisterLocalQuery adds a query route "/name/..." that reads local indexes.
-func RegisterLocalQuery(name string, h LocalQueryHandler) {
-	if _, dup := queryRoutes[name]; dup {
-		panic("duplicate query route " + name) // programming error at init
-	}
-	queryRoutes[name] = h
-}
-
-func init() {
-	RegisterQuery("account", queryAccount)
-	RegisterQuery("asset", queryAsset)
-	RegisterQuery("balance", queryBalance)
-	RegisterQuery("balances", queryBalances)
-	RegisterQuery("owner", queryOwner)
-	RegisterQuery("holders", queryHolders)
-	RegisterQuery("items", queryItems)
-	RegisterQuery("store", queryStore)
-}
-
 // Query implements abci.Application. Paths are "/route/arg/...?param=v".
 func (a *App) Query(ctx context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
 	start := time.Now()
 	resp, err := a.query(ctx, req)
 	if resp != nil {
-		for _, obs := range queryObservers {
-			obs(req.Path, time.Since(start), resp.Code)
+		if m := a.Metrics(); m != nil {
+			m.observeQuery(a, req.Path, time.Since(start), resp.Code)
 		}
 	}
 	return resp, err
@@ -98,10 +72,10 @@ func (a *App) query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 		return fail(fmt.Errorf("%w: path %q: %v", ErrBadQuery, req.Path, err))
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(parts) == 1 && parts[0] == "simulate" {
+	if len(parts) == 1 && parts[0] == simulatePath {
 		return a.querySimulate(req), nil
 	}
-	h, ok := queryRoutes[parts[0]]
+	h, ok := a.mods.queries[parts[0]]
 	if !ok {
 		return fail(fmt.Errorf("%w: unknown path %q", ErrBadQuery, req.Path))
 	}

@@ -10,8 +10,6 @@ import (
 	"github.com/riffchain/riffchain/lens"
 )
 
-func init() { RegisterQuery("hosts", queryHosts) }
-
 // HostEntry is one host of a CID: who announced it and at which height.
 type HostEntry struct {
 	Address ledger.Address `json:"address"`

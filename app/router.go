@@ -27,27 +27,41 @@ type route struct {
 	exec   func(env *Env, signer ledger.Address, msg any) (ledger.Output, error)
 }
 
-// Router maps message type names to their routes.
-type Router struct{ routes map[string]route }
-
-// NewRouter returns a router with every riffchain message registered.
-func NewRouter() *Router {
-	r := &Router{routes: map[string]route{}}
-	registerLedger(r)
-	for _, reg := range moduleRegistrations {
-		reg(r)
-	}
-	return r
+// Router maps message type names to their routes. Each App builds its own
+// from its module list (New).
+type Router struct {
+	routes map[string]route
+	err    error // the first registration error (a duplicate type)
 }
 
-// moduleRegistrations are added by the wiring files of domain packages.
-var moduleRegistrations []func(*Router)
+// NewRouter returns a router with the messages of every module of
+// Modules() (for tools and benchmarks; an App has its own).
+func NewRouter() *Router {
+	as, err := assemble(Modules())
+	if err != nil {
+		panic(err) // the built-in module list is checked by the tests
+	}
+	return as.router
+}
+
+// register runs module's message registrations, failing on a message type
+// already taken.
+func (r *Router) register(module string, msgs func(*Router)) error {
+	msgs(r)
+	if r.err != nil {
+		return fmt.Errorf("module %s: %w", module, r.err)
+	}
+	return nil
+}
 
 // Handle registers message type typ with its exec function. M is the
 // message struct, decoded strictly and validated before exec runs.
 func Handle[M any](r *Router, typ string, exec func(env *Env, signer ledger.Address, m *M) (ledger.Output, error)) {
 	if _, dup := r.routes[typ]; dup {
-		panic("duplicate message route " + typ) // programming error at startup
+		if r.err == nil {
+			r.err = fmt.Errorf("duplicate message type %q", typ)
+		}
+		return
 	}
 	r.routes[typ] = route{
 		decode: func(raw json.RawMessage) (any, error) {

@@ -38,7 +38,7 @@ var (
 )
 
 // SnapshotProvider takes, serves and restores state-sync snapshots. The
-// node sets it up (nodeHooks) as a *SnapshotStore; nil means the app
+// node sets it up (setupSnapshots, a node service) as a *SnapshotStore; nil means the app
 // neither serves nor restores snapshots.
 type SnapshotProvider interface {
 	// List returns the stored snapshots, newest first.
@@ -79,11 +79,6 @@ type SnapshotStore struct {
 // NewSnapshotStore returns a store over dir.
 func NewSnapshotStore(dir string, interval int64, keep int) *SnapshotStore {
 	return &SnapshotStore{Dir: dir, Interval: interval, KeepRecent: keep}
-}
-
-func init() {
-	nodeHooks = append(nodeHooks, setupSnapshots)
-	afterCommitHooks = append(afterCommitHooks, snapshotAfterCommit)
 }
 
 // setupSnapshots gives a node's app its snapshot store in HOME/data/snapshots.

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"github.com/riffchain/riffchain/ledger/codes"
+
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
@@ -14,6 +16,9 @@ import (
 
 	"github.com/riffchain/riffchain/ledger"
 )
+
+// errs holds this package's coded errors (see package codes).
+var errs codes.Set
 
 // Wire format (spec/tx.md):
 //
@@ -31,17 +36,17 @@ const (
 
 // Sentinel errors of the transaction codec and authentication.
 var (
-	ErrTxDecode       = errors.New("malformed transaction")
-	ErrTxTooLarge     = errors.New("transaction too large")
-	ErrUnknownField   = errors.New("unknown field")
-	ErrDuplicateKey   = errors.New("duplicate JSON key")
-	ErrInvalidField   = errors.New("invalid field")
-	ErrWrongChainID   = errors.New("wrong chain id")
-	ErrBadSignature   = errors.New("bad signature")
-	ErrSignerMismatch = errors.New("signature key is not the signer's")
-	ErrBadNonce       = errors.New("bad nonce")
-	ErrUnknownMsg     = errors.New("unknown message type")
-	ErrInternal       = errors.New("internal error")
+	ErrTxDecode       = errs.New(2, "malformed transaction")
+	ErrTxTooLarge     = errs.New(3, "transaction too large")
+	ErrUnknownField   = errs.New(4, "unknown field")
+	ErrDuplicateKey   = errs.New(5, "duplicate JSON key")
+	ErrInvalidField   = errs.New(6, "invalid field")
+	ErrWrongChainID   = errs.New(7, "wrong chain id")
+	ErrBadSignature   = errs.New(8, "bad signature")
+	ErrSignerMismatch = errs.New(9, "signature key is not the signer's")
+	ErrBadNonce       = errs.New(10, "bad nonce")
+	ErrUnknownMsg     = errs.New(11, "unknown message type")
+	ErrInternal       = errs.New(1, "internal error")
 )
 
 // Body is what a transaction's signer signs.

@@ -15,12 +15,6 @@ import (
 // collective messages, their error codes (100–149), the end-of-block
 // expiry step and the query paths /agreement, /agreements, /collective.
 
-// agreementHookSetters let other modules' wiring files enable their
-// agreement actions (e.g. a Lens transfer) without editing this file:
-//
-//	func init() { agreementHookSetters = append(agreementHookSetters, func(h *agreements.Hooks) { h.LensTransfer = ... }) }
-var agreementHookSetters []func(*agreements.Hooks)
-
 // agreementPoolSwap executes an agreement's pool_swap action through the
 // pools module, against the settlement branch l.
 func agreementPoolSwap(l *ledger.Ledger, blk ledger.Block, a *agreements.PoolSwapAction) error {
@@ -28,109 +22,61 @@ func agreementPoolSwap(l *ledger.Ledger, blk ledger.Block, a *agreements.PoolSwa
 	return err
 }
 
-// agreementKeeper returns the agreements keeper over env with every
-// extension hook the app knows set.
-func agreementKeeper(env *Env) *agreements.Keeper {
+// agreementsWiring builds the agreements keeper of each execution with the
+// hooks the module list gave it.
+type agreementsWiring struct{ hooks agreements.Hooks }
+
+// keeper returns the agreements keeper over env, with the node-local party
+// index in env.Local and every hook of the module list set.
+func (w *agreementsWiring) keeper(env *Env) *agreements.Keeper {
 	k := agreements.New(env.Ledger, env.ChainID)
 	if env.Local != nil {
 		k.SetIndex(env.Local)
 	}
-	k.Hooks.PoolSwap = agreementPoolSwap
-	for _, set := range agreementHookSetters {
-		set(&k.Hooks)
-	}
+	k.Hooks = w.hooks
 	return k
 }
 
-// agreementCodes are the stable ABCI codes of the agreements module
-// (spec/agreements.md, "Error codes"). Never renumber; only add.
-var agreementCodes = []codeEntry{
-	// Wrappers first: they wrap ledger, pool and other agreement errors
-	// (which errors.Is also finds), and the wrapper is what the client
-	// must see. They are placed ahead of the whole table (see init).
-	{agreements.ErrSettlementFailed, 124},
-	{agreements.ErrEscrowInsufficient, 123},
-
-	{agreements.ErrInvalidBody, 100},
-	{agreements.ErrUnsupportedVersion, 101},
-	{agreements.ErrWrongChain, 102},
-	{agreements.ErrPartyCount, 103},
-	{agreements.ErrDuplicateParty, 104},
-	{agreements.ErrSourceNotParty, 105},
-	{agreements.ErrObligorNotParty, 106},
-	{agreements.ErrNoExpiry, 107},
-	{agreements.ErrUnsupportedAction, 108},
-	{agreements.ErrIDMismatch, 109},
-	{agreements.ErrBadSignature, 110},
-	{agreements.ErrNotParty, 111},
-	{agreements.ErrMissingSignature, 112},
-	{agreements.ErrDuplicateSignature, 113},
-	{agreements.ErrCollectiveVersion, 114},
-	{agreements.ErrUnknownAgreement, 115},
-	{agreements.ErrAgreementExists, 116},
-	{agreements.ErrAlreadySettled, 117},
-	{agreements.ErrNotOpen, 118},
-	{agreements.ErrExpired, 119},
-	{agreements.ErrAlreadyAccepted, 120},
-	{agreements.ErrNotAllAccepted, 121},
-	{agreements.ErrNotProposer, 122},
-	{agreements.ErrNotSettled, 125},
-	{agreements.ErrNotEntitled, 126},
-	{agreements.ErrUnknownObligation, 127},
-	{agreements.ErrAlreadyAttested, 128},
-	{agreements.ErrBadThreshold, 129},
-	{agreements.ErrDuplicateMember, 130},
-	{agreements.ErrMemberCount, 131},
-	{agreements.ErrNestedCollective, 132},
-	{agreements.ErrUnknownCollective, 133},
-	{agreements.ErrNotCollective, 134},
-	{agreements.ErrNotMember, 135},
-	{agreements.ErrLastMember, 136},
-	// 137-141 are registered by wire_collective_exec.go.
-	{agreements.ErrVoteChanged, 142},
-	{agreements.ErrTooManyDisputes, 143},
+// agreementsModule is package contracts/agreements (spec/agreements.md):
+// agreements, collectives and collective execs, with hooks for the actions
+// of other modules an agreement may settle.
+func agreementsModule(hooks agreements.Hooks) Module {
+	w := &agreementsWiring{hooks: hooks}
+	return Module{
+		Name:  "agreements",
+		Codes: agreements.Codes(),
+		Msgs:  w.register,
+		Queries: []Query{
+			StateQuery("agreement", queryAgreement),
+			{Path: "agreements", Handler: queryAgreements},
+			StateQuery("collective", queryCollective),
+			StateQuery("collective-exec", queryCollectiveExec),
+		},
+		EndBlock: func(env *Env) error {
+			if err := w.keeper(env).EndBlock(env.Block); err != nil {
+				return fmt.Errorf("agreements end block: %w", err)
+			}
+			return nil
+		},
+		LocalIndexes: []LocalIndex{{Name: "agreements party index", Rebuild: func(state ledger.Reader, local ledger.KV) error {
+			_, err := agreements.RebuildPartyIndex(state, local)
+			return err
+		}}},
+	}
 }
 
-// agreementWrappers is how many leading entries of agreementCodes wrap
-// other errors and so must be matched before the ledger's codes.
-const agreementWrappers = 2
-
-func init() {
-	// The settlement and escrow wrappers go ahead of the whole table:
-	// otherwise a failed settlement would report the ledger's code of its
-	// cause (e.g. 16 insufficient funds) instead of "settlement failed".
-	// The cause stays in the log.
-	codeTable = append(append([]codeEntry(nil), agreementCodes[:agreementWrappers]...), codeTable...)
-	registerCodes(agreementCodes[agreementWrappers:]...)
-
-	moduleRegistrations = append(moduleRegistrations, registerAgreements)
-	endBlockers = append(endBlockers, func(env *Env) error {
-		if err := agreementKeeper(env).EndBlock(env.Block); err != nil {
-			return fmt.Errorf("agreements end block: %w", err)
-		}
-		return nil
-	})
-	RegisterQuery("agreement", queryAgreement)
-	RegisterLocalQuery("agreements", queryAgreements)
-	localRebuilders = append(localRebuilders, func(state ledger.Reader, local ledger.KV) error {
-		if _, err := agreements.RebuildPartyIndex(state, local); err != nil {
-			return fmt.Errorf("agreements party index: %w", err)
-		}
-		return nil
-	})
-	RegisterQuery("collective", queryCollective)
-}
-
-func registerAgreements(r *Router) {
-	handleExec(r, agreements.TypeSubmit, agreementKeeper, (*agreements.Keeper).ExecSubmit)
-	handleExec(r, agreements.TypePropose, agreementKeeper, (*agreements.Keeper).ExecPropose)
-	handleExec(r, agreements.TypeAccept, agreementKeeper, (*agreements.Keeper).ExecAccept)
-	handleExec(r, agreements.TypeReject, agreementKeeper, (*agreements.Keeper).ExecReject)
-	handleExec(r, agreements.TypeWithdraw, agreementKeeper, (*agreements.Keeper).ExecWithdraw)
-	handleExec(r, agreements.TypeExecute, agreementKeeper, (*agreements.Keeper).ExecExecute)
-	handleExec(r, agreements.TypeAttest, agreementKeeper, (*agreements.Keeper).ExecAttest)
-	handleExec(r, agreements.TypeCreateCollective, agreementKeeper, (*agreements.Keeper).ExecCreateCollective)
-	handleExec(r, agreements.TypeLeaveCollective, agreementKeeper, (*agreements.Keeper).ExecLeaveCollective)
+func (w *agreementsWiring) register(r *Router) {
+	keeper := w.keeper
+	w.registerCollectiveExec(r)
+	handleExec(r, agreements.TypeSubmit, keeper, (*agreements.Keeper).ExecSubmit)
+	handleExec(r, agreements.TypePropose, keeper, (*agreements.Keeper).ExecPropose)
+	handleExec(r, agreements.TypeAccept, keeper, (*agreements.Keeper).ExecAccept)
+	handleExec(r, agreements.TypeReject, keeper, (*agreements.Keeper).ExecReject)
+	handleExec(r, agreements.TypeWithdraw, keeper, (*agreements.Keeper).ExecWithdraw)
+	handleExec(r, agreements.TypeExecute, keeper, (*agreements.Keeper).ExecExecute)
+	handleExec(r, agreements.TypeAttest, keeper, (*agreements.Keeper).ExecAttest)
+	handleExec(r, agreements.TypeCreateCollective, keeper, (*agreements.Keeper).ExecCreateCollective)
+	handleExec(r, agreements.TypeLeaveCollective, keeper, (*agreements.Keeper).ExecLeaveCollective)
 }
 
 // validAgreementID reports whether s is 64 lowercase hex characters.

@@ -17,7 +17,11 @@ import (
 
 func TestAgreementCodes(t *testing.T) {
 	seen := map[uint32]error{}
-	for _, e := range agreementCodes {
+	for _, ce := range agreements.Codes() {
+		e := struct {
+			err  error
+			code uint32
+		}{ce, ce.Code()}
 		if e.code < 100 || e.code > 149 {
 			t.Errorf("%v: code %d outside 100..149", e.err, e.code)
 		}

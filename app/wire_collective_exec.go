@@ -21,27 +21,18 @@ type decodedCollectiveExec struct {
 	inner []any
 }
 
-func init() {
-	registerCodes(
-		codeEntry{agreements.ErrExecNonce, 137},
-		codeEntry{agreements.ErrExecNested, 138},
-		codeEntry{agreements.ErrExecThreshold, 139},
-		codeEntry{agreements.ErrExecSignature, 140},
-		codeEntry{agreements.ErrExecDuplicate, 141},
-	)
-	moduleRegistrations = append(moduleRegistrations, registerCollectiveExec)
-	RegisterQuery("collective-exec", queryCollectiveExec)
-}
-
 // registerCollectiveExec adds the collective/exec route. Its decoder
 // decodes the outer message strictly and validates it, then decodes every
 // inner message with that message type's own route (strictly, tags and
 // Check), so CheckTx refuses a malformed inner message as it would a
 // top-level one. A nested collective/exec is refused.
-func registerCollectiveExec(r *Router) {
+func (w *agreementsWiring) registerCollectiveExec(r *Router) {
 	typ := agreements.TypeCollectiveExec
 	if _, dup := r.routes[typ]; dup {
-		panic("duplicate message route " + typ) // programming error at startup
+		if r.err == nil {
+			r.err = fmt.Errorf("duplicate message type %q", typ)
+		}
+		return
 	}
 	r.routes[typ] = route{
 		decode: func(raw json.RawMessage) (any, error) {
@@ -78,7 +69,7 @@ func registerCollectiveExec(r *Router) {
 				inner := &Env{ChainID: env.ChainID, Block: env.Block, Ledger: l, Local: env.Local}
 				return r.routes[im.Type].exec(inner, as, d.inner[i])
 			}
-			return agreementKeeper(env).ExecCollectiveExec(env.Block, signer, d.msg, run)
+			return w.keeper(env).ExecCollectiveExec(env.Block, signer, d.msg, run)
 		},
 	}
 }

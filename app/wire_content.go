@@ -18,10 +18,6 @@ import (
 	"github.com/riffchain/riffchain/lens/content"
 )
 
-func init() {
-	nodeHooks = append(nodeHooks, startContentGateway)
-}
-
 // ContentConfig maps the operator's app.toml onto the content store's
 // configuration; home fills the default folder HOME/data/content.
 func ContentConfig(c AppConfig, home string) content.Config {

@@ -19,54 +19,7 @@ import (
 	"github.com/riffchain/riffchain/lens"
 )
 
-// Lens result codes (spec/lenses.md, "Error codes"). Never renumber; only add.
-var lensCodes = []codeEntry{
-	// ErrBadManifest wraps the other lens errors that made a manifest bad;
-	// the client must see "bad manifest", so it comes first.
-	{lens.ErrBadManifest, 300},
-	{lens.ErrBadHandle, 301},
-	{lens.ErrDuplicateHandle, 302},
-	{lens.ErrUnknownLens, 303},
-	{lens.ErrBadCID, 304},
-	{lens.ErrBadKind, 305},
-	{lens.ErrBadTag, 306},
-	{lens.ErrBadText, 307},
-	{lens.ErrBadWeight, 308},
-	{lens.ErrSelfFollow, 309},
-	{lens.ErrSelfBlock, 310},
-	{lens.ErrUnauthorized, 311},
-	{lens.ErrNotMember, 312},
-	{lens.ErrNotModerator, 313},
-	{lens.ErrBadRole, 314},
-	{lens.ErrNoRole, 315},
-	{lens.ErrUnknownEntry, 316},
-	{lens.ErrDuplicateEntry, 317},
-	{lens.ErrEmptyEdit, 318},
-	{lens.ErrUnknownFollow, 319},
-	{lens.ErrTooManyFollows, 320},
-	{lens.ErrBadBlock, 321},
-	{lens.ErrAlreadyBlocked, 322},
-	{lens.ErrUnknownBlock, 323},
-	{lens.ErrDepth, 324},
-	{lens.ErrBadQuery, 325},
-	{lens.ErrViewTooLarge, 326},
-	{lens.ErrTooMany, 327},
-	{lens.ErrRegistry, 328},
-	{lens.ErrDuplicateSeq, 329},
-}
-
-func init() {
-	registerCodes(lensCodes...)
-	moduleRegistrations = append(moduleRegistrations, registerLens)
-	agreementHookSetters = append(agreementHookSetters, func(h *agreements.Hooks) { h.LensTransfer = agreementLensTransfer })
-	RegisterQuery("lens", queryLens)
-	RegisterQuery("lenses", queryLenses)
-	RegisterQuery("view", queryView)
-	RegisterQuery("seeding", querySeeding)
-	RegisterQuery("manifest", queryManifest)
-}
-
-// agreementLensTransfer executes an agreement's lens_transfer action: the
+// agreementLensTransfer is the agreements hook that executes an agreement's lens_transfer action: the
 // LENS item moves from the party to the recipient (the party must own it).
 func agreementLensTransfer(l *ledger.Ledger, _ ledger.Block, a *agreements.LensTransferAction) error {
 	if !lens.ValidHandle(a.Lens) {

@@ -18,7 +18,11 @@ import (
 
 func TestLensCodes(t *testing.T) {
 	seen := map[uint32]bool{}
-	for _, e := range lensCodes {
+	for _, ce := range lens.Codes() {
+		e := struct {
+			err  error
+			code uint32
+		}{ce, ce.Code()}
 		if e.code < 300 || e.code > 349 || seen[e.code] {
 			t.Errorf("%v: code %d outside 300-349 or reused", e.err, e.code)
 		}
@@ -36,7 +40,7 @@ func TestLensCodes(t *testing.T) {
 		lens.ErrBadKind, lens.ErrBadTag, lens.ErrBadText, lens.ErrBadWeight, lens.ErrSelfFollow, lens.ErrSelfBlock,
 		lens.ErrUnauthorized, lens.ErrNotMember, lens.ErrNotModerator, lens.ErrBadRole, lens.ErrNoRole,
 		lens.ErrUnknownEntry, lens.ErrDuplicateEntry, lens.ErrEmptyEdit, lens.ErrUnknownFollow, lens.ErrTooManyFollows,
-		lens.ErrBadBlock, lens.ErrAlreadyBlocked, lens.ErrUnknownBlock, lens.ErrDepth, lens.ErrBadQuery,
+		lens.ErrBadBlock, lens.ErrAlreadyBlocked, lens.ErrUnknownBlock, lens.ErrDepth,
 		lens.ErrViewTooLarge, lens.ErrTooMany, lens.ErrBadManifest, lens.ErrRegistry, lens.ErrDuplicateSeq} {
 		if c := CodeOf(err); c < 300 || c > 349 {
 			t.Errorf("%v: code %d", err, c)
@@ -115,7 +119,7 @@ func TestLensWired(t *testing.T) {
 		"/view/aaa?reweight=ccc:2e6": 308,
 		"/view/zzz":                  CodeNotFound,
 		"/view/A":                    301,
-		"/seeding/aaa?target=0":      325,
+		"/seeding/aaa?target=0":      CodeBadQuery,
 		"/manifest/zzz":              CodeNotFound,
 		"/lens/zzz":                  CodeNotFound,
 	} {
@@ -237,7 +241,7 @@ func TestLensTransferAgreementHook(t *testing.T) {
 	c := newLensChain(t)
 	c.ok(c.alice, lens.TypeCreate, lens.MsgCreate{Handle: "aaa", Name: "A"})
 	l := ledger.New(ledger.NewBranch(c.app.tree), nil)
-	k := agreementKeeper(&Env{ChainID: testChain, Ledger: l})
+	k := (&agreementsWiring{hooks: agreementHooks()}).keeper(&Env{ChainID: testChain, Ledger: l})
 	if k.Hooks.LensTransfer == nil {
 		t.Fatal("lens_transfer hook not set")
 	}

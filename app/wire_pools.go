@@ -15,45 +15,6 @@ import (
 	"github.com/riffchain/riffchain/ledger"
 )
 
-// Pool result codes (spec/pools.md). Never renumber; only add.
-const (
-	CodePoolSameAsset             uint32 = 200
-	CodePoolZeroAmount            uint32 = 201
-	CodePoolFeeNotAllowed         uint32 = 202
-	CodePoolSlippage              uint32 = 203
-	CodePoolMaxInExceeded         uint32 = 204
-	CodePoolExpired               uint32 = 205
-	CodePoolInsufficientShares    uint32 = 206
-	CodePoolBadPath               uint32 = 207
-	CodePoolExists                uint32 = 208
-	CodePoolUnknown               uint32 = 209
-	CodePoolInsufficientLiquidity uint32 = 210
-	CodePoolSwapMode              uint32 = 211
-	CodePoolNoRoute               uint32 = 212
-)
-
-func init() {
-	moduleRegistrations = append(moduleRegistrations, registerPools)
-	registerCodes(
-		codeEntry{pools.ErrSameAsset, CodePoolSameAsset},
-		codeEntry{pools.ErrZeroAmount, CodePoolZeroAmount},
-		codeEntry{pools.ErrFeeNotAllowed, CodePoolFeeNotAllowed},
-		codeEntry{pools.ErrSlippage, CodePoolSlippage},
-		codeEntry{pools.ErrMaxInExceeded, CodePoolMaxInExceeded},
-		codeEntry{pools.ErrExpired, CodePoolExpired},
-		codeEntry{pools.ErrInsufficientShares, CodePoolInsufficientShares},
-		codeEntry{pools.ErrBadPath, CodePoolBadPath},
-		codeEntry{pools.ErrPoolExists, CodePoolExists},
-		codeEntry{pools.ErrUnknownPool, CodePoolUnknown},
-		codeEntry{pools.ErrInsufficientLiquidity, CodePoolInsufficientLiquidity},
-		codeEntry{pools.ErrSwapMode, CodePoolSwapMode},
-		codeEntry{pools.ErrNoRoute, CodePoolNoRoute},
-	)
-	RegisterQuery("pool", queryPool)
-	RegisterQuery("pools", queryPools)
-	RegisterQuery("quote", queryQuote)
-}
-
 func registerPools(r *Router) {
 	keeper := func(env *Env) *pools.Keeper { return pools.New(env.Ledger) }
 	handleExec(r, pools.TypeCreate, keeper, (*pools.Keeper).ExecCreate)

@@ -18,41 +18,11 @@ import (
 // as ValidatorUpdates and records misbehaviour evidence, and the query
 // paths /validators, /evidence and /validator-change.
 
-// validatorCodes are the stable ABCI codes of the validators module
-// (spec/validators.md, "Error codes"). Never renumber; only add.
-var validatorCodes = []codeEntry{
-	{validators.ErrInvalidProposal, 450},
-	{validators.ErrWrongChain, 451},
-	{validators.ErrIDMismatch, 452},
-	{validators.ErrDuplicateValidator, 453},
-	{validators.ErrInvalidPower, 454},
-	{validators.ErrBadSignature, 455},
-	{validators.ErrDuplicateSigner, 456},
-	{validators.ErrNotValidator, 457},
-	{validators.ErrInsufficientPower, 458},
-	{validators.ErrExpired, 459},
-	{validators.ErrAlreadyApplied, 460},
-	{validators.ErrUnknownValidator, 461},
-	{validators.ErrEmptySet, 462},
-	{validators.ErrTotalPowerTooHigh, 463},
-	{validators.ErrPendingChange, 464},
-	{validators.ErrNoValidatorSet, 465},
-	{validators.ErrInvalidGenesis, 466},
-	{validators.ErrCorruptState, 467},
-}
-
-func init() {
-	registerCodes(validatorCodes...)
-	moduleRegistrations = append(moduleRegistrations, func(r *Router) {
-		Handle(r, validators.TypeChange, func(env *Env, s ledger.Address, m *validators.MsgChange) (ledger.Output, error) {
-			return validators.New(env.Ledger, env.ChainID).ExecChange(env.Block, s, m)
-		})
+// registerValidators adds the validator/change message.
+func registerValidators(r *Router) {
+	Handle(r, validators.TypeChange, func(env *Env, s ledger.Address, m *validators.MsgChange) (ledger.Output, error) {
+		return validators.New(env.Ledger, env.ChainID).ExecChange(env.Block, s, m)
 	})
-	initChainHooks = append(initChainHooks, validatorsInitChain)
-	blockHooks = append(blockHooks, validatorsEndBlock)
-	RegisterQuery("validators", queryValidators)
-	RegisterQuery("evidence", queryEvidence)
-	RegisterQuery("validator-change", queryValidatorChange)
 }
 
 // toUpdates converts ABCI validator updates; non-ed25519 keys keep an

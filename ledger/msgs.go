@@ -1,9 +1,6 @@
 package ledger
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // Messages of the ledger. Each is decoded strictly from JSON, validated by
 // its struct tags (see app's codec) and then executed by the matching Exec
@@ -64,7 +61,7 @@ type MsgTransferIssuer struct {
 
 // ErrAmountOrItem is returned when a message names both or neither of an
 // amount and an item.
-var ErrAmountOrItem = errors.New("exactly one of amount and item must be given")
+var ErrAmountOrItem = errs.New(25, "exactly one of amount and item must be given")
 
 func amountXorItem(amt *Amount, item string) error {
 	if (amt == nil) == (item == "") {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -36,11 +35,11 @@ const prefixExecNonce = "agr/cexec/"
 
 // Sentinel errors of collective execution (codes 137–141).
 var (
-	ErrExecNonce     = errors.New("wrong collective exec nonce")
-	ErrExecNested    = errors.New("collective/exec cannot contain collective/exec")
-	ErrExecThreshold = errors.New("fewer member signatures than the collective's threshold")
-	ErrExecSignature = errors.New("bad collective exec signature")
-	ErrExecDuplicate = errors.New("duplicate collective exec signer")
+	ErrExecNonce     = errs.New(137, "wrong collective exec nonce")
+	ErrExecNested    = errs.New(138, "collective/exec cannot contain collective/exec")
+	ErrExecThreshold = errs.New(139, "fewer member signatures than the collective's threshold")
+	ErrExecSignature = errs.New(140, "bad collective exec signature")
+	ErrExecDuplicate = errs.New(141, "duplicate collective exec signer")
 )
 
 // ExecMsg is one inner message of a collective exec: a registered message

@@ -1,23 +1,31 @@
 package pools
 
-import "errors"
+import (
+	"github.com/riffchain/riffchain/ledger/codes"
+)
+
+// errs holds this package's coded errors (see package codes).
+var errs codes.Set
+
+// Codes returns the coded errors of this package, in code order.
+func Codes() []*codes.Error { return errs.List() }
 
 // Sentinel errors of the pools module. Errors about assets reuse the
 // ledger's sentinels by wrapping: an unknown asset is ledger.ErrUnknownAsset,
 // a unique asset is ledger.ErrWrongAssetKind, a missing balance is
 // ledger.ErrInsufficientFunds, a sum above 2^128-1 is ledger.ErrOverflow.
 var (
-	ErrSameAsset             = errors.New("pool assets must differ")
-	ErrZeroAmount            = errors.New("amount is zero or rounds to zero")
-	ErrFeeNotAllowed         = errors.New("fee tier not allowed")
-	ErrSlippage              = errors.New("minimum not met")
-	ErrMaxInExceeded         = errors.New("maximum input exceeded")
-	ErrExpired               = errors.New("expired")
-	ErrInsufficientShares    = errors.New("insufficient shares")
-	ErrBadPath               = errors.New("path does not connect")
-	ErrPoolExists            = errors.New("pool already exists")
-	ErrUnknownPool           = errors.New("unknown pool")
-	ErrInsufficientLiquidity = errors.New("insufficient liquidity")
-	ErrSwapMode              = errors.New("give exactly one of amount_in with min_out, or amount_out with max_in")
-	ErrNoRoute               = errors.New("no route between the assets")
+	ErrSameAsset             = errs.New(200, "pool assets must differ")
+	ErrZeroAmount            = errs.New(201, "amount is zero or rounds to zero")
+	ErrFeeNotAllowed         = errs.New(202, "fee tier not allowed")
+	ErrSlippage              = errs.New(203, "minimum not met")
+	ErrMaxInExceeded         = errs.New(204, "maximum input exceeded")
+	ErrExpired               = errs.New(205, "expired")
+	ErrInsufficientShares    = errs.New(206, "insufficient shares")
+	ErrBadPath               = errs.New(207, "path does not connect")
+	ErrPoolExists            = errs.New(208, "pool already exists")
+	ErrUnknownPool           = errs.New(209, "unknown pool")
+	ErrInsufficientLiquidity = errs.New(210, "insufficient liquidity")
+	ErrSwapMode              = errs.New(211, "give exactly one of amount_in with min_out, or amount_out with max_in")
+	ErrNoRoute               = errs.New(212, "no route between the assets")
 )

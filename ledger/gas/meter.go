@@ -12,13 +12,20 @@
 package gas
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/riffchain/riffchain/ledger/codes"
 )
+
+// errs holds this package's coded errors (see package codes).
+var errs codes.Set
+
+// Codes returns the coded errors of this package, in code order.
+func Codes() []*codes.Error { return errs.List() }
 
 // ErrOutOfGas is returned once a meter's limit is reached; the app maps it
 // to a stable ABCI code (spec/errors.md).
-var ErrOutOfGas = errors.New("out of gas")
+var ErrOutOfGas = errs.New(33, "out of gas")
 
 // Meter counts gas against a limit. It is not safe for concurrent use (a tx
 // or a query runs on one goroutine). A nil *Meter charges nothing.

@@ -1,0 +1,122 @@
+package app
+
+import (
+	"github.com/riffchain/riffchain/contracts/agreements"
+	"github.com/riffchain/riffchain/contracts/pools"
+	"github.com/riffchain/riffchain/contracts/validators"
+	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/gas"
+	"github.com/riffchain/riffchain/ledger/query"
+	"github.com/riffchain/riffchain/lens"
+)
+
+// Modules returns riffchain: the modules of the app, in the order their
+// hooks run. Reading this list and the Module value each constructor
+// returns (wire_*.go) tells what the app does:
+//
+//   - ledger: accounts, assets, transfers; queries of balances, owners,
+//     holders and raw state (wire_ledger.go);
+//   - agreements: signed multi-party agreements, escrow, collectives and
+//     their offline-signed execs; expiry at the end of each block; the
+//     node-local party index (wire_agreements.go, wire_collective_exec.go);
+//   - pools: constant-product exchange pools (wire_pools.go);
+//   - lens: Lenses, follows, views, seeding and hosts (wire_lens.go);
+//   - validators: the validator set, its offline-signed changes, evidence
+//     and jailing at the end of each block (wire_validators.go).
+//
+// Agreements settle actions of other modules through the hooks given here
+// (a pool swap, a Lens handed over): the agreements package imports neither.
+//
+// Every block: each tx's messages run through the router in tx order; then
+// EndBlock of agreements (expiry); then FinishBlock of validators (evidence,
+// validator updates).
+func Modules() []Module {
+	return []Module{
+		ledgerModule(),
+		agreementsModule(agreementHooks()),
+		poolsModule(),
+		lensModule(),
+		validatorsModule(),
+	}
+}
+
+// agreementHooks are the actions of other modules an agreement may settle:
+// a pool swap (pools) and a Lens handed over (lens).
+func agreementHooks() agreements.Hooks {
+	return agreements.Hooks{PoolSwap: agreementPoolSwap, LensTransfer: agreementLensTransfer}
+}
+
+// frameCodes are the codes of what app itself does around the modules: tx
+// framing and signatures (tx.go), admission (admission.go), gas (gas.go,
+// package gas) and the errors every query may answer (package query).
+func frameCodes() Module {
+	return Module{Name: "app", Codes: append(append(errs.List(), gas.Codes()...), query.Codes()...)}
+}
+
+// ledgerModule is package ledger's messages and queries.
+func ledgerModule() Module {
+	return Module{
+		Name:  "ledger",
+		Codes: ledger.Codes(),
+		Msgs:  registerLedger,
+		Queries: []Query{
+			StateQuery("account", queryAccount),
+			StateQuery("asset", queryAsset),
+			StateQuery("balance", queryBalance),
+			StateQuery("balances", queryBalances),
+			StateQuery("owner", queryOwner),
+			StateQuery("holders", queryHolders),
+			StateQuery("items", queryItems),
+			StateQuery("store", queryStore),
+		},
+	}
+}
+
+// poolsModule is package contracts/pools (spec/pools.md).
+func poolsModule() Module {
+	return Module{
+		Name:  "pools",
+		Codes: pools.Codes(),
+		Msgs:  registerPools,
+		Queries: []Query{
+			StateQuery("pool", queryPool),
+			StateQuery("pools", queryPools),
+			StateQuery("quote", queryQuote),
+		},
+	}
+}
+
+// lensModule is package lens (spec/lenses.md).
+func lensModule() Module {
+	return Module{
+		Name:  "lens",
+		Codes: lens.Codes(),
+		Msgs:  registerLens,
+		Queries: []Query{
+			StateQuery("lens", queryLens),
+			StateQuery("lenses", queryLenses),
+			StateQuery("view", queryView),
+			StateQuery("seeding", querySeeding),
+			StateQuery("manifest", queryManifest),
+			StateQuery("hosts", queryHosts),
+		},
+	}
+}
+
+// validatorsModule is package contracts/validators (spec/validators.md).
+func validatorsModule() Module {
+	return Module{
+		Name:      "validators",
+		Codes:     validators.Codes(),
+		Msgs:      registerValidators,
+		InitChain: validatorsInitChain,
+		// After EndBlock: evidence and queued changes become this block's
+		// validator updates.
+		FinishBlock: validatorsEndBlock,
+		Queries: []Query{
+			StateQuery("validators", queryValidators),
+			StateQuery("evidence", queryEvidence),
+			StateQuery("validator-change", queryValidatorChange),
+		},
+	}
+}
