@@ -203,7 +203,7 @@ func NewNode(home string, logger log.Logger, cfgEdit func(*cmtcfg.Config)) (*Nod
 		tree.Close()
 		return nil, err
 	}
-	a, err := NewWithLocalStore(tree, doc.ChainID, logger.With("module", "app"), local)
+	a, err := NewWithLocalStore(tree, doc.ChainID, logger.With("module", "app"), local, Modules()...)
 	if err != nil {
 		a.Close()
 		tree.Close()
