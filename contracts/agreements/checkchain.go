@@ -1,36 +1,16 @@
 package agreements
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
-	"sync/atomic"
-
 	cmted "github.com/cometbft/cometbft/crypto/ed25519"
 )
 
-// sigCache remembers signatures that verified, by SHA-256 of (key,
-// signature, message): a submit whose signatures CheckTx already checked
-// does not pay for them again in FinalizeBlock. Direct-mapped, bounded and
-// lock-free; it only ever stores successes, so a hit means exactly what
-// verifying again would say.
-var sigCache [8192]atomic.Pointer[[32]byte]
-
+// verifySig reports whether sig is pub's ed25519 signature of msg (the
+// rules consensus uses). It remembers nothing: a signature is verified
+// once per decoded file, by CheckChain, and the app keeps that verdict with
+// the transaction it came in (app/checktx_cache.go; spec/security.md
+// "Verified once").
 func verifySig(pub, msg, sig []byte) bool {
-	h := sha256.New()
-	h.Write(pub)
-	h.Write(sig)
-	h.Write(msg)
-	var sum [32]byte
-	h.Sum(sum[:0])
-	slot := &sigCache[binary.LittleEndian.Uint16(sum[:2])&8191]
-	if p := slot.Load(); p != nil && *p == sum {
-		return true
-	}
-	if !cmted.PubKey(pub).VerifySignature(msg, sig) {
-		return false
-	}
-	slot.Store(&sum)
-	return true
+	return cmted.PubKey(pub).VerifySignature(msg, sig)
 }
 
 // CheckChain runs every check of a submitted file that needs no state: the
