@@ -331,7 +331,8 @@ func (m *MsgFork) Check() error {
 		return fmt.Errorf("%w: max_entries %d, max %d", ErrTooMany, m.MaxEntries, MaxForkEntries)
 	}
 	o := m.viewOptions()
-	return o.check()
+	_, err := o.parse()
+	return err
 }
 
 func (m *MsgFork) viewOptions() ViewOptions {
