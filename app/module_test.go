@@ -60,8 +60,8 @@ func TestModuleListChecked(t *testing.T) {
 	}{
 		{"code", Module{Name: "x", Codes: []*codes.Error{dupCode}}, "code 14"},
 		{"message type", Module{Name: "x", Msgs: registerLedger}, "duplicate message type"},
-		{"query path", Module{Name: "x", Queries: []Query{StateQuery("balance", queryBalance)}}, `query path "balance"`},
-		{"reserved path", Module{Name: "x", Queries: []Query{StateQuery("simulate", queryBalance)}}, `query path "simulate"`},
+		{"query path", Module{Name: "x", Queries: []Query{StateQuery("balance", ledger.QueryBalance)}}, `query path "balance"`},
+		{"reserved path", Module{Name: "x", Queries: []Query{StateQuery("simulate", ledger.QueryBalance)}}, `query path "simulate"`},
 		{"module name", Module{Name: "ledger"}, "duplicate module name"},
 	}
 	for _, tc := range tests {

@@ -60,14 +60,14 @@ func ledgerModule() Module {
 		Codes: ledger.Codes(),
 		Msgs:  registerLedger,
 		Queries: []Query{
-			StateQuery("account", queryAccount),
-			StateQuery("asset", queryAsset),
-			StateQuery("balance", queryBalance),
-			StateQuery("balances", queryBalances),
-			StateQuery("owner", queryOwner),
-			StateQuery("holders", queryHolders),
-			StateQuery("items", queryItems),
-			StateQuery("store", queryStore),
+			StateQuery("account", ledger.QueryAccount),
+			StateQuery("asset", ledger.QueryAsset),
+			StateQuery("balance", ledger.QueryBalance),
+			StateQuery("balances", ledger.QueryBalances),
+			StateQuery("owner", ledger.QueryOwner),
+			StateQuery("holders", ledger.QueryHolders),
+			StateQuery("items", ledger.QueryItems),
+			StateQuery("store", ledger.QueryStore),
 		},
 	}
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/riffchain/riffchain/ledger"
 	"github.com/riffchain/riffchain/ledger/gas"
+	"github.com/riffchain/riffchain/ledger/query"
 )
 
 // simulatePath is the query path of /simulate (simulate.go), answered by
@@ -26,20 +26,11 @@ const simulatePath = "simulate"
 // commitment proof against the IAVL root, which is the block's app hash.
 const ProofOpType = "ics23:iavl"
 
-// QueryResult is what a query handler answers. Value is returned to the
-// client; Proven lists the state keys and values that back it, each of
-// which gets a Merkle proof when the client asks for one. A nil value in
-// Proven asks for a proof of absence.
-type QueryResult struct {
-	Value  []byte
-	Proven []KV
-}
+// QueryResult is what a query handler answers (package query).
+type QueryResult = query.Result
 
 // KV is one state key and its value (nil when absent).
-type KV struct {
-	Key   []byte `json:"key"`
-	Value []byte `json:"value"`
-}
+type KV = query.KV
 
 // QueryHandler answers one query path over a committed version. parts are
 // the path segments after the route name, params its URL query.
@@ -137,226 +128,20 @@ func overBudget(path string, budget uint64, err error) error {
 		ErrQueryBudget, path, budget, err)
 }
 
-func needArgs(parts []string, n int, usage string) error {
-	if len(parts) != n {
-		return fmt.Errorf("%w: want %s", ErrBadQuery, usage)
-	}
-	return nil
-}
-
-func parseAddr(s string) (ledger.Address, error) {
-	a, err := ledger.ParseAddress(s)
-	if err != nil {
-		return a, err
-	}
-	return a, nil
-}
-
-// single answers a one-key query: the value, or ErrNotFound with a proof of
-// absence.
-func single(r ledger.Reader, key []byte, what string) (*QueryResult, error) {
-	v, err := r.Get(key)
-	if err != nil {
-		return nil, err
-	}
-	res := &QueryResult{Value: v, Proven: []KV{{Key: key, Value: v}}}
-	if v == nil {
-		return res, fmt.Errorf("%w: %s", ErrNotFound, what)
-	}
-	return res, nil
-}
-
-func queryAccount(r ledger.Reader, parts []string, _ url.Values) (*QueryResult, error) {
-	if err := needArgs(parts, 1, "/account/ADDR"); err != nil {
-		return nil, err
-	}
-	addr, err := parseAddr(parts[0])
-	if err != nil {
-		return nil, err
-	}
-	return single(r, ledger.AccountKey(addr), "account "+parts[0])
-}
-
-func queryAsset(r ledger.Reader, parts []string, _ url.Values) (*QueryResult, error) {
-	if err := needArgs(parts, 1, "/asset/ID"); err != nil {
-		return nil, err
-	}
-	return single(r, ledger.AssetKey(parts[0]), "asset "+parts[0])
-}
-
-// queryBalance answers "/balance/ADDR/ASSET": the decimal amount; an absent
-// key means zero (and is proven absent).
-func queryBalance(r ledger.Reader, parts []string, _ url.Values) (*QueryResult, error) {
-	if err := needArgs(parts, 2, "/balance/ADDR/ASSET"); err != nil {
-		return nil, err
-	}
-	addr, err := parseAddr(parts[0])
-	if err != nil {
-		return nil, err
-	}
-	if _, err := ledger.New(ledger.ReadOnly(r), nil).Asset(parts[1]); err != nil {
-		return nil, err
-	}
-	key := ledger.BalanceKey(addr, parts[1])
-	v, err := r.Get(key)
-	if err != nil {
-		return nil, err
-	}
-	return &QueryResult{Value: v, Proven: []KV{{Key: key, Value: v}}}, nil
-}
-
-func queryOwner(r ledger.Reader, parts []string, _ url.Values) (*QueryResult, error) {
-	if len(parts) == 1 {
-		if i := strings.IndexByte(parts[0], ':'); i > 0 {
-			parts = []string{parts[0][:i], parts[0][i+1:]}
-		}
-	}
-	if err := needArgs(parts, 2, "/owner/ASSET/ITEM"); err != nil {
-		return nil, err
-	}
-	return single(r, ledger.ItemKey(parts[0], parts[1]), "item "+parts[0]+"/"+parts[1])
-}
-
-// listResult encodes a page of entries with the keys that back them.
-type listResult struct {
-	Entries []json.RawMessage `json:"entries"`
-	Next    string            `json:"next,omitempty"`
-}
-
-// Page sizes of every listing query (spec/queries.md "Paging").
-const (
-	DefaultPageLimit = 100
-	MaxPageLimit     = 1000
+// Helpers of the query handlers that still live in app/ (package query).
+var (
+	needArgs  = query.NeedArgs
+	single    = query.Single
+	pageLimit = query.PageLimit
 )
 
-// pageLimit reads a listing's limit parameter: DefaultPageLimit when
-// absent, refused (code 27, with how to page) above MaxPageLimit.
-func pageLimit(params url.Values) (int, error) {
-	limit := DefaultPageLimit
-	if s := params.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		switch {
-		case err != nil || n < 1:
-			return 0, fmt.Errorf("%w: limit=%q: want a page size of 1..%d", ErrBadQuery, s, MaxPageLimit)
-		case n > MaxPageLimit:
-			return 0, fmt.Errorf("%w: limit=%d is over the page size limit %d: ask for at most %d and page with after=<the answer's next>", ErrBadQuery, n, MaxPageLimit, MaxPageLimit)
-		}
-		limit = n
-	}
-	return limit, nil
-}
+// listResult is the envelope of a listing of raw JSON entries.
+type listResult = query.List[json.RawMessage]
 
-// queryBalances answers "/balances/ADDR?after=ASSET&limit=N": a page of
-// the account's balances in asset id order (listResult), each proven.
-func queryBalances(r ledger.Reader, parts []string, params url.Values) (*QueryResult, error) {
-	if err := needArgs(parts, 1, "/balances/ADDR?after=ASSET&limit=N"); err != nil {
-		return nil, err
-	}
-	addr, err := parseAddr(parts[0])
-	if err != nil {
-		return nil, err
-	}
-	limit, err := pageLimit(params)
-	if err != nil {
-		return nil, err
-	}
-	hs, err := ledger.New(ledger.ReadOnly(r), nil).Balances(addr, params.Get("after"), limit+1)
-	if err != nil {
-		return nil, err
-	}
-	res := &QueryResult{}
-	var lr listResult
-	if len(hs) > limit {
-		hs = hs[:limit]
-		lr.Next = hs[limit-1].Asset
-	}
-	for _, h := range hs {
-		b, _ := json.Marshal(h)
-		lr.Entries = append(lr.Entries, b)
-		res.Proven = append(res.Proven, KV{Key: ledger.BalanceKey(addr, h.Asset), Value: []byte(h.Amount.String())})
-	}
-	res.Value, _ = json.Marshal(lr)
-	return res, nil
-}
+// Page sizes of every listing (spec/queries.md "Paging").
+const (
+	DefaultPageLimit = query.DefaultPageLimit
+	MaxPageLimit     = query.MaxPageLimit
+)
 
-func queryHolders(r ledger.Reader, parts []string, params url.Values) (*QueryResult, error) {
-	if err := needArgs(parts, 1, "/holders/ASSET"); err != nil {
-		return nil, err
-	}
-	l := ledger.New(ledger.ReadOnly(r), nil)
-	if _, err := l.Asset(parts[0]); err != nil {
-		return nil, err
-	}
-	limit, err := pageLimit(params)
-	if err != nil {
-		return nil, err
-	}
-	var after *ledger.Address
-	if s := params.Get("after"); s != "" {
-		a, err := parseAddr(s)
-		if err != nil {
-			return nil, err
-		}
-		after = &a
-	}
-	hs, err := l.Holders(parts[0], after, limit+1)
-	if err != nil {
-		return nil, err
-	}
-	var lr listResult
-	if len(hs) > limit {
-		hs = hs[:limit]
-		lr.Next = hs[limit-1].Address.String()
-	}
-	res := &QueryResult{}
-	for _, h := range hs {
-		b, _ := json.Marshal(h)
-		lr.Entries = append(lr.Entries, b)
-		res.Proven = append(res.Proven, KV{Key: ledger.HolderKey(parts[0], h.Address), Value: []byte(h.Amount.String())})
-	}
-	res.Value, _ = json.Marshal(lr)
-	return res, nil
-}
-
-func queryItems(r ledger.Reader, parts []string, params url.Values) (*QueryResult, error) {
-	if err := needArgs(parts, 2, "/items/ADDR/ASSET"); err != nil {
-		return nil, err
-	}
-	addr, err := parseAddr(parts[0])
-	if err != nil {
-		return nil, err
-	}
-	limit, err := pageLimit(params)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := ledger.New(ledger.ReadOnly(r), nil).OwnedItems(addr, parts[1], params.Get("after"), limit+1)
-	if err != nil {
-		return nil, err
-	}
-	var lr listResult
-	if len(ids) > limit {
-		ids = ids[:limit]
-		lr.Next = ids[limit-1]
-	}
-	res := &QueryResult{}
-	for _, id := range ids {
-		b, _ := json.Marshal(id)
-		lr.Entries = append(lr.Entries, b)
-		res.Proven = append(res.Proven, KV{Key: ledger.OwnedKey(addr, parts[1], id), Value: []byte("1")})
-	}
-	res.Value, _ = json.Marshal(lr)
-	return res, nil
-}
-
-// queryStore answers "/store/HEXKEY": any raw state key, for tools.
-func queryStore(r ledger.Reader, parts []string, _ url.Values) (*QueryResult, error) {
-	if err := needArgs(parts, 1, "/store/HEXKEY"); err != nil {
-		return nil, err
-	}
-	key, err := hex.DecodeString(parts[0])
-	if err != nil || len(key) == 0 {
-		return nil, fmt.Errorf("%w: key must be non-empty hex", ErrBadQuery)
-	}
-	return single(r, key, "key "+parts[0])
-}
+func parseAddr(s string) (ledger.Address, error) { return ledger.ParseAddress(s) }

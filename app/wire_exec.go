@@ -1,10 +1,8 @@
 package app
 
 import (
-	"encoding/json"
-	"fmt"
-
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/query"
 )
 
 // Helpers shared by the module wiring files (wire_*.go).
@@ -22,14 +20,4 @@ func handleExec[K, M any](r *Router, typ string, keeper func(*Env) K,
 // provenResult is the answer of a query whose value v carries the state
 // keys and values that back it: v as JSON, proven by v.KVs(). what names v
 // in an encoding error.
-func provenResult(v interface{ KVs() ([]KV, error) }, what string) (*QueryResult, error) {
-	kvs, err := v.KVs()
-	if err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("%w: encode %s: %v", ErrInternal, what, err)
-	}
-	return &QueryResult{Value: b, Proven: kvs}, nil
-}
+func provenResult(v query.Provable, what string) (*QueryResult, error) { return query.Proven(v, what) }
