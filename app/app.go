@@ -75,15 +75,6 @@ type App struct {
 	blockLocal *ledger.Branch
 }
 
-// checkedTx is a decoded, signature-verified transaction with its decoded
-// messages, cached between CheckTx and FinalizeBlock.
-type checkedTx struct {
-	tx   *Tx
-	msgs []any
-	hash [32]byte // Hash of the wire bytes
-	size int      // length of the wire bytes
-}
-
 // New returns the application of modules (Modules() when none are given)
 // over tree for chainID, with its local indexes in memory (rebuilt from
 // tree if it has state; tests and tools). It panics on an inconsistent
@@ -200,79 +191,6 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	}
 	return &abci.ResponseInitChain{AppHash: a.tree.WorkingHash()}, nil
 }
-
-// prepare decodes and verifies raw, using the cache of txs CheckTx
-// admitted. It stores nothing (CheckTx keeps a tx only once it is
-// admitted); block execution (consume true) takes the entry out, since a tx
-// executes once.
-func (a *App) prepare(raw []byte, consume bool) (*checkedTx, error) {
-	h := Hash(raw)
-	a.mu.Lock()
-	ct, ok := a.cache.get(h)
-	if ok && consume {
-		a.cache.remove(h)
-	}
-	a.mu.Unlock()
-	if ok {
-		return ct, nil
-	}
-	ct, err := a.decode(raw)
-	if err != nil {
-		return nil, err
-	}
-	// A limit that cannot pay for the tx's signatures (or that no block
-	// holds) is refused before any of them is checked: in a block, by
-	// every validator, a tx fails then without a trace and having cost
-	// its decoding only.
-	if err := a.checkGasLimit(ct, len(raw)); err != nil {
-		return nil, err
-	}
-	if err := a.checkChain(ct); err != nil {
-		return nil, err
-	}
-	if err := ct.tx.VerifySignature(); err != nil {
-		return nil, err
-	}
-	return ct, nil
-}
-
-// checkChain runs the chain-id checks of ct's messages (an offline-signed
-// agreement's signatures, ...).
-func (a *App) checkChain(ct *checkedTx) error {
-	for i, m := range ct.msgs {
-		if cc, ok := m.(chainChecker); ok {
-			if err := cc.CheckChain(a.chainID); err != nil {
-				return fmt.Errorf("msg %d (%s): %w", i, ct.tx.Body.Msgs[i].Type, err)
-			}
-		}
-	}
-	return nil
-}
-
-// decode decodes and validates raw and its messages for this chain; it
-// verifies no signature (the tx's, or its messages': checkChain).
-func (a *App) decode(raw []byte) (*checkedTx, error) {
-	tx, err := DecodeTx(raw)
-	if err != nil {
-		return nil, err
-	}
-	if err := Validate(&tx.Body); err != nil {
-		return nil, err
-	}
-	if tx.Body.ChainID != a.chainID {
-		return nil, fmt.Errorf("%w: tx is for %q, this chain is %q", ErrWrongChainID, tx.Body.ChainID, a.chainID)
-	}
-	msgs, err := a.router.decodeMsgs(&tx.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &checkedTx{tx: tx, msgs: msgs, hash: Hash(raw), size: len(raw)}, nil
-}
-
-// chainChecker is implemented by messages with checks that need the chain
-// id but no state (e.g. an offline-signed agreement's signatures); they run
-// in CheckTx, so such a message with a bad signature never enters a block.
-type chainChecker interface{ CheckChain(chainID string) error }
 
 // CheckTx implements abci.Application: cheap stateless checks, signature and
 // nonce, without touching block state. Only an admitted tx leaves anything

@@ -21,8 +21,9 @@ const (
 func txCost(size int) int64 { return 3*int64(size) + checkCacheOverhead }
 
 // txCache is the set of decoded, verified txs that CheckTx admitted, by
-// hash, bounded in (estimated) bytes and evicted oldest first. It is not
-// safe for concurrent use: App.mu guards it.
+// hash, bounded in (estimated) bytes and evicted oldest first: the one
+// place a verification outlives the call that did it (checked_tx.go,
+// "Verified once"). It is not safe for concurrent use: App.mu guards it.
 type txCache struct {
 	max   int64
 	bytes int64
