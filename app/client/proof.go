@@ -1,17 +1,17 @@
 package client
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	cmttypes "github.com/cometbft/cometbft/types"
-	ics23 "github.com/cosmos/ics23/go"
 
 	"github.com/riffchain/riffchain/app"
-	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/app/verify"
 )
 
 // VerifiedRoot is an app hash taken from a header whose commit carries
@@ -100,22 +100,26 @@ func (c *Client) ValidatorsAt(ctx context.Context, h int64) ([]*cmttypes.Validat
 
 // VerifySignedHeader checks that sh belongs to chainID, that vals is the
 // validator set the header names, and that the commit is signed by more
-// than 2/3 of its power for this very header.
+// than 2/3 of its power for this very header. It is package app/verify's
+// check (the one the explorer runs in the browser), over the protobuf
+// forms of sh and vals: one verifier for the CLI and the pages.
 func VerifySignedHeader(chainID string, sh *cmttypes.SignedHeader, vals *cmttypes.ValidatorSet) error {
-	if err := sh.ValidateBasic(chainID); err != nil {
+	if sh == nil || sh.Header == nil || sh.Commit == nil || vals == nil {
+		return fmt.Errorf("%w: incomplete signed header", ErrHeaderInvalid)
+	}
+	vp, err := vals.ToProto()
+	if err != nil {
+		return fmt.Errorf("%w: validator set: %v", ErrHeaderInvalid, err)
+	}
+	if err := verify.Commit(chainID, sh.ToProto(), vp); err != nil {
 		return fmt.Errorf("%w: %v", ErrHeaderInvalid, err)
-	}
-	if !bytes.Equal(sh.Header.ValidatorsHash, vals.Hash()) {
-		return fmt.Errorf("%w: validator set does not match header", ErrHeaderInvalid)
-	}
-	if err := vals.VerifyCommitLight(chainID, sh.Commit.BlockID, sh.Header.Height, sh.Commit); err != nil {
-		return fmt.Errorf("%w: commit: %v", ErrHeaderInvalid, err)
 	}
 	return nil
 }
 
 // VerifyOps checks that ops prove every expected key/value (a nil value:
-// proven absent) under root. Every expected entry needs its own op.
+// proven absent) under root, with package app/verify's proof check.
+// Every expected entry needs its own op.
 func VerifyOps(root []byte, ops *cmtcrypto.ProofOps, expected []app.KV) error {
 	if ops == nil || len(ops.Ops) != len(expected) {
 		n := 0
@@ -124,21 +128,22 @@ func VerifyOps(root []byte, ops *cmtcrypto.ProofOps, expected []app.KV) error {
 		}
 		return fmt.Errorf("%w: %d proofs for the %d values the question needs", ErrWrongAnswer, n, len(expected))
 	}
+	vops := make([]verify.ProofOp, len(expected))
+	claims := make([]verify.KV, len(expected))
 	for i, kv := range expected {
 		op := ops.Ops[i]
 		if op.Type != app.ProofOpType {
 			return fmt.Errorf("%w: proof %d has type %q", ErrProofInvalid, i, op.Type)
 		}
-		if !bytes.Equal(op.Key, kv.Key) {
-			return fmt.Errorf("%w: proof %d is for key %x, the question needs %x", ErrWrongAnswer, i, op.Key, kv.Key)
-		}
-		var p ics23.CommitmentProof
-		if err := p.Unmarshal(op.Data); err != nil {
-			return fmt.Errorf("%w: decode proof %d: %v", ErrProofInvalid, i, err)
-		}
-		if err := ledger.VerifyProof(root, &p, kv.Key, kv.Value); err != nil {
-			return fmt.Errorf("%w: key %x: %v", ErrProofInvalid, kv.Key, err)
-		}
+		vops[i] = verify.ProofOp{Key: op.Key, Data: op.Data}
+		claims[i] = verify.KV{Key: kv.Key, Value: kv.Value}
+	}
+	// The client's sentinels, with verify's reason.
+	switch err := verify.Proofs(root, vops, claims); {
+	case errors.Is(err, verify.ErrAnswer):
+		return fmt.Errorf("%w: %s", ErrWrongAnswer, strings.TrimPrefix(err.Error(), verify.ErrAnswer.Error()+": "))
+	case err != nil:
+		return fmt.Errorf("%w: %s", ErrProofInvalid, strings.TrimPrefix(err.Error(), verify.ErrProof.Error()+": "))
 	}
 	return nil
 }

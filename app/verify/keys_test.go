@@ -32,6 +32,23 @@ func TestKeysMatchState(t *testing.T) {
 	if !bytes.Equal(AssetKey("ACME-1"), ledger.AssetKey("ACME-1")) || !bytes.Equal(PoolKey("POOL-1"), pools.PoolKey("POOL-1")) {
 		t.Fatal("asset or pool key differs")
 	}
+	acct, err := AccountKey(a.String())
+	if err != nil || !bytes.Equal(acct, ledger.AccountKey(a)) {
+		t.Fatalf("account key %x (%v)", acct, err)
+	}
+	owned, err := OwnedKey(a.String(), lens.AssetID, "lens-a")
+	if err != nil || !bytes.Equal(owned, ledger.OwnedKey(a, lens.AssetID, "lens-a")) {
+		t.Fatalf("owned key %x (%v)", owned, err)
+	}
+	if LensAsset != lens.AssetID || !bytes.Equal(LensKey("lens-a"), lens.LensKey("lens-a")) ||
+		!bytes.Equal(FollowKey("lens-a", "lens-b"), lens.FollowKey("lens-a", "lens-b")) {
+		t.Fatal("Lens or follow key differs")
+	}
+	for _, seq := range []uint64{0, 1, 1 << 40, ^uint64(0)} {
+		if !bytes.Equal(EntryKey("lens-a", seq), lens.EntryKey("lens-a", seq)) {
+			t.Fatalf("entry key of %d differs", seq)
+		}
+	}
 	if _, err := BalanceKey("cosmos1xyz", "A"); err == nil {
 		t.Fatal("a foreign address was accepted")
 	}

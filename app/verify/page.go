@@ -5,16 +5,20 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
-	"github.com/btcsuite/btcd/btcutil/bech32"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	ics23 "github.com/cosmos/ics23/go"
 )
 
 // What the explorer's pages ask the verifier (in the browser, through
-// cmd/verifywasm): is what this page shows proven at the height it names?
+// cmd/verifywasm): is what this page shows, as a person reads it, proven at
+// the height it names? The page sends the text of each value it shows;
+// the verifier reads the values from the proofs, writes them as the page
+// would (format.go) and compares. Nothing the node put in the page other
+// than visible text and the rows' references is believed.
 
 // Light is the answer of /api/v1/light/HEIGHT: the signed header and the
 // validator set of that height, protobuf-encoded, base64.
@@ -46,6 +50,18 @@ func (l *Light) Decode() (*cmtproto.SignedHeader, *cmtproto.ValidatorSet, error)
 	return &sh, &vals, nil
 }
 
+// ProofJSON is the proof of one query as the explorer's API gives it
+// (?prove=true): the state keys (hex) and ICS-23 proofs (base64).
+type ProofJSON struct {
+	Path   string `json:"path"`
+	Height int64  `json:"height"`
+	Ops    []struct {
+		Type string `json:"type"`
+		Key  string `json:"key"`
+		Data string `json:"data"`
+	} `json:"ops"`
+}
+
 // Request is one page's question to the verifier.
 type Request struct {
 	ChainID string `json:"chain_id"`
@@ -57,83 +73,41 @@ type Request struct {
 	// pinned for this chain: the header must name it.
 	TrustedValidators string `json:"trusted_validators,omitempty"`
 	// Proofs are the answer's proofs (?prove=true), as the API gives them.
-	Proofs []struct {
-		Path   string `json:"path"`
-		Height int64  `json:"height"`
-		Ops    []struct {
-			Type string `json:"type"`
-			Key  string `json:"key"`
-			Data string `json:"data"`
-		} `json:"ops"`
-	} `json:"proofs"`
-	// Balances are the balances the page shows: state key
-	// bal/{address}{asset} holds the base-unit amount.
-	Balances []Balance `json:"balances"`
-	// Holders are the holders of an asset the page shows: state key
-	// hold/{asset}/{address} holds the base-unit amount.
-	Holders []Balance `json:"holders"`
-	// Agreement is the agreement the page shows: its record (state key
-	// agr/a/{id}) must have this status and these parties.
-	Agreement *AgreementClaim `json:"agreement,omitempty"`
-	// Owner is a unique item's owner the page shows (a Lens's owner is
-	// item LENS/{handle}): state key item/{asset}/{item}.
-	Owner *OwnerClaim `json:"owner,omitempty"`
-	// Asset is an asset definition the page shows: state key asset/{id}.
-	Asset *AssetClaim `json:"asset,omitempty"`
-	// Pool is a pool record the page shows: state key pool/id/{id}. Its
-	// reserves are Balances of the pool's account.
-	Pool *PoolClaim `json:"pool,omitempty"`
-	// Supplies are assets' supplies the page shows (a pool's share total
-	// is its share asset's supply): state key asset/{id}.
-	Supplies []SupplyClaim `json:"supplies,omitempty"`
+	Proofs []ProofJSON `json:"proofs"`
+	// Page is the page's path as the browser's address bar has it
+	// (/account/ADDR, /asset/ID, /agreement/ID, /lens/HANDLE, /pool/ID):
+	// whose balances, which asset, ... The node does not choose it.
+	Page string `json:"page"`
+	// Claims are the values the page shows, as text (see Claim).
+	Claims []Claim `json:"claims"`
 }
 
-// SupplyClaim is an asset's supply a page shows.
-type SupplyClaim struct {
-	Asset  string `json:"asset"`
-	Supply string `json:"supply"`
+// Claim is one thing a page shows: a record or one row of a list, and
+// the visible text of each of its fields. Kinds and their fields are in
+// the kinds table (spec/api.md "What the page verifies").
+type Claim struct {
+	// El names the element the verdict is marked on.
+	El   string `json:"el"`
+	Kind string `json:"kind"`
+	// Ref says which record a row is when its visible text does not (an
+	// agreement id, "LENS/SEQ" of an entry, an obligation or history
+	// index).
+	Ref string `json:"ref,omitempty"`
+	// Shown maps each field to its visible text ("" or absent: nothing).
+	Shown map[string]string `json:"shown"`
 }
 
-// AssetClaim is what an asset page shows of the definition.
-type AssetClaim struct {
-	ID       string `json:"id"`
-	Issuer   string `json:"issuer"`
-	Decimals uint8  `json:"decimals"`
-	Supply   string `json:"supply"`
+// Mark is the verdict on one claim.
+type Mark struct {
+	El       string `json:"el"`
+	Verified bool   `json:"verified"`
+	Error    string `json:"error,omitempty"`
+	// Wrong maps each field whose text is not what is proven to the
+	// proven text.
+	Wrong map[string]string `json:"wrong,omitempty"`
 }
 
-// PoolClaim is what a pool page shows of the pool record.
-type PoolClaim struct {
-	ID         string `json:"id"`
-	AssetA     string `json:"asset_a"`
-	AssetB     string `json:"asset_b"`
-	FeeBps     uint32 `json:"fee_bps"`
-	Account    string `json:"account"`
-	ShareAsset string `json:"share_asset"`
-}
-
-// AgreementClaim is what an agreement page shows of the record.
-type AgreementClaim struct {
-	ID      string   `json:"id"`
-	Status  string   `json:"status"`
-	Parties []string `json:"parties"`
-}
-
-// OwnerClaim is a unique item and the owner a page shows.
-type OwnerClaim struct {
-	Asset string `json:"asset"`
-	Item  string `json:"item"`
-	Owner string `json:"owner"`
-}
-
-// Balance is one balance a page shows.
-type Balance struct {
-	Address string `json:"address"`
-	Asset   string `json:"asset"`
-	Amount  string `json:"amount"`
-}
-
-// Result is the verifier's verdict.
+// Result is the verifier's verdict on a page.
 type Result struct {
 	Verified          bool   `json:"verified"`
 	Error             string `json:"error,omitempty"`
@@ -143,60 +117,18 @@ type Result struct {
 	Claims            int    `json:"claims"`
 	HeaderVerified    bool   `json:"header_verified"`
 	ValidatorsTrusted bool   `json:"validators_trusted"`
+	Marks             []Mark `json:"marks"`
 }
 
-// State keys (spec/state.md); TestKeysMatchState holds them to the
-// ledger's, agreements' and Lenses' own key functions.
-
-// BalanceKey is the state key of address's balance of asset.
-func BalanceKey(address, asset string) ([]byte, error) {
-	raw, err := addressBytes(address)
-	if err != nil {
-		return nil, err
-	}
-	return append(append([]byte("bal/"), raw...), asset...), nil
-}
-
-// HolderKey is the state key of asset's holder address (the mirror of
-// its balance).
-func HolderKey(asset, address string) ([]byte, error) {
-	raw, err := addressBytes(address)
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte("hold/"+asset+"/"), raw...), nil
-}
-
-// AgreementKey is the state key of an agreement record.
-func AgreementKey(id string) []byte { return []byte("agr/a/" + id) }
-
-// AssetKey is the state key of an asset definition.
-func AssetKey(id string) []byte { return []byte("asset/" + id) }
-
-// PoolKey is the state key of a pool record.
-func PoolKey(id string) []byte { return []byte("pool/id/" + id) }
-
-// ItemKey is the state key of a unique item.
-func ItemKey(asset, item string) []byte { return []byte("item/" + asset + "/" + item) }
-
-func addressBytes(address string) ([]byte, error) {
-	hrp, data, err := bech32.Decode(address)
-	if err != nil || hrp != "riff" {
-		return nil, fmt.Errorf("%w: address %q", ErrAnswer, address)
-	}
-	raw, err := bech32.ConvertBits(data, 5, 8, false)
-	if err != nil || len(raw) != 20 {
-		return nil, fmt.Errorf("%w: address %q", ErrAnswer, address)
-	}
-	return raw, nil
-}
+// MaxClaims bounds the claims one page may ask about.
+const MaxClaims = 1000
 
 // Check answers a page's request: the header at Height+1 is committed by
-// its validator set (the pinned one, when pinned), every claim the page
-// shows has a proof at Height, and each proof verifies against the
-// header's app hash.
+// its validator set (the pinned one, when pinned); each claim's fields
+// read as the values proven at Height against that header's app hash;
+// and lists whose length the proven records fix show every row.
 func Check(req *Request) Result {
-	res := Result{Height: req.Height, Claims: len(req.Balances) + len(req.Holders)}
+	res := Result{Height: req.Height, Claims: len(req.Claims), Marks: []Mark{}}
 	fail := func(err error) Result {
 		res.Error = err.Error()
 		return res
@@ -220,7 +152,14 @@ func Check(req *Request) Result {
 		}
 		res.ValidatorsTrusted = true
 	}
-	ops := map[string]ProofOp{}
+	if len(req.Claims) == 0 || len(req.Claims) > MaxClaims {
+		return fail(fmt.Errorf("%w: %d claims, want 1..%d", ErrAnswer, len(req.Claims), MaxClaims))
+	}
+	page, subject, err := parsePage(req.Page)
+	if err != nil {
+		return fail(err)
+	}
+	c := &checker{root: sh.Header.AppHash, ops: map[string]ProofOp{}, seen: map[string]provenKV{}, subject: subject}
 	for _, p := range req.Proofs {
 		if p.Height != req.Height {
 			return fail(fmt.Errorf("%w: a proof is at height %d, the page at %d", ErrAnswer, p.Height, req.Height))
@@ -234,94 +173,25 @@ func Check(req *Request) Result {
 			if err != nil {
 				return fail(fmt.Errorf("%w: proof data: %v", ErrProof, err))
 			}
-			ops[string(k)] = ProofOp{Key: k, Data: d}
+			c.ops[string(k)] = ProofOp{Key: k, Data: d}
 		}
 	}
-	var use []ProofOp
-	var claims []KV
-	claim := func(key, value []byte, what string) error {
-		op, ok := ops[string(key)]
-		if !ok {
-			return fmt.Errorf("%w: no proof for the %s shown", ErrAnswer, what)
+	var first error
+	counts := map[string]int{}
+	for i := range req.Claims {
+		cl := &req.Claims[i]
+		m := c.mark(page, cl)
+		if !m.Verified && first == nil {
+			first = fmt.Errorf("%s", m.Error)
 		}
-		use = append(use, op)
-		claims = append(claims, KV{Key: key, Value: value})
-		return nil
+		counts[cl.Kind]++
+		res.Marks = append(res.Marks, m)
 	}
-	for _, b := range req.Balances {
-		key, err := BalanceKey(b.Address, b.Asset)
-		if err == nil {
-			err = claim(key, []byte(b.Amount), b.Asset+" balance")
-		}
-		if err != nil {
-			return fail(err)
-		}
+	if first == nil {
+		first = c.complete(page, counts)
 	}
-	for _, b := range req.Holders {
-		key, err := HolderKey(b.Asset, b.Address)
-		if err == nil {
-			err = claim(key, []byte(b.Amount), "holding of "+b.Address)
-		}
-		if err != nil {
-			return fail(err)
-		}
-	}
-	if a := req.Agreement; a != nil {
-		res.Claims++
-		key := AgreementKey(a.ID)
-		rec, err := provenValue(ops, key, "agreement record")
-		if err == nil {
-			err = checkAgreement(rec, a)
-		}
-		if err == nil {
-			err = claim(key, rec, "agreement record")
-		}
-		if err != nil {
-			return fail(err)
-		}
-	}
-	if o := req.Owner; o != nil {
-		res.Claims++
-		key := ItemKey(o.Asset, o.Item)
-		rec, err := provenValue(ops, key, "owner")
-		if err == nil {
-			var it struct {
-				Owner string `json:"owner"`
-			}
-			if json.Unmarshal(rec, &it) != nil || it.Owner != o.Owner {
-				err = fmt.Errorf("%w: %s/%s is owned by %s, not %s", ErrAnswer, o.Asset, o.Item, it.Owner, o.Owner)
-			}
-		}
-		if err == nil {
-			err = claim(key, rec, "owner")
-		}
-		if err != nil {
-			return fail(err)
-		}
-	}
-	if a := req.Asset; a != nil {
-		res.Claims++
-		if err := recordClaim(ops, AssetKey(a.ID), "asset definition", a, claim); err != nil {
-			return fail(err)
-		}
-	}
-	if p := req.Pool; p != nil {
-		res.Claims++
-		if err := recordClaim(ops, PoolKey(p.ID), "pool record", p, claim); err != nil {
-			return fail(err)
-		}
-	}
-	for _, c := range req.Supplies {
-		res.Claims++
-		shown := struct {
-			Supply string `json:"supply"`
-		}{c.Supply}
-		if err := recordClaim(ops, AssetKey(c.Asset), c.Asset+" supply", shown, claim); err != nil {
-			return fail(err)
-		}
-	}
-	if err := Proofs(sh.Header.AppHash, use, claims); err != nil {
-		return fail(err)
+	if first != nil {
+		return fail(first)
 	}
 	res.Verified = true
 	return res
@@ -340,67 +210,195 @@ func CheckJSON(in string) string {
 	return string(b)
 }
 
-// provenValue is the value an existence proof of key carries (what the
-// record is if the proof verifies; Proofs checks that it does).
-func provenValue(ops map[string]ProofOp, key []byte, what string) ([]byte, error) {
-	op, ok := ops[string(key)]
+// parsePage splits a page path into its kind and subject.
+func parsePage(p string) (page, subject string, err error) {
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	if len(parts) != 2 || parts[1] == "" {
+		return "", "", fmt.Errorf("%w: page %q shows nothing to verify", ErrAnswer, p)
+	}
+	s, err := url.PathUnescape(parts[1])
+	if err != nil {
+		return "", "", fmt.Errorf("%w: page %q: %v", ErrAnswer, p, err)
+	}
+	return parts[0], s, nil
+}
+
+// checker reads proven values for one page.
+type checker struct {
+	root    []byte
+	ops     map[string]ProofOp
+	seen    map[string]provenKV
+	subject string // the page's address, asset, agreement id, Lens handle or pool id
+}
+
+type provenKV struct {
+	value  []byte
+	exists bool
+	err    error
+}
+
+// proven is the value of key proven against the app hash (exists=false:
+// proven absent). what names the key in errors.
+func (c *checker) proven(key []byte, what string) ([]byte, bool, error) {
+	if p, ok := c.seen[string(key)]; ok {
+		return p.value, p.exists, p.err
+	}
+	v, exists, err := c.prove(key, what)
+	c.seen[string(key)] = provenKV{v, exists, err}
+	return v, exists, err
+}
+
+func (c *checker) prove(key []byte, what string) ([]byte, bool, error) {
+	op, ok := c.ops[string(key)]
 	if !ok {
-		return nil, fmt.Errorf("%w: no proof for the %s shown", ErrAnswer, what)
+		return nil, false, fmt.Errorf("%w: no proof of %s", ErrAnswer, what)
 	}
 	var p ics23.CommitmentProof
 	if err := p.Unmarshal(op.Data); err != nil {
-		return nil, fmt.Errorf("%w: decode proof: %v", ErrProof, err)
+		return nil, false, fmt.Errorf("%w: decode the proof of %s: %v", ErrProof, what, err)
 	}
-	ex := p.GetExist()
-	if ex == nil || len(ex.Value) == 0 {
-		return nil, fmt.Errorf("%w: the %s is not proven to exist", ErrProof, what)
+	if ex := p.GetExist(); ex != nil {
+		if !ics23.VerifyMembership(ics23.IavlSpec, c.root, &p, key, ex.Value) {
+			return nil, false, fmt.Errorf("%w: %s is not proven", ErrProof, what)
+		}
+		return append([]byte{}, ex.Value...), true, nil
 	}
-	return ex.Value, nil
+	if !ics23.VerifyNonMembership(ics23.IavlSpec, c.root, &p, key) {
+		return nil, false, fmt.Errorf("%w: %s is not proven absent", ErrProof, what)
+	}
+	return nil, false, nil
 }
 
-// checkAgreement compares the proven record with what the page shows.
-func checkAgreement(rec []byte, a *AgreementClaim) error {
-	var r struct {
-		ID      string   `json:"id"`
-		Status  string   `json:"status"`
-		Parties []string `json:"parties"`
+// record decodes the proven JSON record at key into out; exists=false when
+// it is proven absent.
+func (c *checker) record(key []byte, what string, out any) (bool, error) {
+	v, exists, err := c.proven(key, what)
+	if err != nil || !exists {
+		return exists, err
 	}
-	if err := json.Unmarshal(rec, &r); err != nil {
-		return fmt.Errorf("%w: agreement record: %v", ErrProof, err)
+	if err := json.Unmarshal(v, out); err != nil {
+		return true, fmt.Errorf("%w: %s: %v", ErrProof, what, err)
 	}
-	if r.ID != a.ID || r.Status != a.Status || strings.Join(r.Parties, ",") != strings.Join(a.Parties, ",") {
-		return fmt.Errorf("%w: the record says %s %s between %v; the page shows %s %s between %v",
-			ErrAnswer, r.ID, r.Status, r.Parties, a.ID, a.Status, a.Parties)
-	}
-	return nil
+	return true, nil
 }
 
-// recordClaim checks that the proven JSON record at key has the fields the
-// page shows (want, a claim struct whose JSON names are the record's), and
-// adds it to the claims to prove.
-func recordClaim(ops map[string]ProofOp, key []byte, what string, want any, claim func(key, value []byte, what string) error) error {
-	rec, err := provenValue(ops, key, what)
+// must is record for a record the page cannot show without.
+func (c *checker) must(key []byte, what string, out any) error {
+	ok, err := c.record(key, what, out)
+	if err == nil && !ok {
+		err = fmt.Errorf("%w: %s is proven not to exist", ErrAnswer, what)
+	}
+	return err
+}
+
+// decimals are asset's decimals from its proven definition (known=false:
+// proven undefined).
+func (c *checker) decimals(asset string) (uint8, bool, error) {
+	var a struct {
+		Decimals uint8 `json:"decimals"`
+	}
+	ok, err := c.record(AssetKey(asset), "the definition of "+asset, &a)
+	return a.Decimals, ok, err
+}
+
+// amount writes a proven base-unit amount of asset as the page does.
+func (c *checker) amount(base, asset string) (string, error) {
+	d, known, err := c.decimals(asset)
 	if err != nil {
-		return err
+		return "", err
 	}
-	shown, _ := json.Marshal(want)
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(shown, &fields); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrAnswer, what, err)
+	return AmountText(base, asset, d, known), nil
+}
+
+// balance is address's proven balance of asset in base units ("0" when
+// proven absent).
+func (c *checker) balance(address, asset string) (string, error) {
+	key, err := BalanceKey(address, asset)
+	if err != nil {
+		return "", err
 	}
-	var got map[string]json.RawMessage
-	if err := json.Unmarshal(rec, &got); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrProof, what, err)
+	v, ok, err := c.proven(key, "the "+asset+" balance of "+address)
+	if err != nil || !ok {
+		return "0", err
 	}
-	names := make([]string, 0, len(fields))
-	for name := range fields {
-		names = append(names, name)
+	return string(v), nil
+}
+
+// mark checks one claim: every field it shows reads as proven.
+func (c *checker) mark(page string, cl *Claim) Mark {
+	m := Mark{El: cl.El}
+	k, ok := kinds[cl.Kind]
+	if !ok || k.page != page {
+		m.Error = fmt.Sprintf("%v: a %q claim on a %s page", ErrAnswer, cl.Kind, page)
+		return m
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		if v := fields[name]; string(got[name]) != string(v) {
-			return fmt.Errorf("%w: the %s says %s %s; the page shows %s", ErrAnswer, what, name, got[name], v)
+	want, err := k.expect(c, cl)
+	if err != nil {
+		m.Error = err.Error()
+		return m
+	}
+	names := make([]string, 0, len(want)+len(cl.Shown))
+	for n := range want {
+		names = append(names, n)
+	}
+	for n := range cl.Shown {
+		if _, ok := want[n]; !ok {
+			names = append(names, n)
 		}
 	}
-	return claim(key, rec, what)
+	sort.Strings(names)
+	for _, n := range names {
+		w, known := want[n]
+		shown := cl.Shown[n]
+		if !known {
+			m.Error = fmt.Sprintf("%v: a %s has no field %q", ErrAnswer, cl.Kind, n)
+			return m
+		}
+		if normalize(shown) != normalize(w) {
+			if m.Wrong == nil {
+				m.Wrong = map[string]string{}
+				m.Error = fmt.Sprintf("%v: the page shows %s %q, the proof says %q", ErrAnswer, n, normalize(shown), normalize(w))
+			}
+			m.Wrong[n] = w
+		}
+	}
+	m.Verified = m.Wrong == nil
+	return m
+}
+
+// normalize is text as a person reads it: runs of white space are one.
+func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// complete checks that lists whose length a proven record fixes show
+// every row.
+func (c *checker) complete(page string, counts map[string]int) error {
+	check := func(kind string, n uint64, what string) error {
+		if uint64(counts[kind]) != n {
+			return fmt.Errorf("%w: the page shows %d of the %d %s", ErrAnswer, counts[kind], n, what)
+		}
+		return nil
+	}
+	switch page {
+	case "agreement":
+		var r agreementRecord
+		if err := c.must(AgreementKey(c.subject), "the agreement record", &r); err != nil {
+			return err
+		}
+		for _, e := range []error{
+			check("party", uint64(len(r.Parties)), "parties"),
+			check("obligation", uint64(len(r.Obligations)), "obligations"),
+			check("event", uint64(len(r.History)), "history steps"),
+		} {
+			if e != nil {
+				return e
+			}
+		}
+	case "lens":
+		var l lensRecord
+		if err := c.must(LensKey(c.subject), "the Lens record", &l); err != nil {
+			return err
+		}
+		return check("follow", l.FollowCount, "follows")
+	}
+	return nil
 }

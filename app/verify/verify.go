@@ -207,7 +207,7 @@ func Proofs(root []byte, ops []ProofOp, claims []KV) error {
 	for i, kv := range claims {
 		op := ops[i]
 		if !bytes.Equal(op.Key, kv.Key) {
-			return fmt.Errorf("%w: proof %d is for key %x, the answer needs %x", ErrAnswer, i, op.Key, kv.Key)
+			return fmt.Errorf("%w: proof %d is for key %x, the question needs %x", ErrAnswer, i, op.Key, kv.Key)
 		}
 		var p ics23.CommitmentProof
 		if err := p.Unmarshal(op.Data); err != nil {

@@ -107,10 +107,11 @@ func (r *reader) query(ctx context.Context, path string) (*answer, error) {
 	return r.ask(ctx, path, r.prove)
 }
 
-// lookup is query without a proof: for what only helps to display an
-// answer (an asset's decimals and symbol), not the answer itself.
+// lookup is a query for what a page needs to write an answer for people
+// (an asset's decimals). It is proven like the answer (?prove=true): the
+// page's verifier writes proven amounts with proven decimals.
 func (r *reader) lookup(ctx context.Context, path string) (*answer, error) {
-	return r.ask(ctx, path, false)
+	return r.ask(ctx, path, r.prove)
 }
 
 func (r *reader) ask(ctx context.Context, path string, prove bool) (*answer, error) {

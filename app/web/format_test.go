@@ -5,29 +5,6 @@ import (
 	"testing"
 )
 
-func TestFormatUnits(t *testing.T) {
-	for _, c := range []struct {
-		base string
-		dec  uint8
-		want string
-	}{
-		{"2500000", 6, "2.5"}, {"1", 6, "0.000001"}, {"0", 6, "0"}, {"1000000", 6, "1"}, {"123", 0, "123"},
-		{"12x", 2, "12x"}, {"", 2, ""}, {"340282366920938463463374607431768211455", 18, "340282366920000000000.000000000000000001"[:0] + "340282366920938463463.374607431768211455"},
-	} {
-		if got := formatUnits(c.base, c.dec); got != c.want {
-			t.Errorf("formatUnits(%q, %d) = %q, want %q", c.base, c.dec, got, c.want)
-		}
-	}
-}
-
-func TestPPM(t *testing.T) {
-	for v, want := range map[uint64]string{0: "0%", 500000: "50%", 1000000: "100%", 123456: "12.3456%", 10: "0.001%"} {
-		if got := ppmText(v); got != want {
-			t.Errorf("ppmText(%d) = %q, want %q", v, got, want)
-		}
-	}
-}
-
 func TestReweightParam(t *testing.T) {
 	for _, c := range []struct {
 		query, want string

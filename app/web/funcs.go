@@ -40,16 +40,6 @@ func toUint64(v any) uint64 {
 	return 0
 }
 
-// ppmText writes parts per million as a percentage: 500000 → "50%".
-func ppmText(v uint64) string {
-	whole, frac := v/10_000, v%10_000
-	if frac == 0 {
-		return fmt.Sprintf("%d%%", whole)
-	}
-	s := strings.TrimRight(fmt.Sprintf("%04d", frac), "0")
-	return fmt.Sprintf("%d.%s%%", whole, s)
-}
-
 func percentText(part, total int64) string {
 	if total <= 0 {
 		return ""

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -113,6 +114,13 @@ func (s *Server) loadLens(ctx context.Context, rd *reader, r *http.Request) (vie
 	}
 	if err := json.Unmarshal(ans.value, &v.View); err != nil {
 		return nil, fmt.Errorf("decode view: %w", err)
+	}
+	if rd.prove { // the page's verifier checks each entry shown against its record
+		for _, e := range v.View.Entries {
+			if _, err := rd.query(ctx, "/store/"+hex.EncodeToString(lens.EntryKey(e.Lens, e.Seq))); err != nil {
+				return nil, err
+			}
+		}
 	}
 	v.Weights = weightControls(h, v.Follows, weights)
 	if ans, err = rd.query(ctx, fmt.Sprintf("/seeding/%s?limit=%d", h, lensSeeding)); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/riffchain/riffchain/app"
+	"github.com/riffchain/riffchain/app/verify"
 	"github.com/riffchain/riffchain/contracts/pools"
 	"github.com/riffchain/riffchain/ledger"
 )
@@ -29,6 +30,7 @@ type PoolView struct {
 	FeeBps        uint32            `json:"fee_bps"`
 	ShareAsset    string            `json:"share_asset"`
 	TotalShares   string            `json:"total_shares"`
+	SharesDisplay string            `json:"total_shares_display"`
 	Account       string            `json:"account"`
 	Creator       string            `json:"creator"`
 	CreatedHeight int64             `json:"created_height"`
@@ -72,6 +74,7 @@ func (s *Server) loadPool(ctx context.Context, rd *reader, r *http.Request) (vie
 	}
 	v.ReserveADisp = rd.amountText(ctx, v.ReserveA, v.AssetA)
 	v.ReserveBDisp = rd.amountText(ctx, v.ReserveB, v.AssetB)
+	v.SharesDisplay = rd.amountText(ctx, v.TotalShares, v.ShareAsset)
 	v.PriceDisplay = priceDisplay(rd, ctx, pv.PriceBAE18, v.AssetA, v.AssetB)
 	v.Title = fmt.Sprintf("Pool %s (%s/%s)", id, v.AssetA, v.AssetB)
 	q := r.URL.Query()
@@ -104,12 +107,7 @@ func priceDisplay(rd *reader, ctx context.Context, e18, a, b string) string {
 	if x := rd.asset(ctx, b); x != nil {
 		db = x.Decimals
 	}
-	// price (whole B per whole A) = e18 * 10^da / 10^db / 10^18
-	shift := 18 + int(db) - int(da)
-	if shift < 0 {
-		return e18
-	}
-	return formatUnits(e18, uint8(shift)) + " " + b + " per " + a
+	return verify.PriceText(e18, a, b, da, db)
 }
 
 func (s *Server) loadQuote(ctx context.Context, rd *reader, r *http.Request) (view, error) {

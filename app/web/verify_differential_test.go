@@ -104,48 +104,81 @@ func TestVerifierAgreesWithCometBFT(t *testing.T) {
 	}
 }
 
-// TestVerifierPageChecks runs the page-level check (what the account page
-// asks the browser's verifier) on an honest answer and on lies: another
-// amount, another asset, a header of another height.
-func TestVerifierPageChecks(t *testing.T) {
-	tn := startTestNode(t, Config{})
-	tn.send(t, "transfer", ledger.MsgTransfer{To: tn.addr, Asset: app.NativeAsset, Amount: ptr(ledger.NewAmount(7))})
-	code, _, body := tn.get(t, "/api/v1/account/"+tn.addr.String()+"?prove=true")
+// provenRequest is the verifier's request for the page at path, without
+// claims: its answer's proofs (?prove=true) and the header that commits to
+// its height.
+func provenRequest(t *testing.T, tn *testNode, path string, answer any) verify.Request {
+	t.Helper()
+	code, _, body := tn.get(t, "/api/v1"+path+"?prove=true")
 	if code != 200 {
 		t.Fatal(body)
 	}
 	var req verify.Request
+	var m struct {
+		Height int64 `json:"height"`
+	}
 	if err := json.Unmarshal([]byte(body), &req); err != nil {
 		t.Fatal(err)
 	}
-	var acc Account
-	_ = json.Unmarshal([]byte(body), &acc)
-	req.ChainID, req.Height = "riff-web", acc.Height
-	req.Light, _, _ = fetchLight(t, tn, acc.Height+1)
-	req.Balances = nil // the page claims what it shows; the answer's own list is not a claim
-	for _, b := range acc.Balances {
-		req.Balances = append(req.Balances, verify.Balance{Address: acc.Address, Asset: b.Asset, Amount: b.Amount})
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatal(err)
 	}
-	if len(req.Balances) == 0 {
+	if err := json.Unmarshal([]byte(body), answer); err != nil {
+		t.Fatal(err)
+	}
+	req.ChainID, req.Height, req.Page = "riff-web", m.Height, path
+	req.Light, _, _ = fetchLight(t, tn, m.Height+1)
+	return req
+}
+
+// TestVerifierPageChecks runs the page-level check (what the account and
+// asset pages ask the browser's verifier, with the text they show) on
+// honest claims and on lies: another amount or asset in the text, a nonce,
+// a header of another height, another pinned set, a dropped proof, a claim
+// of another page, a field the kind does not have.
+func TestVerifierPageChecks(t *testing.T) {
+	tn := startTestNode(t, Config{})
+	tn.send(t, "transfer", ledger.MsgTransfer{To: tn.addr, Asset: app.NativeAsset, Amount: ptr(ledger.NewAmount(7))})
+	var acc Account
+	req := provenRequest(t, tn, "/account/"+tn.addr.String(), &acc)
+	req.Claims = []verify.Claim{{El: "n", Kind: "nonce", Shown: map[string]string{"nonce": fmt.Sprint(acc.Nonce)}}}
+	for i, b := range acc.Balances {
+		req.Claims = append(req.Claims, verify.Claim{El: fmt.Sprint(i), Kind: "balance", Shown: map[string]string{"asset": b.Asset, "amount": b.Display}})
+	}
+	if len(req.Claims) < 2 {
 		t.Fatal("no balances to verify")
 	}
-	if res := verify.Check(&req); !res.Verified || !res.HeaderVerified || res.Claims != 1 {
+	if res := verify.Check(&req); !res.Verified || !res.HeaderVerified || res.Claims != len(req.Claims) || len(res.Marks) != len(req.Claims) {
 		t.Fatalf("honest answer: %+v", res)
 	}
 	lies := map[string]func(r *verify.Request){
-		"amount":        func(r *verify.Request) { r.Balances[0].Amount = "5000001" },
-		"asset":         func(r *verify.Request) { r.Balances[0].Asset = "LENS" },
-		"address":       func(r *verify.Request) { r.Balances[0].Address = ledger.DeriveAddress("x", nil).String() },
+		"amount text":   func(r *verify.Request) { r.Claims[1].Shown["amount"] = "5.000001 RIFF" },
+		"asset text":    func(r *verify.Request) { r.Claims[1].Shown["asset"] = "LENS" },
+		"nonce text":    func(r *verify.Request) { r.Claims[0].Shown["nonce"] = "99" },
+		"amount hidden": func(r *verify.Request) { delete(r.Claims[1].Shown, "amount") },
+		"other account": func(r *verify.Request) { r.Page = "/account/" + ledger.DeriveAddress("x", nil).String() },
+		"other page":    func(r *verify.Request) { r.Claims[0].Kind = "holder" },
+		"extra field":   func(r *verify.Request) { r.Claims[0].Shown["owner"] = "me" },
 		"height":        func(r *verify.Request) { r.Height-- },
 		"pinned set":    func(r *verify.Request) { r.TrustedValidators = "00" },
 		"proof dropped": func(r *verify.Request) { r.Proofs = r.Proofs[:1] },
 	}
 	for name, lie := range lies {
 		r := req
-		r.Balances = append([]verify.Balance(nil), req.Balances...)
+		r.Claims = nil
+		for _, c := range req.Claims {
+			sh := map[string]string{}
+			for k, v := range c.Shown {
+				sh[k] = v
+			}
+			c.Shown = sh
+			r.Claims = append(r.Claims, c)
+		}
 		lie(&r)
 		if res := verify.Check(&r); res.Verified {
 			t.Errorf("lie about the %s verified: %+v", name, res)
+		} else {
+			t.Logf("%s: %s", name, res.Error)
 		}
 	}
 	var out verify.Result
@@ -153,42 +186,27 @@ func TestVerifierPageChecks(t *testing.T) {
 	if err := json.Unmarshal([]byte(verify.CheckJSON(string(in))), &out); err != nil || !out.Verified {
 		t.Fatalf("CheckJSON: %+v %v", out, err)
 	}
-}
 
-// TestVerifierAssetClaim runs the asset page's check of the definition it
-// shows (issuer, decimals, supply) on an honest answer and on lies.
-func TestVerifierAssetClaim(t *testing.T) {
-	tn := startTestNode(t, Config{})
-	code, _, body := tn.get(t, "/api/v1/asset/"+app.NativeAsset+"?prove=true&limit=1")
-	if code != 200 {
-		t.Fatal(body)
-	}
-	var req verify.Request
-	if err := json.Unmarshal([]byte(body), &req); err != nil {
-		t.Fatal(err)
-	}
+	// The asset page: the definition as shown.
 	var av AssetView
-	_ = json.Unmarshal([]byte(body), &av)
-	req.ChainID, req.Height = "riff-web", av.Height
-	req.Light, _, _ = fetchLight(t, tn, av.Height+1)
-	req.Holders, req.Balances = nil, nil // the answer's own lists are not claims here
-	req.Asset = &verify.AssetClaim{ID: av.ID, Issuer: av.Issuer.String(), Decimals: av.Decimals, Supply: av.Supply.String()}
-	if res := verify.Check(&req); !res.Verified || res.Claims != 1 {
-		t.Fatalf("honest answer: %+v", res)
+	areq := provenRequest(t, tn, "/asset/"+app.NativeAsset, &av)
+	shown := map[string]string{"id": av.ID, "kind": string(av.Kind), "name": av.Name, "issuer": av.Issuer.String(),
+		"decimals": fmt.Sprint(av.Decimals), "supply": av.SupplyDisplay + " " + av.ID}
+	areq.Claims = []verify.Claim{{El: "a", Kind: "asset", Shown: shown}}
+	if res := verify.Check(&areq); !res.Verified {
+		t.Fatalf("honest asset: %+v", res)
 	}
-	lies := map[string]func(c *verify.AssetClaim){
-		"supply":   func(c *verify.AssetClaim) { c.Supply += "0" },
-		"decimals": func(c *verify.AssetClaim) { c.Decimals++ },
-		"issuer":   func(c *verify.AssetClaim) { c.Issuer = ledger.DeriveAddress("x", nil).String() },
-		"id":       func(c *verify.AssetClaim) { c.ID = "LENS" },
-	}
-	for name, lie := range lies {
-		r := req
-		c := *req.Asset
-		lie(&c)
-		r.Asset = &c
-		if res := verify.Check(&r); res.Verified {
-			t.Errorf("lie about the %s verified: %+v", name, res)
+	for field, lie := range map[string]string{"supply": "1 RIFF", "decimals": "7", "issuer": ledger.DeriveAddress("x", nil).String(), "id": "LENS"} {
+		sh := map[string]string{}
+		for k, v := range shown {
+			sh[k] = v
+		}
+		sh[field] = lie
+		r := areq
+		r.Claims = []verify.Claim{{El: "a", Kind: "asset", Shown: sh}}
+		res := verify.Check(&r)
+		if res.Verified || len(res.Marks) != 1 || res.Marks[0].Wrong[field] != shown[field] {
+			t.Errorf("lie about the %s: %+v", field, res)
 		}
 	}
 }

@@ -201,7 +201,7 @@ func TestExplorerPagesAndAPI(t *testing.T) {
 		if strings.Contains(body, evil) || !strings.Contains(body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") {
 			t.Fatal("a Lens name is not escaped")
 		}
-		if !strings.Contains(body, "other</a> with weight 25%") || !strings.Contains(body, `name="w.other"`) {
+		if !strings.Contains(body, "other</a> with weight <span data-f=\"weight\">25%</span>") || !strings.Contains(body, `name="w.other"`) {
 			t.Fatal("the follow and its re-weight control are not shown")
 		}
 		if !strings.Contains(body, `<video controls preload="metadata" src="http://127.0.0.1:9/ipfs/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy">`) {

@@ -53,13 +53,6 @@ func (f fields) s(k string) string {
 	}
 }
 
-func short(addr string) string {
-	if len(addr) > 16 {
-		return addr[:10] + "…" + addr[len(addr)-4:]
-	}
-	return addr
-}
-
 // msgWords says one message in words; unknown types say their type.
 func (r *reader) msgWords(ctx context.Context, signer string, m app.Msg) string {
 	var f fields

@@ -369,54 +369,90 @@ func TestWebExplorer(t *testing.T) {
 		t.Logf("verifier: %d bytes gzipped; load %s ms, fetch %s ms, verify %s ms", wasm, res.loadMs, res.fetchMs, res.verifyMs)
 		fmt.Fprintf(os.Stderr, "browser verifier: %d bytes gzipped, load %s ms, fetch %s ms, verify %s ms\n", wasm, res.loadMs, res.fetchMs, res.verifyMs)
 		sh.take(ctx, "11-account-verified")
+		// Every value the verifier covers carries a ✓, none is struck out.
+		for _, p := range []struct{ page, proven string }{
+			{"/account/" + s.alice, "#nonce .proven, #balances .proven, #lenses .proven, #agreements .proven"},
+			{"/asset/" + s.acme, "#asset-facts .proven, #holders .proven"},
+			{"/agreement/" + s.agreement, "#agreement-facts .proven, #parties .proven, #obligations .proven, #timeline .proven"},
+			{"/lens/lens-a", "#lens-facts .proven, #follows .proven, #entries .proven"},
+			{"/pool/" + s.pool, "#pool-facts .proven"},
+		} {
+			if p.page != "/account/"+s.alice {
+				res = verifyResult(t, ctx, s.web+p.page)
+				if !res.ok || res.text != "verified" {
+					t.Errorf("honest node, %s: %q (%s)", p.page, res.text, res.detail)
+				}
+			}
+			fmt.Fprintf(os.Stderr, "browser verifier, %s page: fetch %s ms, verify %s ms\n", strings.Split(p.page, "/")[1], res.fetchMs, res.verifyMs)
+			n := eval[int](t, ctx, fmt.Sprintf(`document.querySelectorAll(%q).length`, p.proven))
+			bad := eval[int](t, ctx, `document.querySelectorAll(".unproven, .claim-bad").length`)
+			if n < 4 || bad != 0 {
+				t.Errorf("%s: %d values marked proven, %d not", p.page, n, bad)
+			}
+			if strings.HasPrefix(p.page, "/lens/") || strings.HasPrefix(p.page, "/pool/") {
+				sh.take(ctx, "11-"+strings.Split(p.page, "/")[1]+"-verified")
+			}
+		}
 		var acc struct {
-			Balances []struct{ Asset, Amount string } `json:"balances"`
+			Nonce    uint64                            `json:"nonce"`
+			Balances []struct{ Asset, Display string } `json:"balances"`
 		}
 		getJSON(t, s.web+"/api/v1/account/"+s.alice, &acc)
-		var amount string
+		var shown string
 		for _, b := range acc.Balances {
 			if b.Asset == s.acme {
-				amount = b.Amount
-			}
-		}
-		for _, p := range []string{"/asset/" + s.acme, "/agreement/" + s.agreement, "/lens/lens-a", "/pool/" + s.pool} {
-			if res := verifyResult(t, ctx, s.web+p); !res.ok || res.text != "verified" {
-				t.Errorf("honest node, %s: %q (%s)", p, res.text, res.detail)
-			}
-			if p == "/pool/"+s.pool {
-				sh.take(ctx, "11-pool-verified")
+				shown = b.Display
 			}
 		}
 		var pool struct {
-			ReserveB    string `json:"reserve_b"`
-			TotalShares string `json:"total_shares"`
+			ReserveB string `json:"reserve_b_display"`
+			Price    string `json:"price_display"`
 		}
 		getJSON(t, s.web+"/api/v1/pool/"+s.pool, &pool)
 		var asset struct {
-			Supply string `json:"supply"`
+			Supply string `json:"supply_display"`
 		}
 		getJSON(t, s.web+"/api/v1/asset/"+s.acme, &asset)
-		sh.take(ctx, "11-lens-verified")
-		lies := []struct{ mode, page, from, to string }{
-			{"value", "/account/" + s.alice, amount, "1" + amount},
-			{"key", "/account/" + s.alice, "", ""},
-			{"height", "/account/" + s.alice, "", ""},
-			{"holder", "/asset/" + s.acme, s.bob, s.alice},
-			{"status", "/agreement/" + s.agreement, "completed", "disputed"},
-			{"owner", "/lens/lens-a", s.alice, s.bob},
-			{"reserve", "/pool/" + s.pool, `"` + pool.ReserveB + `"`, `"1` + pool.ReserveB + `"`},
-			{"shares", "/pool/" + s.pool, `"` + pool.TotalShares + `"`, `"1` + pool.TotalShares + `"`},
-			{"supply", "/asset/" + s.acme, `"` + asset.Supply + `"`, `"1` + asset.Supply + `"`},
+		// Each lie: the page, what the proxy says instead of what, and
+		// whether it lies in the page's text only (the JSON and proofs
+		// stay honest); the value that must be struck out ("" = none:
+		// the lie is in the proofs or the header).
+		lies := []struct {
+			mode, page, from, to string
+			textOnly             bool
+			struck               string
+		}{
+			{"amount", "/account/" + s.alice, `data-f="amount">` + shown + "<", `data-f="amount">1` + shown + "<", true, "#balances"},
+			{"nonce", "/account/" + s.alice, fmt.Sprintf(`data-f="nonce">%d<`, acc.Nonce), fmt.Sprintf(`data-f="nonce">%d<`, acc.Nonce+1), true, "#nonce"},
+			{"key", "/account/" + s.alice, "", "", false, ""},
+			{"height", "/account/" + s.alice, "", "", false, ""},
+			{"holder", "/asset/" + s.acme, s.bob, s.alice, false, "#holders"},
+			{"supply", "/asset/" + s.acme, ">" + asset.Supply + " ", ">1" + asset.Supply + " ", true, "#asset-facts"},
+			{"status", "/agreement/" + s.agreement, "completed", "disputed", false, "#agreement-facts"},
+			{"owner", "/lens/lens-a", s.alice, s.bob, false, "#lens-facts"},
+			{"follow", "/lens/lens-a", `data-f="weight">80%<`, `data-f="weight">90%<`, true, "#follows"},
+			{"entry", "/lens/lens-a", ">Bee notes<", ">Bee news<", true, "#entries"},
+			{"reserve", "/pool/" + s.pool, ">" + pool.ReserveB + "<", ">1" + pool.ReserveB + "<", true, "#pool-facts"},
+			{"price", "/pool/" + s.pool, ">" + pool.Price + "<", ">9" + pool.Price + "<", true, "#pool-facts"},
 		}
 		for _, l := range lies {
 			mode := l.mode
-			proxy := lyingWebProxy(t, s.web, mode, l.from, l.to)
+			proxy := lyingWebProxy(t, s.web, mode, l.from, l.to, l.textOnly)
 			res := verifyResult(t, ctx, proxy+l.page)
 			if res.ok || res.text != "not verified" {
 				t.Errorf("proxy lying about the %s: %q (%s)", mode, res.text, res.detail)
 			}
 			if c := eval[string](t, ctx, `getComputedStyle(document.getElementById("verify")).color`); c != "rgb(179, 38, 30)" {
 				t.Errorf("proxy lying about the %s: \"not verified\" is %s, not red", mode, c)
+			}
+			if l.struck != "" {
+				// The lying value itself is struck out, in red, with "not verified" beside it.
+				js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); const b = document.querySelector(%q);
+					return !!e && !!b && getComputedStyle(e).color === "rgb(179, 38, 30)" && b.innerText.startsWith("not verified"); })()`,
+					l.struck+" .unproven", l.struck+" .claim-bad")
+				if !eval[bool](t, ctx, js) {
+					t.Errorf("proxy lying about the %s: the value is not marked \"not verified\" in %s", mode, l.struck)
+				}
 			}
 			t.Logf("lie about the %s: %s", mode, res.detail)
 			sh.take(ctx, "12-not-verified-"+mode)
@@ -550,8 +586,9 @@ func wasmSize(t *testing.T, web string) int {
 // the RIFF balance's proof to another key; "height" answers every signed
 // header request with the header of the height before; any other mode
 // says to wherever the node said from (an amount, a holder, a status, an
-// owner), in pages and JSON alike.
-func lyingWebProxy(t *testing.T, target, mode, from, to string) string {
+// owner), in pages only (textOnly: what the person reads) or in pages and
+// JSON alike.
+func lyingWebProxy(t *testing.T, target, mode, from, to string, textOnly bool) string {
 	t.Helper()
 	u, _ := url.Parse(target)
 	rp := httputil.NewSingleHostReverseProxy(u)
@@ -580,8 +617,10 @@ func lyingWebProxy(t *testing.T, target, mode, from, to string) string {
 				b = bytes.ReplaceAll(b, []byte(hex.EncodeToString([]byte("RIFF"))+`"`), []byte(hex.EncodeToString([]byte("RIFG"))+`"`))
 			}
 		case "height":
-		default: // say to instead of from, in pages and JSON alike
-			b = bytes.ReplaceAll(b, []byte(from), []byte(to))
+		default: // say to instead of from
+			if !textOnly || strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+				b = bytes.ReplaceAll(b, []byte(from), []byte(to))
+			}
 		}
 		res.Body = io.NopCloser(bytes.NewReader(b))
 		res.ContentLength = int64(len(b))

@@ -1,12 +1,16 @@
-// riffchain explorer: the page checks its own ownership answers. The
-// balances, holders, agreement record, Lens owner, asset definition and
-// pool record, reserves and share total a page shows are
-// verified in the browser by the project's verifier (package app/verify, compiled to WebAssembly): the
-// header that commits to the state the page shows must be signed by more
-// than 2/3 of its validator set (pinned per chain on first success), and
-// each answer shown must be proven by an ICS-23 proof against that
-// header's app hash. The result: "verified" in green, or "not verified"
-// in red with the reason.
+// riffchain explorer: the page checks what it shows. The values a person
+// reads on the account, asset, agreement, Lens and pool pages are checked
+// in the browser by the project's verifier (package app/verify, compiled
+// to WebAssembly): the header that commits to the state the page shows
+// must be signed by more than 2/3 of its validator set (pinned per chain
+// on first success), and the visible text of each value must be what an
+// ICS-23 proof against that header's app hash holds, written as the page
+// writes it. Which values are claims, and what the page is about, this
+// file decides (from the address bar), not the node: a node can change
+// the page's text but not what is checked. Each proven value gets a ✓;
+// each value that is not what is proven is struck out in red with
+// "not verified"; the page says "verified" in green or "not verified" in
+// red with the reason.
 "use strict";
 
 async function getJSON(url) {
@@ -38,64 +42,79 @@ function loadVerifier() {
   return verifierReady;
 }
 
-// claimsOfPage reads what the page shows that the verifier can check:
-// balances (account), holders and definition (asset), the record
-// (agreement), the owner (Lens), the record, reserves and share total
-// (pool). null: nothing to verify here.
-function claimsOfPage() {
-  const c = {};
-  const addrEl = document.getElementById("address");
-  const balances = document.querySelectorAll("#balances tr.balance");
-  if (addrEl && balances.length) {
-    const address = addrEl.textContent.trim();
-    c.balances = Array.from(balances).map(function (r) {
-      return { address: address, asset: r.dataset.asset, amount: r.dataset.amount };
+// The claims of each page: elements (rows) of a kind, their fields
+// ([data-f] inside) and, for rows whose text does not say which record
+// they are, a reference taken from the page's structure.
+function refIndex(el, i) { return String(i); }
+function refAgreementLink(el) {
+  const a = el.querySelector("a[href^='/agreement/']");
+  return a ? a.getAttribute("href").slice("/agreement/".length) : "";
+}
+function refEntry(el, i, shown) { return (shown.lens || "") + "/" + (shown.seq || ""); }
+const PAGES = {
+  account: [["#nonce", "nonce"], ["#balances tbody tr", "balance"], ["#lenses li", "lens-owned"],
+    ["#agreements tbody tr", "agreement-row", refAgreementLink]],
+  asset: [["#asset-facts", "asset"], ["#holders tbody tr", "holder"]],
+  agreement: [["#agreement-facts", "agreement"], ["#parties li", "party"], ["#obligations li", "obligation", refIndex],
+    ["#timeline li", "event", refIndex]],
+  lens: [["#lens-facts", "lens"], ["#follows li", "follow"], ["#entries li", "entry", refEntry]],
+  pool: [["#pool-facts", "pool"]],
+};
+
+// visibleText is what a person reads in el: nothing if it is not shown.
+function visibleText(el) {
+  if (el.checkVisibility && !el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return "";
+  return el.innerText;
+}
+
+// claimsOfPage reads the claims of this page: [claims, field elements by
+// claim]. null: nothing to verify here.
+function claimsOfPage(kind) {
+  const spec = PAGES[kind];
+  if (!spec) return null;
+  document.querySelectorAll(".proven, .unproven").forEach(function (e) { e.classList.remove("proven", "unproven"); });
+  document.querySelectorAll(".claim-bad").forEach(function (e) { e.remove(); });
+  const claims = [];
+  const fields = [];
+  spec.forEach(function (s) {
+    document.querySelectorAll(s[0]).forEach(function (el, i) {
+      const shown = {};
+      const els = {};
+      el.querySelectorAll("[data-f]").forEach(function (f) {
+        const name = f.dataset.f;
+        shown[name] = name in shown ? shown[name] + " " + visibleText(f) : visibleText(f);
+        (els[name] = els[name] || []).push(f);
+      });
+      const c = { el: String(claims.length), kind: s[1], shown: shown };
+      if (s[2]) c.ref = s[2](el, i, shown);
+      claims.push(c);
+      fields.push({ row: el, els: els });
     });
-  }
-  const assetEl = document.getElementById("asset-id");
-  const holders = document.querySelectorAll("#holders tr.holder");
-  if (assetEl && holders.length) {
-    const asset = assetEl.textContent.trim();
-    c.holders = Array.from(holders).map(function (r) {
-      return { address: r.dataset.address, asset: asset, amount: r.dataset.amount };
+  });
+  return claims.length ? [claims, fields] : null;
+}
+
+// markClaims shows each claim's verdict on its fields.
+function markClaims(marks, fields) {
+  (marks || []).forEach(function (m) {
+    const f = fields[parseInt(m.el, 10)];
+    if (!f) return;
+    Object.keys(f.els).forEach(function (name) {
+      const wrong = !m.verified && (!m.wrong || name in m.wrong);
+      f.els[name].forEach(function (e) {
+        // A field that reads as proven is proven, even when another field
+        // of its row is not.
+        e.classList.add(wrong ? "unproven" : "proven");
+        if (wrong) e.title = m.wrong && name in m.wrong ? "the proof says: " + m.wrong[name] : m.error;
+      });
+      if (wrong) { // the badge goes inside the value, so the layout holds
+        const b = document.createElement("span");
+        b.className = "claim-bad";
+        b.textContent = "not verified" + (m.wrong && name in m.wrong ? " (proof: " + (m.wrong[name] || "nothing") + ")" : "");
+        f.els[name][f.els[name].length - 1].appendChild(b);
+      }
     });
-  }
-  const agrEl = document.getElementById("agreement-id");
-  const statusEl = document.getElementById("agreement-status");
-  if (agrEl && statusEl) {
-    c.agreement = {
-      id: agrEl.textContent.trim(), status: statusEl.dataset.status,
-      parties: Array.from(document.querySelectorAll("#parties li.party")).map(function (li) { return li.dataset.address; }),
-    };
-  }
-  const ownerEl = document.getElementById("lens-owner");
-  const handleEl = document.getElementById("lens-handle");
-  if (ownerEl && handleEl) {
-    c.owner = { asset: "LENS", item: handleEl.textContent.trim(), owner: ownerEl.dataset.owner };
-  }
-  const supplyEl = document.getElementById("supply");
-  if (assetEl && supplyEl) {
-    c.asset = {
-      id: assetEl.textContent.trim(), issuer: supplyEl.dataset.issuer,
-      decimals: parseInt(supplyEl.dataset.decimals, 10), supply: supplyEl.dataset.supply,
-    };
-  }
-  const poolEl = document.getElementById("pool-id");
-  const resEl = document.getElementById("reserves");
-  if (poolEl && resEl) {
-    const d = resEl.dataset;
-    const sh = (document.getElementById("shares") || { dataset: {} }).dataset;
-    c.pool = {
-      id: poolEl.textContent.trim(), asset_a: d.assetA, asset_b: d.assetB, fee_bps: parseInt(d.feeBps, 10),
-      account: d.account, share_asset: sh.shareAsset,
-    };
-    c.supplies = [{ asset: sh.shareAsset, supply: sh.total }];
-    c.balances = [
-      { address: d.account, asset: d.assetA, amount: d.reserveA },
-      { address: d.account, asset: d.assetB, amount: d.reserveB },
-    ];
-  }
-  return Object.keys(c).length ? c : null;
+  });
 }
 
 function showReason(msg) {
@@ -106,37 +125,43 @@ function showReason(msg) {
 async function verifyPage() {
   const el = document.getElementById("verify");
   const hEl = document.getElementById("shown-height");
-  const jsonEl = document.getElementById("json-link");
-  const claims = claimsOfPage();
-  if (!el || !hEl || !jsonEl || !claims || !window.WebAssembly || !window.Go) return;
+  const parts = location.pathname.split("/");
+  if (!el || !hEl || parts.length !== 3 || !window.WebAssembly || !window.Go) return;
+  const found = claimsOfPage(parts[1]);
+  if (!found) return;
   el.hidden = false;
   el.className = "verify";
   el.textContent = "verifying…";
   const chainID = document.body.dataset.chain;
-  const height = parseInt(hEl.dataset.height, 10);
-  let answerURL = jsonEl.getAttribute("href");
-  answerURL += (answerURL.indexOf("?") < 0 ? "?" : "&") + "prove=true&height=" + height;
+  // The height the page says it shows, as a person reads it.
+  const height = parseInt((/at height (\d+)/.exec(hEl.innerText) || [])[1], 10);
+  const q = new URLSearchParams(location.search);
+  q.set("prove", "true");
+  q.set("height", String(height));
+  const answerURL = "/api/v1" + location.pathname + "?" + q.toString();
   const pinKey = "riffchain-validators-" + chainID;
   try {
+    if (!(height > 0)) throw new Error("the page does not say which height it shows");
     const t0 = performance.now();
     await loadVerifier();
     const t1 = performance.now();
     const both = await Promise.all([getJSON(answerURL), getLight(height + 1)]);
     const t2 = performance.now();
-    const req = Object.assign({
+    const req = {
       chain_id: chainID, height: height, light: both[1], proofs: both[0].proofs || [],
-      trusted_validators: localStorage.getItem(pinKey) || "",
-    }, claims);
+      trusted_validators: localStorage.getItem(pinKey) || "", page: location.pathname, claims: found[0],
+    };
     const res = JSON.parse(window.riffVerify(JSON.stringify(req)));
     const t3 = performance.now();
     el.dataset.loadMs = (t1 - t0).toFixed(1);
     el.dataset.fetchMs = (t2 - t1).toFixed(1);
     el.dataset.verifyMs = (t3 - t2).toFixed(1);
+    markClaims(res.marks, found[1]);
     if (res.verified) {
       if (!req.trusted_validators) localStorage.setItem(pinKey, res.validators_hash);
       el.className = "verify ok";
       el.textContent = "verified";
-      el.title = res.claims + " answers proven against app hash " + res.app_hash + " of header " + (height + 1) +
+      el.title = res.claims + " values proven (marked ✓) against app hash " + res.app_hash + " of header " + (height + 1) +
         ", signed by validators " + res.validators_hash;
     } else {
       el.className = "verify fail";
