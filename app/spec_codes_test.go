@@ -23,7 +23,7 @@ var codeSpecs = []struct {
 	min  uint32 // the file's range (errors.md: the app's own codes)
 	max  uint32
 }{
-	{"errors.md", []string{".", "../ledger", "../ledger/gas"}, 0, 99},
+	{"errors.md", []string{".", "../ledger", "../ledger/gas", "../ledger/query"}, 0, 99},
 	{"agreements.md", []string{"../contracts/agreements"}, 100, 149},
 	{"pools.md", []string{"../contracts/pools"}, 200, 249},
 	{"lenses.md", []string{"../lens"}, 300, 349},
@@ -32,9 +32,10 @@ var codeSpecs = []struct {
 
 // docCode is one documented code.
 type docCode struct {
-	name  string // ErrX (errors.md's names get the Err prefix)
-	where string // file:line
-	dirs  []string
+	name    string // ErrX (errors.md's names get the Err prefix)
+	retired bool   // "retired: …": never answered again, never reused
+	where   string // file:line
+	dirs    []string
 }
 
 func documentedCodes(t *testing.T) map[uint32]docCode {
@@ -69,10 +70,11 @@ func documentedCodes(t *testing.T) map[uint32]docCode {
 						t.Errorf("%s: code %d documented twice (also %s)", where, code, prev.where)
 					}
 					name := strings.Trim(row[i+1], "` ")
-					if !strings.HasPrefix(name, "Err") {
+					retired := strings.HasPrefix(name, "retired")
+					if !retired && !strings.HasPrefix(name, "Err") {
 						name = "Err" + name
 					}
-					out[code] = docCode{name: name, where: where, dirs: cs.dirs}
+					out[code] = docCode{name: name, retired: retired, where: where, dirs: cs.dirs}
 					n++
 				}
 			}
@@ -84,18 +86,24 @@ func documentedCodes(t *testing.T) map[uint32]docCode {
 	return out
 }
 
-// sentinelMessages maps each package directory to its sentinel errors
-// (var ErrX = errors.New("message")) by name.
-func sentinelMessages(t *testing.T) map[string]map[string]string {
+// sentinel is a coded error as declared in the source:
+// var ErrX = errs.New(code, "message").
+type sentinel struct {
+	code uint32
+	msg  string
+}
+
+// sentinelDecls maps each package directory to its coded errors by name.
+func sentinelDecls(t *testing.T) map[string]map[string]sentinel {
 	t.Helper()
-	out := map[string]map[string]string{}
+	out := map[string]map[string]sentinel{}
 	fset := token.NewFileSet()
 	for _, cs := range codeSpecs {
 		for _, dir := range cs.dirs {
 			if out[dir] != nil {
 				continue
 			}
-			out[dir] = map[string]string{}
+			out[dir] = map[string]sentinel{}
 			entries, err := os.ReadDir(dir)
 			if err != nil {
 				t.Fatal(err)
@@ -118,21 +126,23 @@ func sentinelMessages(t *testing.T) map[string]map[string]string {
 							continue
 						}
 						call, ok := vs.Values[i].(*ast.CallExpr)
-						if !ok || len(call.Args) != 1 {
+						if !ok || len(call.Args) != 2 {
 							continue
 						}
 						if sel, ok := call.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "New" {
 							continue
 						}
-						lit, ok := call.Args[0].(*ast.BasicLit)
-						if !ok || lit.Kind != token.STRING {
+						codeLit, ok1 := call.Args[0].(*ast.BasicLit)
+						msgLit, ok2 := call.Args[1].(*ast.BasicLit)
+						if !ok1 || !ok2 || codeLit.Kind != token.INT || msgLit.Kind != token.STRING {
 							continue
 						}
-						msg, err := strconv.Unquote(lit.Value)
-						if err != nil {
-							t.Fatal(err)
+						code, err1 := strconv.ParseUint(codeLit.Value, 10, 32)
+						msg, err2 := strconv.Unquote(msgLit.Value)
+						if err1 != nil || err2 != nil {
+							t.Fatalf("%s: %v %v", fset.Position(call.Pos()), err1, err2)
 						}
-						out[dir][id.Name] = msg
+						out[dir][id.Name] = sentinel{code: uint32(code), msg: msg}
 					}
 					return true
 				})
@@ -142,27 +152,29 @@ func sentinelMessages(t *testing.T) map[string]map[string]string {
 	return out
 }
 
-// appCodes returns every code the app can answer and the sentinel error
-// behind it (nil for 0 and 1, which have none). Today: the code table and
-// the two codes outside it.
+// appCodes returns every code the app answers and its coded error (nil
+// for 0, which has none): what its modules declare (App.Codes).
 func appCodes(t *testing.T) map[uint32]error {
 	t.Helper()
-	out := map[uint32]error{CodeOK: nil, CodeInternal: nil}
-	for _, e := range codeTable {
-		if prev, dup := out[e.code]; dup {
-			t.Errorf("code %d given to two errors: %v and %v", e.code, prev, e.err)
+	c := newChain(t, fundedGenesis())
+	out := map[uint32]error{CodeOK: nil}
+	for code, e := range c.app.Codes() {
+		if e.Code() != code {
+			t.Errorf("App.Codes()[%d] is %q with code %d", code, e, e.Code())
 		}
-		out[e.code] = e.err
+		out[code] = e
 	}
 	return out
 }
 
 // TestSpecErrorCodes: every code the spec documents (errors.md and the
-// modules' code tables) is one the app answers, with the sentinel the spec
-// names, and every code the app answers is documented.
+// modules' code tables) is one the app's modules declare, with the coded
+// error the spec names (its declaration in the named package has that code
+// and the app's error for the code has its message), and every code the
+// app answers is documented.
 func TestSpecErrorCodes(t *testing.T) {
 	documented := documentedCodes(t)
-	sentinels := sentinelMessages(t)
+	sentinels := sentinelDecls(t)
 	codes := appCodes(t)
 	if len(documented) < 100 || len(codes) < 100 {
 		t.Fatalf("%d documented codes, %d in the app: did a table change shape?", len(documented), len(codes))
@@ -170,6 +182,12 @@ func TestSpecErrorCodes(t *testing.T) {
 	var missing []uint32
 	for c, d := range documented {
 		err, ok := codes[c]
+		if d.retired {
+			if ok {
+				t.Errorf("%s: code %d is documented as retired, but the app answers it for %q", d.where, c, err)
+			}
+			continue
+		}
 		if !ok {
 			missing = append(missing, c)
 			continue
@@ -179,10 +197,10 @@ func TestSpecErrorCodes(t *testing.T) {
 		}
 		found := false
 		for _, dir := range d.dirs {
-			if msg, ok := sentinels[dir][d.name]; ok {
+			if s, ok := sentinels[dir][d.name]; ok {
 				found = true
-				if msg != err.Error() {
-					t.Errorf("%s: code %d is %s, but the app gives it to the error %q, and %s says %q", d.where, c, d.name, err, dir, msg)
+				if s.code != c || s.msg != err.Error() {
+					t.Errorf("%s: code %d is %s, but %s declares %s with code %d (%q), and the app answers %d for %q", d.where, c, d.name, dir, d.name, s.code, s.msg, c, err)
 				}
 			}
 		}
