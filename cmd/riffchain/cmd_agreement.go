@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/riffchain/riffchain/app"
@@ -217,18 +219,7 @@ func runAgreementNew(cmd *cobra.Command, f *newSpecFlags) error {
 	if err != nil {
 		return err
 	}
-	enc, err := file.Encode()
-	if err != nil {
-		return err
-	}
-	if outFile == "" {
-		_, err := os.Stdout.Write(enc)
-		return err
-	}
-	if err := os.WriteFile(outFile, enc, 0o644); err != nil {
-		return fmt.Errorf("write agreement file: %w", err)
-	}
-	return emit(map[string]any{
+	return agreementFiles.create(outFile, file, map[string]any{
 		"file": outFile, "agreement_id": file.ID, "chain_id": file.Body.ChainID,
 		"parties": file.Body.Parties, "actions": len(file.Body.Actions), "obligations": len(file.Body.Obligations),
 		"expires_at_height": file.Body.ExpiresAtHeight, "expires_at_time": file.Body.ExpiresAtTime,
@@ -427,17 +418,9 @@ func inferParties(b *agreements.Body) []ledger.Address {
 
 // ---------------------------------------------------------------- sign / check
 
-func readAgreementFile(path string) (*agreements.File, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read agreement file: %w", err)
-	}
-	f, err := agreements.ParseFile(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return f, nil
-}
+// agreementFiles is the agreement file flow (contracts/signfile) on the
+// command line: new, sign, check and submit read and write through it.
+var agreementFiles = signedFile[*agreements.File]{what: "agreement file", parse: agreements.ParseFile}
 
 // approvalReport is what sign and check print about a file's signatures
 // (collective thresholds checked with the node; left "undecided" when no
@@ -469,74 +452,47 @@ func approvalReportFor(path string, f *agreements.File, submitter *ledger.Addres
 }
 
 func newAgreementSignCmd() *cobra.Command {
-	var from, as, out string
+	var as string
 	var version uint64
-	c := &cobra.Command{
-		Use:   "sign FILE --from KEY [--as COLLECTIVE]",
-		Short: "Sign an agreement file offline; the signature is appended to the file in place",
-		Long: `Sign an agreement file offline. The signature binds the chain id, the
+	return agreementFiles.signCmd(signStep[*agreements.File]{
+		use:   "sign FILE --from KEY [--as COLLECTIVE]",
+		short: "Sign an agreement file offline; the signature is appended to the file in place",
+		long: `Sign an agreement file offline. The signature binds the chain id, the
 agreement id and the body version; it is appended to FILE (or written to --out).
 A member of a collective party signs for it with --as COLLECTIVE; the collective's
 current membership version is read from the node unless --collective-version is given.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := readAgreementFile(args[0])
-			if err != nil {
-				return err
-			}
-			kr, err := openKeyring()
-			if err != nil {
-				return err
-			}
-			priv, err := kr.PrivKey(from)
-			if err != nil {
-				return err
-			}
-			party := ""
-			if as == "" {
-				err = agreements.Sign(f, priv)
-			} else {
-				coll, rerr := resolveAddress(as)
-				if rerr != nil {
-					return rerr
-				}
-				if version == 0 {
-					col, qerr := fetchCollective(coll)
-					if qerr != nil {
-						return fmt.Errorf("collective version (or give --collective-version): %w", qerr)
-					}
-					version = col.Version
-				}
-				party = coll.String()
-				err = agreements.SignForCollective(f, priv, coll, version)
-			}
-			if err != nil {
-				return err
-			}
-			enc, err := f.Encode()
-			if err != nil {
-				return err
-			}
-			if out, err = writeSigned(args[0], out, enc, "agreement file"); err != nil {
-				return err
-			}
-			rep, err := approvalReport(out, f)
-			if err != nil {
-				return err
-			}
-			rep["signer"] = f.Signatures[len(f.Signatures)-1].Signer.String()
-			if party != "" {
-				rep["as"], rep["collective_version"] = party, version
-			}
-			return emit(rep)
+		key: &keyringKey{help: "key to sign with"},
+		flags: func(fl *pflag.FlagSet) {
+			fl.StringVar(&as, "as", "", "sign as a member of this collective party")
+			fl.Uint64Var(&version, "collective-version", 0, "collective membership version (default: the node's current)")
 		},
-	}
-	c.Flags().StringVar(&from, flagFrom, "", "key to sign with")
-	c.Flags().StringVar(&as, "as", "", "sign as a member of this collective party")
-	c.Flags().Uint64Var(&version, "collective-version", 0, "collective membership version (default: the node's current)")
-	c.Flags().StringVar(&out, "out", "", "write the signed file here instead of in place")
-	_ = c.MarkFlagRequired(flagFrom)
-	return c
+		sign: func(f *agreements.File, priv ed25519.PrivateKey) (map[string]any, error) {
+			if as == "" {
+				if err := agreements.Sign(f, priv); err != nil {
+					return nil, err
+				}
+				return map[string]any{"signer": f.Signatures[len(f.Signatures)-1].Signer.String()}, nil
+			}
+			coll, err := resolveAddress(as)
+			if err != nil {
+				return nil, err
+			}
+			v := version
+			if v == 0 {
+				col, err := fetchCollective(coll)
+				if err != nil {
+					return nil, fmt.Errorf("collective version (or give --collective-version): %w", err)
+				}
+				v = col.Version
+			}
+			if err := agreements.SignForCollective(f, priv, coll, v); err != nil {
+				return nil, err
+			}
+			return map[string]any{"signer": f.Signatures[len(f.Signatures)-1].Signer.String(),
+				"as": coll.String(), "collective_version": v}, nil
+		},
+		report: approvalReport,
+	})
 }
 
 func newAgreementCheckCmd() *cobra.Command {
@@ -550,7 +506,7 @@ submitter that is a party approves by its transaction signature, so its own
 signature is not missing.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := readAgreementFile(args[0])
+			f, err := agreementFiles.read(args[0])
 			if err != nil {
 				return err
 			}
@@ -579,87 +535,61 @@ signature is not missing.`,
 // ---------------------------------------------------------------- txs
 
 func newAgreementSubmitCmd() *cobra.Command {
-	var f txFlags
 	var skipCheck bool
-	c := &cobra.Command{
-		Use:   "submit FILE --from KEY",
-		Short: "Submit an agreement file signed by every party (the submitter's own signature may be missing: its tx signature approves); it settles in this block (prints agreement_id)",
-		Long: `Submit an agreement file signed by every party; it settles in this block.
+	return agreementFiles.submitCmd(submitStep[*agreements.File]{
+		use:   "submit FILE --from KEY",
+		short: "Submit an agreement file signed by every party (the submitter's own signature may be missing: its tx signature approves); it settles in this block (prints agreement_id)",
+		long: `Submit an agreement file signed by every party; it settles in this block.
 The file is checked first, as agreement check does (collectives resolved on
 chain): a file that lacks an approval is not sent (--skip-check sends it anyway).`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			signer, err := resolveAddress(f.from)
-			if err != nil {
-				return err
-			}
+		typ: agreements.TypeSubmit,
+		flags: func(fl *pflag.FlagSet) {
+			fl.BoolVar(&skipCheck, "skip-check", false, "send without checking the file first (the chain refuses a missing approval with code 112)")
+		},
+		message: func(path string, f *agreements.File, signer ledger.Address, _ *txFlags) (any, map[string]any, error) {
 			if !skipCheck {
-				file, err := readAgreementFile(args[0])
-				if err != nil {
-					return err
+				if err := preflightSubmit(path, f, signer); err != nil {
+					return nil, nil, err
 				}
-				if err := preflightSubmit(args[0], file, signer); err != nil {
-					return err
-				}
+			}
+			id, err := f.Body.ID()
+			if err != nil {
+				return nil, nil, err
 			}
 			// The submitter's transaction signature is its approval: its
 			// own offline signature (and the id) need not travel.
-			return f.sendAgreementFile(args[0], agreements.TypeSubmit, func(file *agreements.File) any { return file.ForSubmitter(signer) })
+			return f.ForSubmitter(signer), map[string]any{"agreement_id": id}, nil
 		},
-	}
-	c.Flags().BoolVar(&skipCheck, "skip-check", false, "send without checking the file first (the chain refuses a missing approval with code 112)")
-	f.register(c)
-	return c
+	})
 }
 
 func newAgreementProposeCmd() *cobra.Command {
-	var f txFlags
 	var escrow, skipCheck bool
-	c := &cobra.Command{
-		Use:   "propose FILE --from KEY [--escrow]",
-		Short: "Propose an agreement on the ledger (counts as your acceptance); prints agreement_id",
-		Long: `Propose the agreement in FILE (from agreement new; signatures in it are ignored).
+	return agreementFiles.submitCmd(submitStep[*agreements.File]{
+		use:   "propose FILE --from KEY [--escrow]",
+		short: "Propose an agreement on the ledger (counts as your acceptance); prints agreement_id",
+		long: `Propose the agreement in FILE (from agreement new; signatures in it are ignored).
 Proposing counts as the proposer's acceptance. With --escrow, the proposer's own
 transfer actions are locked in the agreement's escrow account now; they go back
 automatically if the agreement lapses, is rejected or withdrawn.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		typ: agreements.TypePropose,
+		flags: func(fl *pflag.FlagSet) {
+			fl.BoolVar(&escrow, "escrow", false, "lock the proposer's outgoing transfers in escrow now")
+			fl.BoolVar(&skipCheck, "skip-check", false, "send without checking the file first")
+		},
+		message: func(path string, f *agreements.File, proposer ledger.Address, _ *txFlags) (any, map[string]any, error) {
 			if !skipCheck {
-				proposer, err := resolveAddress(f.from)
-				if err != nil {
-					return err
-				}
-				file, err := readAgreementFile(args[0])
-				if err != nil {
-					return err
-				}
-				if err := preflightPropose(args[0], file, proposer); err != nil {
-					return err
+				if err := preflightPropose(path, f, proposer); err != nil {
+					return nil, nil, err
 				}
 			}
-			return f.sendAgreementFile(args[0], agreements.TypePropose, func(file *agreements.File) any {
-				return agreements.MsgPropose{Body: file.Body, Escrow: escrow}
-			})
+			id, err := f.Body.ID()
+			if err != nil {
+				return nil, nil, err
+			}
+			return agreements.MsgPropose{Body: f.Body, Escrow: escrow}, map[string]any{"agreement_id": id}, nil
 		},
-	}
-	c.Flags().BoolVar(&escrow, "escrow", false, "lock the proposer's outgoing transfers in escrow now")
-	c.Flags().BoolVar(&skipCheck, "skip-check", false, "send without checking the file first")
-	f.register(c)
-	return c
-}
-
-// sendAgreementFile reads the agreement file at path and sends the message
-// of type typ that m makes of it; the result carries the agreement_id.
-func (f *txFlags) sendAgreementFile(path, typ string, m func(*agreements.File) any) error {
-	file, err := readAgreementFile(path)
-	if err != nil {
-		return err
-	}
-	id, err := file.Body.ID()
-	if err != nil {
-		return err
-	}
-	return f.sendWith(map[string]any{"agreement_id": id}, typ, m(file))
+	})
 }
 
 // agreementIDArg accepts an agreement id or the path of an agreement file.
@@ -670,7 +600,7 @@ func agreementIDArg(s string) (string, error) {
 		}
 	}
 	if _, err := os.Stat(s); err == nil {
-		f, err := readAgreementFile(s)
+		f, err := agreementFiles.read(s)
 		if err != nil {
 			return "", err
 		}

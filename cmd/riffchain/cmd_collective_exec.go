@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
@@ -24,42 +24,13 @@ func init() {
 	extraCommands = append(extraCommands, newCollectiveExecCmd)
 }
 
-// execFile is the on-disk exec file: the collective/exec message plus the
-// chain id its signatures are made for (dropped when submitting).
-type execFile struct {
-	ChainID string `json:"chain_id"`
-	agreements.MsgCollectiveExec
-}
-
-func readExecFile(path string) (*execFile, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read exec file: %w", err)
-	}
-	var f execFile
-	if err := app.StrictUnmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if f.ChainID == "" {
-		return nil, fmt.Errorf("%s: chain_id missing", path)
-	}
-	if f.Signatures == nil {
-		f.Signatures = []agreements.ExecSignature{}
-	}
-	return &f, nil
-}
-
-func (f *execFile) encode() ([]byte, error) {
-	b, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encode exec file: %w", err)
-	}
-	return append(b, '\n'), nil
-}
+// execFiles is the collective exec file flow (contracts/signfile) on the
+// command line.
+var execFiles = signedFile[*agreements.ExecFile]{what: "exec file", parse: agreements.ParseExecFile}
 
 // execReport is what exec and sign print about a file.
-func execReport(path string, f *execFile) (map[string]any, error) {
-	signers, err := agreements.ExecSigners(&f.MsgCollectiveExec, f.ChainID)
+func execReport(path string, f *agreements.ExecFile) (map[string]any, error) {
+	signers, err := f.Signers()
 	if err != nil {
 		return nil, err
 	}
@@ -132,23 +103,16 @@ func newCollectiveExecBuildCmd() *cobra.Command {
 					return err
 				}
 			}
-			f := &execFile{ChainID: chainID, MsgCollectiveExec: agreements.MsgCollectiveExec{
-				Collective: coll, Version: version, Nonce: nonce, Msgs: msgs, Signatures: []agreements.ExecSignature{}}}
-			if err := f.Check(); err != nil {
-				return err
-			}
-			enc, err := f.encode()
+			f, err := agreements.NewExecFile(chainID, agreements.MsgCollectiveExec{
+				Collective: coll, Version: version, Nonce: nonce, Msgs: msgs})
 			if err != nil {
 				return err
-			}
-			if err := os.WriteFile(out, enc, 0o644); err != nil {
-				return fmt.Errorf("write exec file: %w", err)
 			}
 			rep, err := execReport(out, f)
 			if err != nil {
 				return err
 			}
-			return emit(rep)
+			return execFiles.create(out, f, rep)
 		},
 	}
 	c.Flags().StringVar(&msgFile, "msg-file", "", "JSON array of the messages to run as the collective")
@@ -162,69 +126,34 @@ func newCollectiveExecBuildCmd() *cobra.Command {
 }
 
 func newCollectiveExecSignCmd() *cobra.Command {
-	var from, out string
-	c := &cobra.Command{
-		Use:   "sign FILE --from KEY",
-		Short: "Sign an exec file as a member, offline; the signature is appended in place (or to --out)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := readExecFile(args[0])
-			if err != nil {
-				return err
+	return execFiles.signCmd(signStep[*agreements.ExecFile]{
+		use:   "sign FILE --from KEY",
+		short: "Sign an exec file as a member, offline; the signature is appended in place (or to --out)",
+		key:   &keyringKey{help: "key to sign with (a member of the collective)"},
+		sign: func(f *agreements.ExecFile, priv ed25519.PrivateKey) (map[string]any, error) {
+			if _, err := f.Signers(); err != nil {
+				return nil, err
 			}
-			if _, err := agreements.ExecSigners(&f.MsgCollectiveExec, f.ChainID); err != nil {
-				return err
+			if err := f.Sign(priv); err != nil {
+				return nil, err
 			}
-			kr, err := openKeyring()
-			if err != nil {
-				return err
-			}
-			priv, err := kr.PrivKey(from)
-			if err != nil {
-				return err
-			}
-			if err := agreements.SignExec(&f.MsgCollectiveExec, f.ChainID, priv); err != nil {
-				return err
-			}
-			enc, err := f.encode()
-			if err != nil {
-				return err
-			}
-			if out, err = writeSigned(args[0], out, enc, "exec file"); err != nil {
-				return err
-			}
-			rep, err := execReport(out, f)
-			if err != nil {
-				return err
-			}
-			rep["signer"] = ledger.AddressFromPubKey(f.Signatures[len(f.Signatures)-1].PubKey).String()
-			return emit(rep)
+			return map[string]any{"signer": ledger.AddressFromPubKey(f.Signatures[len(f.Signatures)-1].PubKey).String()}, nil
 		},
-	}
-	c.Flags().StringVar(&from, flagFrom, "", "key to sign with (a member of the collective)")
-	c.Flags().StringVar(&out, "out", "", "write the signed file here instead of in place")
-	_ = c.MarkFlagRequired(flagFrom)
-	return c
+		report: execReport,
+	})
 }
 
 func newCollectiveExecSubmitCmd() *cobra.Command {
-	var tf txFlags
-	c := &cobra.Command{
-		Use:   "submit FILE --from KEY",
-		Short: "Submit a signed exec file (any account may; it pays the tx's fee and nonce)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := readExecFile(args[0])
-			if err != nil {
-				return err
-			}
+	return execFiles.submitCmd(submitStep[*agreements.ExecFile]{
+		use:   "submit FILE --from KEY",
+		short: "Submit a signed exec file (any account may; it pays the tx's fee and nonce)",
+		typ:   agreements.TypeCollectiveExec,
+		message: func(_ string, f *agreements.ExecFile, _ ledger.Address, tf *txFlags) (any, map[string]any, error) {
 			if tf.chainID != "" && tf.chainID != f.ChainID {
-				return errors.New("--chain-id differs from the exec file's chain_id")
+				return nil, nil, errors.New("--chain-id differs from the exec file's chain_id")
 			}
 			tf.chainID = f.ChainID
-			return tf.sendWith(map[string]any{"collective": f.Collective.String()}, agreements.TypeCollectiveExec, &f.MsgCollectiveExec)
+			return &f.MsgCollectiveExec, map[string]any{"collective": f.Collective.String()}, nil
 		},
-	}
-	tf.register(c)
-	return c
+	})
 }

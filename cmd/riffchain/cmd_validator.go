@@ -22,6 +22,7 @@ import (
 	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/app/client"
 	"github.com/riffchain/riffchain/contracts/validators"
+	"github.com/riffchain/riffchain/ledger"
 )
 
 // This file is the CLI of validator set changes and misbehaviour evidence:
@@ -204,18 +205,7 @@ latest height.`,
 			if err != nil {
 				return err
 			}
-			b, err := f.Encode()
-			if err != nil {
-				return err
-			}
-			if out == "" {
-				_, err = os.Stdout.Write(b)
-				return err
-			}
-			if err := os.WriteFile(out, b, 0o644); err != nil {
-				return fmt.Errorf("write proposal: %w", err)
-			}
-			return emit(map[string]any{"file": out, "id": f.ID, "chain_id": chainID, "changes": len(changes), "expires_at_height": expiresAt})
+			return proposalFiles.create(out, f, map[string]any{"file": out, "id": f.ID, "chain_id": chainID, "changes": len(changes), "expires_at_height": expiresAt})
 		},
 	}
 	fl := c.Flags()
@@ -230,50 +220,28 @@ latest height.`,
 	return c
 }
 
-func readProposalFile(path string) (*validators.MsgChange, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read proposal: %w", err)
-	}
-	return validators.ParseFile(b)
-}
+// proposalFiles is the validator change proposal file flow
+// (contracts/signfile) on the command line.
+var proposalFiles = signedFile[*validators.MsgChange]{what: "proposal", parse: validators.ParseFile}
 
 func newValidatorSignCmd() *cobra.Command {
-	var keyFile, out string
-	c := &cobra.Command{
-		Use:   "sign FILE",
-		Short: "Sign a proposal file with this node's consensus key (written back in place, or to --out)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := readProposalFile(args[0])
-			if err != nil {
-				return err
-			}
-			priv, err := loadConsensusKey(consensusKeyFile(keyFile))
-			if err != nil {
-				return err
-			}
+	return proposalFiles.signCmd(signStep[*validators.MsgChange]{
+		use:   "sign FILE",
+		short: "Sign a proposal file with this node's consensus key (written back in place, or to --out)",
+		key:   &consensusKey{},
+		sign: func(f *validators.MsgChange, priv ed25519.PrivateKey) (map[string]any, error) {
 			if err := f.Check(); err != nil {
-				return fmt.Errorf("proposal file: %w", err)
+				return nil, fmt.Errorf("proposal file: %w", err)
 			}
 			if err := validators.Sign(f, priv); err != nil {
-				return err
+				return nil, err
 			}
-			b, err := f.Encode()
-			if err != nil {
-				return err
-			}
-			if out, err = writeSigned(args[0], out, b, "proposal"); err != nil {
-				return err
-			}
-			res := keyInfo(priv.Public().(ed25519.PublicKey))
-			res["file"], res["id"], res["signatures"] = out, f.ID, len(f.Signatures)
-			return emit(res)
+			return keyInfo(priv.Public().(ed25519.PublicKey)), nil
 		},
-	}
-	c.Flags().StringVar(&keyFile, "key-file", "", "priv_validator_key.json to sign with (default HOME/config/priv_validator_key.json)")
-	c.Flags().StringVar(&out, "out", "", "write the signed file here instead of in place")
-	return c
+		report: func(path string, f *validators.MsgChange) (map[string]any, error) {
+			return map[string]any{"file": path, "id": f.ID, "signatures": len(f.Signatures)}, nil
+		},
+	})
 }
 
 // recordedSet queries /validators.
@@ -317,7 +285,7 @@ func newValidatorCheckCmd() *cobra.Command {
 		Short: "Verify a proposal file's signatures and show the signed power against the node's set",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := readProposalFile(args[0])
+			f, err := proposalFiles.read(args[0])
 			if err != nil {
 				return err
 			}
@@ -357,21 +325,14 @@ func newValidatorCheckCmd() *cobra.Command {
 }
 
 func newValidatorSubmitCmd() *cobra.Command {
-	var f txFlags
-	c := &cobra.Command{
-		Use:   "submit FILE",
-		Short: "Submit a signed proposal file (message validator/change; any account may submit)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			file, err := readProposalFile(args[0])
-			if err != nil {
-				return err
-			}
-			return f.send(validators.TypeChange, file)
+	return proposalFiles.submitCmd(submitStep[*validators.MsgChange]{
+		use:   "submit FILE",
+		short: "Submit a signed proposal file (message validator/change; any account may submit)",
+		typ:   validators.TypeChange,
+		message: func(_ string, f *validators.MsgChange, _ ledger.Address, _ *txFlags) (any, map[string]any, error) {
+			return f, nil, nil
 		},
-	}
-	f.register(c)
-	return c
+	})
 }
 
 func qValidators() *cobra.Command {

@@ -95,7 +95,7 @@ func refusedBeforeSending(path string, err error) error {
 }
 
 func agreementIDOfFile(path string) (string, error) {
-	f, err := readAgreementFile(path)
+	f, err := agreementFiles.read(path)
 	if err != nil {
 		return "", err
 	}

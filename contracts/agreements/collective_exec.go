@@ -9,8 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	cmted "github.com/cometbft/cometbft/crypto/ed25519"
-
+	"github.com/riffchain/riffchain/contracts/signfile"
 	"github.com/riffchain/riffchain/ledger"
 )
 
@@ -28,6 +27,14 @@ const ExecSignDomain = "riffchain/collective-exec/v1\n"
 
 // MaxExecMsgs bounds the inner messages of one collective exec.
 const MaxExecMsgs = 32
+
+// execKind makes the collective exec file an instance of the signed-file
+// mechanism (contracts/signfile), with codes 140 (bad signature) and 141
+// (duplicate signer).
+var execKind = &signfile.Kind{
+	Name: "collective exec file", Domain: ExecSignDomain, MaxSignatures: MaxMembers,
+	Invalid: ErrInvalidBody, BadSignature: ErrExecSignature, Duplicate: ErrExecDuplicate,
+}
 
 // prefixExecNonce keys each collective's exec nonce:
 // agr/cexec/{addr} -> decimal nonce of the last executed batch.
@@ -55,6 +62,12 @@ type ExecSignature struct {
 	PubKey    []byte `json:"pub_key" validate:"len=32"`
 	Signature []byte `json:"signature" validate:"len=64"`
 }
+
+// Key is the member's public key (signfile.Signature).
+func (s ExecSignature) Key() []byte { return s.PubKey }
+
+// Sig is the signature (signfile.Signature).
+func (s ExecSignature) Sig() []byte { return s.Signature }
 
 // MsgCollectiveExec runs Msgs with the collective as signer once enough
 // current members have signed them. It is also the on-disk exec file the
@@ -136,40 +149,27 @@ func ExecSignBytes(chainID string, m *MsgCollectiveExec) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b strings.Builder
-	b.WriteString(ExecSignDomain)
-	b.WriteString(chainID)
-	b.WriteByte('\n')
-	b.WriteString(m.Collective.String())
-	b.WriteByte('\n')
-	b.WriteString(strconv.FormatUint(m.Version, 10))
-	b.WriteByte('\n')
-	b.WriteString(strconv.FormatUint(m.Nonce, 10))
-	b.WriteByte('\n')
-	b.WriteString(h)
-	return []byte(b.String()), nil
+	return execKind.SignBytes(chainID, m.Collective.String(), strconv.FormatUint(m.Version, 10), strconv.FormatUint(m.Nonce, 10), h), nil
 }
 
 // SignExec appends priv's member signature to m for chainID. It refuses a
 // key that already signed; membership is checked by the chain.
 func SignExec(m *MsgCollectiveExec, chainID string, priv ed25519.PrivateKey) error {
-	if len(priv) != ed25519.PrivateKeySize {
-		return fmt.Errorf("%w: private key has %d bytes", ErrExecSignature, len(priv))
+	if _, err := execKind.PublicKey(priv); err != nil {
+		return err
 	}
 	if err := m.Check(); err != nil {
 		return err
-	}
-	pub := priv.Public().(ed25519.PublicKey)
-	for _, s := range m.Signatures {
-		if ledger.AddressFromPubKey(s.PubKey) == ledger.AddressFromPubKey(pub) {
-			return fmt.Errorf("%w: %s already signed", ErrExecDuplicate, ledger.AddressFromPubKey(pub))
-		}
 	}
 	sb, err := ExecSignBytes(chainID, m)
 	if err != nil {
 		return err
 	}
-	m.Signatures = append(m.Signatures, ExecSignature{PubKey: append([]byte(nil), pub...), Signature: ed25519.Sign(priv, sb)})
+	pub, sig, err := signfile.Sign(execKind, priv, m.Signatures, nil, sb)
+	if err != nil {
+		return err
+	}
+	m.Signatures = append(m.Signatures, ExecSignature{PubKey: pub, Signature: sig})
 	return nil
 }
 
@@ -182,22 +182,15 @@ func ExecSigners(m *MsgCollectiveExec, chainID string) ([]ledger.Address, error)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[ledger.Address]bool{}
+	what := fmt.Sprintf("chain %q, %s version %d nonce %d", chainID, m.Collective, m.Version, m.Nonce)
 	out := make([]ledger.Address, 0, len(m.Signatures))
-	for i, s := range m.Signatures {
-		if len(s.PubKey) != ed25519.PublicKeySize || len(s.Signature) != ed25519.SignatureSize {
-			return nil, fmt.Errorf("signature %d: %w: key or signature length", i, ErrExecSignature)
-		}
+	err = signfile.Check(execKind, m.Signatures, signfile.Ed25519, func(_ int, s ExecSignature) (signfile.Claim, error) {
 		a := ledger.AddressFromPubKey(s.PubKey)
-		if seen[a] {
-			return nil, fmt.Errorf("signature %d: %w: %s", i, ErrExecDuplicate, a)
-		}
-		seen[a] = true
-		if !cmted.PubKey(s.PubKey).VerifySignature(sb, s.Signature) {
-			return nil, fmt.Errorf("signature %d: %w: by %s does not verify for chain %q, %s version %d nonce %d",
-				i, ErrExecSignature, a, chainID, m.Collective, m.Version, m.Nonce)
-		}
-		out = append(out, a)
+		return signfile.Claim{Signer: a.String(), Message: sb, For: what,
+			Record: func() error { out = append(out, a); return nil }}, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -2,10 +2,10 @@ package agreements
 
 import (
 	"crypto/ed25519"
-	"encoding/json"
 	"fmt"
 	"strconv"
 
+	"github.com/riffchain/riffchain/contracts/signfile"
 	"github.com/riffchain/riffchain/ledger"
 )
 
@@ -15,6 +15,14 @@ const SignDomain = "riffchain/agreement/v1\n"
 // MaxSignatures bounds the signatures an agreement file may carry
 // (32 parties, each possibly a collective of 32 members).
 const MaxSignatures = MaxParties * MaxMembers
+
+// fileKind makes the agreement file an instance of the signed-file
+// mechanism (contracts/signfile): its shape, sign bytes, signing and
+// signature checks, with this module's errors and codes.
+var fileKind = &signfile.Kind{
+	Name: "agreement file", Domain: SignDomain, MaxSignatures: MaxSignatures,
+	Invalid: ErrInvalidBody, BadSignature: ErrBadSignature, Duplicate: ErrDuplicateSignature,
+}
 
 // Signature is one party's (or one collective member's) offline approval
 // of an agreement.
@@ -28,6 +36,22 @@ type Signature struct {
 	Signature         []byte          `json:"signature" validate:"len=64"`
 	Collective        *ledger.Address `json:"collective,omitempty"`
 	CollectiveVersion uint64          `json:"collective_version,omitempty"`
+}
+
+// Key is the signer's public key (signfile.Signature).
+func (s Signature) Key() []byte { return s.PubKey }
+
+// Sig is the signature (signfile.Signature).
+func (s Signature) Sig() []byte { return s.Signature }
+
+// approves returns the party the signature approves for (the signer, or
+// the collective it signs for) and the collective version it names (0 for
+// a direct signature).
+func (s *Signature) approves() (ledger.Address, uint64) {
+	if s.Collective != nil {
+		return *s.Collective, s.CollectiveVersion
+	}
+	return s.Signer, 0
 }
 
 // File is an agreement file: the body, its id (a convenience for scripts;
@@ -73,25 +97,14 @@ func (f *File) ForSubmitter(submitter ledger.Address) *File {
 // collective for a member signature) and collective_version 0 for a direct
 // signature.
 func SignBytes(chainID, id string, version uint64, party ledger.Address, collectiveVersion uint64) []byte {
-	b := make([]byte, 0, len(SignDomain)+len(chainID)+len(id)+80)
-	b = append(b, SignDomain...)
-	b = append(b, chainID...)
-	b = append(b, '\n')
-	b = append(b, id...)
-	b = append(b, '\n')
-	b = strconv.AppendUint(b, version, 10)
-	b = append(b, '\n')
-	b = append(b, party.String()...)
-	b = append(b, '\n')
-	b = strconv.AppendUint(b, collectiveVersion, 10)
-	return b
+	return fileKind.SignBytes(chainID, id, strconv.FormatUint(version, 10), party.String(), strconv.FormatUint(collectiveVersion, 10))
 }
 
 // ParseFile decodes an agreement file strictly.
 func ParseFile(data []byte) (*File, error) {
 	var f File
-	if err := decodeStrict(data, &f); err != nil {
-		return nil, fmt.Errorf("%w: agreement file: %v", ErrInvalidBody, err)
+	if err := fileKind.Decode(data, &f); err != nil {
+		return nil, err
 	}
 	if f.Signatures == nil {
 		f.Signatures = []Signature{}
@@ -100,13 +113,7 @@ func ParseFile(data []byte) (*File, error) {
 }
 
 // Encode returns the file as indented JSON (the on-disk form).
-func (f *File) Encode() ([]byte, error) {
-	out, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("%w: encode file: %v", ErrInvalidBody, err)
-	}
-	return append(out, '\n'), nil
-}
+func (f *File) Encode() ([]byte, error) { return fileKind.Encode(f) }
 
 // checkID computes the body's id and checks it against f.ID when present.
 func (f *File) checkID() (string, error) {
@@ -138,8 +145,9 @@ func SignForCollective(f *File, priv ed25519.PrivateKey, collective ledger.Addre
 }
 
 func sign(f *File, priv ed25519.PrivateKey, collective *ledger.Address, version uint64) error {
-	if len(priv) != ed25519.PrivateKeySize {
-		return fmt.Errorf("%w: private key has %d bytes", ErrBadSignature, len(priv))
+	pub, err := fileKind.PublicKey(priv)
+	if err != nil {
+		return err
 	}
 	if !validChainID(f.Body.ChainID) {
 		return fmt.Errorf("%w: body chain id %q (build the file first)", ErrWrongChain, f.Body.ChainID)
@@ -151,7 +159,6 @@ func sign(f *File, priv ed25519.PrivateKey, collective *ledger.Address, version 
 	if err != nil {
 		return err
 	}
-	pub := priv.Public().(ed25519.PublicKey)
 	signer := ledger.AddressFromPubKey(pub)
 	party := signer
 	if collective != nil {
@@ -160,15 +167,16 @@ func sign(f *File, priv ed25519.PrivateKey, collective *ledger.Address, version 
 	if !f.Body.isParty(party) {
 		return fmt.Errorf("%w: %s", ErrNotParty, party)
 	}
-	for _, s := range f.Signatures {
-		if s.Signer == signer && sameCollective(s.Collective, collective) {
-			return fmt.Errorf("%w: %s already signed", ErrDuplicateSignature, signer)
-		}
+	same := func(s Signature, _ ed25519.PublicKey) bool {
+		return s.Signer == signer && sameCollective(s.Collective, collective)
 	}
-	sig := ed25519.Sign(priv, SignBytes(f.Body.ChainID, id, f.Body.Version, party, version))
+	pub, sig, err := signfile.Sign(fileKind, priv, f.Signatures, same, SignBytes(f.Body.ChainID, id, f.Body.Version, party, version))
+	if err != nil {
+		return err
+	}
 	f.ID = id
 	f.Signatures = append(f.Signatures, Signature{
-		Signer: signer, PubKey: append([]byte(nil), pub...), Signature: sig,
+		Signer: signer, PubKey: pub, Signature: sig,
 		Collective: collective, CollectiveVersion: version,
 	})
 	return nil
@@ -217,84 +225,119 @@ func CheckSubmission(f *File, chainID string, lookup CollectiveLookup, submitter
 }
 
 // checkSignatures is CheckSignatures, where a submitter that is a party
-// counts as approved (its transaction signature covers the body), and a
-// file CheckChain already checked for chainID skips the body checks and the
-// signature verification it did.
+// counts as approved (its transaction signature covers the body). It runs
+// in two steps: verify and tally every signature (the signed-file
+// mechanism with the agreement's rules), then resolve the approvals per
+// party, collectives' thresholds through lookup.
 func checkSignatures(f *File, chainID string, lookup CollectiveLookup, submitter *ledger.Address) (*Approval, error) {
-	var id string
-	verified := f.checked != nil && f.checked.chainID == chainID
-	if verified {
-		id = f.checked.id
-	} else {
-		if err := f.Body.Validate(chainID); err != nil {
-			return nil, err
-		}
-		var err error
-		if id, err = f.checkID(); err != nil {
-			return nil, err
-		}
+	id, verify, err := f.checkFor(chainID)
+	if err != nil {
+		return nil, err
 	}
-	if len(f.Signatures) > MaxSignatures {
-		return nil, fmt.Errorf("%w: %d signatures, at most %d", ErrInvalidBody, len(f.Signatures), MaxSignatures)
-	}
-	direct := map[ledger.Address]bool{}
-	votes := map[ledger.Address]*CollectiveVote{}
-	type pair struct{ signer, coll ledger.Address }
-	seen := map[pair]bool{}
-	for i, s := range f.Signatures {
-		if len(s.PubKey) != ed25519.PublicKeySize || len(s.Signature) != ed25519.SignatureSize {
-			return nil, fmt.Errorf("signature %d: %w: key or signature length", i, ErrBadSignature)
-		}
-		if ledger.AddressFromPubKey(s.PubKey) != s.Signer {
-			return nil, fmt.Errorf("signature %d: %w: pub_key does not belong to %s", i, ErrBadSignature, s.Signer)
-		}
-		party := s.Signer
-		var cv uint64
-		if s.Collective != nil {
-			party = *s.Collective
-			cv = s.CollectiveVersion
-			if cv == 0 {
-				return nil, fmt.Errorf("signature %d: %w: version 0", i, ErrCollectiveVersion)
-			}
-		} else if s.CollectiveVersion != 0 {
-			return nil, fmt.Errorf("signature %d: %w: collective_version without collective", i, ErrInvalidBody)
-		}
-		if !f.Body.isParty(party) {
-			return nil, fmt.Errorf("signature %d: %w: %s", i, ErrNotParty, party)
-		}
-		p := pair{s.Signer, party}
-		if seen[p] {
-			return nil, fmt.Errorf("signature %d: %w: %s for %s", i, ErrDuplicateSignature, s.Signer, party)
-		}
-		seen[p] = true
-		if !verified && !verifySig(s.PubKey, SignBytes(chainID, id, f.Body.Version, party, cv), s.Signature) {
-			return nil, fmt.Errorf("signature %d: %w: by %s does not verify for chain %q, id %s, version %d",
-				i, ErrBadSignature, s.Signer, chainID, id, f.Body.Version)
-		}
-		if s.Collective == nil {
-			direct[party] = true
-			continue
-		}
-		v := votes[party]
-		if v == nil {
-			v = &CollectiveVote{Collective: party, Version: cv, Approvals: []ledger.Address{}}
-			votes[party] = v
-		}
-		if v.Version != cv {
-			return nil, fmt.Errorf("signature %d: %w: %s signs version %d, others %d", i, ErrCollectiveVersion, s.Signer, cv, v.Version)
-		}
-		v.Approvals = append(v.Approvals, s.Signer)
+	t, err := f.verifySignatures(chainID, id, verify)
+	if err != nil {
+		return nil, err
 	}
 	if submitter != nil && f.Body.isParty(*submitter) {
-		direct[*submitter] = true
+		t.direct[*submitter] = true
 	}
+	return t.approval(id, f.Body.Parties, lookup)
+}
+
+// checkFor returns the id f's signatures are checked for on chainID and
+// how to verify them. A file CheckChain already checked for chainID skips
+// the body checks and the signature verification it did (f.checked, see
+// CheckChain); any other file has its body validated and its id checked.
+func (f *File) checkFor(chainID string) (string, signfile.Verifier, error) {
+	if f.checked != nil && f.checked.chainID == chainID {
+		return f.checked.id, verifiedByCheckChain, nil
+	}
+	if err := f.Body.Validate(chainID); err != nil {
+		return "", nil, err
+	}
+	id, err := f.checkID()
+	if err != nil {
+		return "", nil, err
+	}
+	return id, verifySig, nil
+}
+
+// verifiedByCheckChain is the verifier of a file whose every signature
+// CheckChain verified for the same chain id and id.
+func verifiedByCheckChain(_, _, _ []byte) bool { return true }
+
+// tally is what a file's verified signatures approve: the parties that
+// signed directly and the member signatures per collective party.
+type tally struct {
+	direct map[ledger.Address]bool
+	votes  map[ledger.Address]*CollectiveVote
+}
+
+// verifySignatures checks every signature of f for chainID and id and
+// tallies them. The checks are signfile.Check's shared ones and the
+// agreement's own: the key is the signer's, a member signature names a
+// collective version and a direct one none, the party it approves for is
+// a party of the body, and the member signatures of one collective all
+// name the same version.
+func (f *File) verifySignatures(chainID, id string, verify signfile.Verifier) (*tally, error) {
+	t := &tally{direct: map[ledger.Address]bool{}, votes: map[ledger.Address]*CollectiveVote{}}
+	what := fmt.Sprintf("chain %q, id %s, version %d", chainID, id, f.Body.Version)
+	err := signfile.Check(fileKind, f.Signatures, verify, func(_ int, s Signature) (signfile.Claim, error) {
+		if ledger.AddressFromPubKey(s.PubKey) != s.Signer {
+			return signfile.Claim{}, fmt.Errorf("%w: pub_key does not belong to %s", ErrBadSignature, s.Signer)
+		}
+		party, cv := s.approves()
+		if s.Collective != nil && cv == 0 {
+			return signfile.Claim{}, fmt.Errorf("%w: version 0", ErrCollectiveVersion)
+		}
+		if s.Collective == nil && s.CollectiveVersion != 0 {
+			return signfile.Claim{}, fmt.Errorf("%w: collective_version without collective", ErrInvalidBody)
+		}
+		if !f.Body.isParty(party) {
+			return signfile.Claim{}, fmt.Errorf("%w: %s", ErrNotParty, party)
+		}
+		return signfile.Claim{
+			Signer: s.Signer.String(), Approval: s.Signer.String() + " for " + party.String(),
+			Message: SignBytes(chainID, id, f.Body.Version, party, cv), For: what,
+			Record: func() error { return t.add(s.Signer, party, s.Collective != nil, cv) },
+		}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// add counts signer's approval for party: a direct one, or a member's at
+// collective version cv.
+func (t *tally) add(signer, party ledger.Address, member bool, cv uint64) error {
+	if !member {
+		t.direct[party] = true
+		return nil
+	}
+	v := t.votes[party]
+	if v == nil {
+		v = &CollectiveVote{Collective: party, Version: cv, Approvals: []ledger.Address{}}
+		t.votes[party] = v
+	}
+	if v.Version != cv {
+		return fmt.Errorf("%w: %s signs version %d, others %d", ErrCollectiveVersion, signer, cv, v.Version)
+	}
+	v.Approvals = append(v.Approvals, signer)
+	return nil
+}
+
+// approval reports, in party order, which parties approved: a direct
+// signature, or threshold member signatures of a collective at its current
+// version (lookup; with a nil lookup collectives stay Undecided).
+func (t *tally) approval(id string, parties []ledger.Address, lookup CollectiveLookup) (*Approval, error) {
 	ap := &Approval{ID: id, Signed: []ledger.Address{}, Missing: []ledger.Address{}}
-	for _, p := range f.Body.Parties {
-		if direct[p] {
+	for _, p := range parties {
+		if t.direct[p] {
 			ap.Signed = append(ap.Signed, p)
 			continue
 		}
-		v := votes[p]
+		v := t.votes[p]
 		if v == nil {
 			ap.Missing = append(ap.Missing, p)
 			continue
@@ -304,30 +347,40 @@ func checkSignatures(f *File, chainID string, lookup CollectiveLookup, submitter
 			ap.Votes = append(ap.Votes, *v)
 			continue
 		}
-		c, err := lookup(p)
+		signed, err := v.resolve(lookup)
 		if err != nil {
 			return nil, err
 		}
-		if c == nil {
-			return nil, fmt.Errorf("%w: %s", ErrNotCollective, p)
-		}
-		if c.Version != v.Version {
-			return nil, fmt.Errorf("%w: %s is at version %d, signatures name %d", ErrCollectiveVersion, p, c.Version, v.Version)
-		}
-		for _, m := range v.Approvals {
-			if !c.HasMember(m) {
-				return nil, fmt.Errorf("%w: %s is not a member of %s", ErrNotMember, m, p)
-			}
-		}
-		v.Threshold = c.Threshold
 		ap.Votes = append(ap.Votes, *v)
-		if uint32(len(v.Approvals)) >= c.Threshold {
+		if signed {
 			ap.Signed = append(ap.Signed, p)
 		} else {
 			ap.Missing = append(ap.Missing, p)
 		}
 	}
 	return ap, nil
+}
+
+// resolve checks v against the collective's current state (version and
+// membership), records its threshold and reports whether it is met.
+func (v *CollectiveVote) resolve(lookup CollectiveLookup) (bool, error) {
+	c, err := lookup(v.Collective)
+	if err != nil {
+		return false, err
+	}
+	if c == nil {
+		return false, fmt.Errorf("%w: %s", ErrNotCollective, v.Collective)
+	}
+	if c.Version != v.Version {
+		return false, fmt.Errorf("%w: %s is at version %d, signatures name %d", ErrCollectiveVersion, v.Collective, c.Version, v.Version)
+	}
+	for _, m := range v.Approvals {
+		if !c.HasMember(m) {
+			return false, fmt.Errorf("%w: %s is not a member of %s", ErrNotMember, m, v.Collective)
+		}
+	}
+	v.Threshold = c.Threshold
+	return uint32(len(v.Approvals)) >= c.Threshold, nil
 }
 
 // VerifySignatures checks that f is completely and correctly signed for

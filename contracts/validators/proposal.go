@@ -1,15 +1,14 @@
 package validators
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	cmted "github.com/cometbft/cometbft/crypto/ed25519"
-	"io"
 	"math"
+
+	"github.com/riffchain/riffchain/contracts/signfile"
 )
 
 // SignDomain is the domain tag that starts every validator change
@@ -30,6 +29,13 @@ const (
 	MaxSaltLen    = 64
 	MaxChainIDLen = 50
 )
+
+// fileKind makes the proposal file an instance of the signed-file
+// mechanism (contracts/signfile), with this module's errors and codes.
+var fileKind = &signfile.Kind{
+	Name: "proposal file", Domain: SignDomain, MaxSignatures: MaxSignatures,
+	Invalid: ErrInvalidProposal, BadSignature: ErrBadSignature, Duplicate: ErrDuplicateSigner,
+}
 
 // Change sets the voting power of one consensus key: a new key is added,
 // an existing one gets the new power, power 0 removes it.
@@ -55,6 +61,12 @@ type Signature struct {
 	PubKey    []byte `json:"pub_key"`   // 32 bytes, base64 in JSON
 	Signature []byte `json:"signature"` // 64 bytes, base64 in JSON
 }
+
+// Key is the validator's consensus public key (signfile.Signature).
+func (s Signature) Key() []byte { return s.PubKey }
+
+// Sig is the signature (signfile.Signature).
+func (s Signature) Sig() []byte { return s.Signature }
 
 // MsgChange is the message "validator/change" and also the proposal file
 // that validators sign offline: the proposal, its id (optional; checked
@@ -133,13 +145,7 @@ func (p *Proposal) ID() (string, error) {
 // SignBytes are the exact bytes a validator signs to approve proposal id:
 //
 //	"riffchain/validator-change/v1\n" chain_id "\n" id
-func SignBytes(chainID, id string) []byte {
-	b := make([]byte, 0, len(SignDomain)+len(chainID)+1+len(id))
-	b = append(b, SignDomain...)
-	b = append(b, chainID...)
-	b = append(b, '\n')
-	return append(b, id...)
-}
+func SignBytes(chainID, id string) []byte { return fileKind.SignBytes(chainID, id) }
 
 // Check applies every stateless rule of the message: the proposal's rules,
 // the id (when present), and each signature's shape, uniqueness and
@@ -156,23 +162,13 @@ func (m *MsgChange) verify() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if len(m.Signatures) > MaxSignatures {
-		return "", fmt.Errorf("%w: %d signatures, at most %d", ErrInvalidProposal, len(m.Signatures), MaxSignatures)
-	}
 	sb := SignBytes(m.Proposal.ChainID, id)
-	seen := make(map[string]bool, len(m.Signatures))
-	for i, s := range m.Signatures {
-		if len(s.PubKey) != ed25519.PublicKeySize || len(s.Signature) != ed25519.SignatureSize {
-			return "", fmt.Errorf("%w: signature %d: key or signature length", ErrBadSignature, i)
-		}
-		if seen[string(s.PubKey)] {
-			return "", fmt.Errorf("%w: signature %d: %s", ErrDuplicateSigner, i, AddressOf(s.PubKey))
-		}
-		seen[string(s.PubKey)] = true
-		if !cmted.PubKey(s.PubKey).VerifySignature(sb, s.Signature) {
-			return "", fmt.Errorf("%w: signature %d by %s does not verify for chain %q, id %s",
-				ErrBadSignature, i, AddressOf(s.PubKey), m.Proposal.ChainID, id)
-		}
+	what := fmt.Sprintf("chain %q, id %s", m.Proposal.ChainID, id)
+	err = signfile.Check(fileKind, m.Signatures, signfile.Ed25519, func(_ int, s Signature) (signfile.Claim, error) {
+		return signfile.Claim{Signer: HexAddress(AddressOf(s.PubKey)), Message: sb, For: what}, nil
+	})
+	if err != nil {
+		return "", err
 	}
 	return id, nil
 }
@@ -208,24 +204,19 @@ func NewFile(p Proposal) (*MsgChange, error) {
 // malformed or priv has signed already; whether priv's key is a validator
 // is for the chain to decide.
 func Sign(m *MsgChange, priv ed25519.PrivateKey) error {
-	if len(priv) != ed25519.PrivateKeySize {
-		return fmt.Errorf("%w: private key has %d bytes", ErrBadSignature, len(priv))
+	if _, err := fileKind.PublicKey(priv); err != nil {
+		return err
 	}
 	id, err := m.checkID()
 	if err != nil {
 		return err
 	}
-	pub := priv.Public().(ed25519.PublicKey)
-	for _, s := range m.Signatures {
-		if bytes.Equal(s.PubKey, pub) {
-			return fmt.Errorf("%w: %s already signed", ErrDuplicateSigner, AddressOf(pub))
-		}
+	pub, sig, err := signfile.Sign(fileKind, priv, m.Signatures, nil, SignBytes(m.Proposal.ChainID, id))
+	if err != nil {
+		return err
 	}
 	m.ID = id
-	m.Signatures = append(m.Signatures, Signature{
-		PubKey:    append([]byte(nil), pub...),
-		Signature: ed25519.Sign(priv, SignBytes(m.Proposal.ChainID, id)),
-	})
+	m.Signatures = append(m.Signatures, Signature{PubKey: pub, Signature: sig})
 	return nil
 }
 
@@ -233,13 +224,8 @@ func Sign(m *MsgChange, priv ed25519.PrivateKey) error {
 // data rejected).
 func ParseFile(data []byte) (*MsgChange, error) {
 	var m MsgChange
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("%w: proposal file: %v", ErrInvalidProposal, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: proposal file: trailing data", ErrInvalidProposal)
+	if err := fileKind.Decode(data, &m); err != nil {
+		return nil, err
 	}
 	if m.Signatures == nil {
 		m.Signatures = []Signature{}
@@ -248,13 +234,7 @@ func ParseFile(data []byte) (*MsgChange, error) {
 }
 
 // Encode returns the file as indented JSON (the on-disk form).
-func (m *MsgChange) Encode() ([]byte, error) {
-	out, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("%w: encode file: %v", ErrInvalidProposal, err)
-	}
-	return append(out, '\n'), nil
-}
+func (m *MsgChange) Encode() ([]byte, error) { return fileKind.Encode(m) }
 
 // SignatureCount is how many validator signatures the message carries (each
 // charged as a signature check, spec/gas.md).
