@@ -186,7 +186,7 @@ func ExecSigners(m *MsgCollectiveExec, chainID string) ([]ledger.Address, error)
 	out := make([]ledger.Address, 0, len(m.Signatures))
 	err = signfile.Check(execKind, m.Signatures, signfile.Ed25519, func(_ int, s ExecSignature) (signfile.Claim, error) {
 		a := ledger.AddressFromPubKey(s.PubKey)
-		return signfile.Claim{Signer: a.String(), Message: sb, For: what,
+		return signfile.Claim{Signer: a, Message: func() []byte { return sb }, For: what,
 			Record: func() error { out = append(out, a); return nil }}, nil
 	})
 	if err != nil {

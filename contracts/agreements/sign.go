@@ -247,10 +247,11 @@ func checkSignatures(f *File, chainID string, lookup CollectiveLookup, submitter
 // checkFor returns the id f's signatures are checked for on chainID and
 // how to verify them. A file CheckChain already checked for chainID skips
 // the body checks and the signature verification it did (f.checked, see
-// CheckChain); any other file has its body validated and its id checked.
+// CheckChain): its Verifier is nil. Any other file has its body validated
+// and its id checked, and its signatures are verified.
 func (f *File) checkFor(chainID string) (string, signfile.Verifier, error) {
 	if f.checked != nil && f.checked.chainID == chainID {
-		return f.checked.id, verifiedByCheckChain, nil
+		return f.checked.id, nil, nil // nil: verified by CheckChain
 	}
 	if err := f.Body.Validate(chainID); err != nil {
 		return "", nil, err
@@ -261,10 +262,6 @@ func (f *File) checkFor(chainID string) (string, signfile.Verifier, error) {
 	}
 	return id, verifySig, nil
 }
-
-// verifiedByCheckChain is the verifier of a file whose every signature
-// CheckChain verified for the same chain id and id.
-func verifiedByCheckChain(_, _, _ []byte) bool { return true }
 
 // tally is what a file's verified signatures approve: the parties that
 // signed directly and the member signatures per collective party.
@@ -297,9 +294,10 @@ func (f *File) verifySignatures(chainID, id string, verify signfile.Verifier) (*
 			return signfile.Claim{}, fmt.Errorf("%w: %s", ErrNotParty, party)
 		}
 		return signfile.Claim{
-			Signer: s.Signer.String(), Approval: s.Signer.String() + " for " + party.String(),
-			Message: SignBytes(chainID, id, f.Body.Version, party, cv), For: what,
-			Record: func() error { return t.add(s.Signer, party, s.Collective != nil, cv) },
+			Signer: s.Signer, Approval: approval{s.Signer, party},
+			Message: func() []byte { return SignBytes(chainID, id, f.Body.Version, party, cv) },
+			For:     what,
+			Record:  func() error { return t.add(s.Signer, party, s.Collective != nil, cv) },
 		}, nil
 	})
 	if err != nil {
@@ -307,6 +305,12 @@ func (f *File) verifySignatures(chainID, id string, verify signfile.Verifier) (*
 	}
 	return t, nil
 }
+
+// approval is what one agreement signature approves: signer's approval for
+// party (itself, or a collective it is a member of).
+type approval struct{ signer, party ledger.Address }
+
+func (a approval) String() string { return a.signer.String() + " for " + a.party.String() }
 
 // add counts signer's approval for party: a direct one, or a member's at
 // collective version cv.

@@ -18,6 +18,10 @@ var (
 		Invalid: errInvalid, BadSignature: errBad, Duplicate: errDup}
 )
 
+type name string
+
+func (n name) String() string { return string(n) }
+
 type testSig struct{ PubKey, Signature []byte }
 
 func (s testSig) Key() []byte { return s.PubKey }
@@ -118,7 +122,7 @@ func TestCheck(t *testing.T) {
 			if c.refuse != "" && string(s.PubKey) == string(signed(c.refuse, msg).PubKey) {
 				return Claim{}, errRule
 			}
-			return Claim{Signer: string(s.PubKey[:4]), Message: msg, For: "chain \"chain\"",
+			return Claim{Signer: name(s.PubKey[:4]), Message: func() []byte { return msg }, For: "chain \"chain\"",
 				Record: func() error { recorded++; return c.record }}, nil
 		})
 		if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
@@ -147,7 +151,7 @@ func TestCheckApprovalKey(t *testing.T) {
 		{[]string{"a for x", "a for x"}, errDup},
 	} {
 		err := Check(testKind, []testSig{a, a}, Ed25519, func(i int, s testSig) (Claim, error) {
-			return Claim{Signer: "a", Approval: c.approvals[i], Message: msg}, nil
+			return Claim{Signer: name("a"), Approval: c.approvals[i], Message: func() []byte { return msg }}, nil
 		})
 		if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
 			t.Errorf("%v: err %v, want %v", c.approvals, err, c.want)
@@ -174,5 +178,26 @@ func TestSign(t *testing.T) {
 	}
 	if _, _, err := Sign(testKind, a[:10], []testSig(nil), nil, msg); !errors.Is(err, errBad) {
 		t.Fatalf("short private key: %v", err)
+	}
+}
+
+func TestCheckVerifiedBefore(t *testing.T) {
+	// A nil verifier skips verification (the caller verified these
+	// signatures already) and never computes the sign bytes; sizes,
+	// claims and duplicates are still checked.
+	msg := testKind.SignBytes("chain")
+	a := signed("a", msg)
+	notVerifying := testSig{a.PubKey, make([]byte, 64)}
+	noMessage := func(_ int, s testSig) (Claim, error) {
+		return Claim{Signer: name(s.PubKey), Message: func() []byte { t.Fatal("sign bytes computed"); return nil }}, nil
+	}
+	if err := Check(testKind, []testSig{notVerifying}, nil, noMessage); err != nil {
+		t.Fatalf("verified before: %v", err)
+	}
+	if err := Check(testKind, []testSig{a, a}, nil, noMessage); !errors.Is(err, errDup) {
+		t.Fatalf("duplicate: %v", err)
+	}
+	if err := Check(testKind, []testSig{{a.PubKey[:5], a.Signature}}, nil, noMessage); !errors.Is(err, errBad) {
+		t.Fatalf("short key: %v", err)
 	}
 }

@@ -25,16 +25,18 @@ type Verifier func(pub, msg, sig []byte) bool
 func Ed25519(pub, msg, sig []byte) bool { return cmted.PubKey(pub).VerifySignature(msg, sig) }
 
 // Claim is what a flow says about one signature of its file, beyond its key
-// and signature.
+// and signature. Nothing in it is formatted unless the signature fails.
 type Claim struct {
-	// Signer names the signer in errors.
-	Signer string
+	// Signer names the signer in errors (an address).
+	Signer fmt.Stringer
 	// Approval identifies what the signature approves: two signatures with
-	// the same Approval are a duplicate. Empty means Signer (one signature
-	// per signer); an agreement member signs once per collective.
-	Approval string
-	// Message is the sign bytes the signature must cover.
-	Message []byte
+	// equal Approvals are a duplicate. It must be comparable; nil means
+	// Signer (one signature per signer). An agreement's member signs once
+	// per collective.
+	Approval any
+	// Message returns the sign bytes the signature must cover; it is not
+	// called when the signatures were verified before (a nil Verifier).
+	Message func() []byte
 	// For says, in the error of a signature that does not verify, what it
 	// was checked for (`chain "c", id ...`).
 	For string
@@ -49,13 +51,15 @@ type Claim struct {
 // signature of the wrong size (BadSignature); what claim refuses (the
 // flow's own rules, e.g. that the signer is a party); an approval given
 // twice (Duplicate); and a signature that verify rejects over the claim's
-// Message (BadSignature); then the claim's Record. Work is one claim and one verification per
+// Message (BadSignature); then the claim's Record. A nil verify means the
+// caller verified these very signatures before (its verified-once record):
+// every other check still runs. Work is one claim and one verification per
 // signature, at most k.MaxSignatures of them.
 func Check[S Signature](k *Kind, sigs []S, verify Verifier, claim func(i int, s S) (Claim, error)) error {
 	if len(sigs) > k.MaxSignatures {
 		return fmt.Errorf("%w: %d signatures, at most %d", k.Invalid, len(sigs), k.MaxSignatures)
 	}
-	seen := make(map[string]bool, len(sigs))
+	seen := make(map[any]bool, len(sigs))
 	for i, s := range sigs {
 		pub, sig := s.Key(), s.Sig()
 		if !keySizes(pub, sig) {
@@ -66,14 +70,14 @@ func Check[S Signature](k *Kind, sigs []S, verify Verifier, claim func(i int, s 
 			return fmt.Errorf("signature %d: %w", i, err)
 		}
 		approval := c.Approval
-		if approval == "" {
+		if approval == nil {
 			approval = c.Signer
 		}
 		if seen[approval] {
 			return fmt.Errorf("signature %d: %w: %s", i, k.Duplicate, approval)
 		}
 		seen[approval] = true
-		if !verify(pub, c.Message, sig) {
+		if verify != nil && !verify(pub, c.Message(), sig) {
 			return fmt.Errorf("signature %d: %w: by %s does not verify for %s", i, k.BadSignature, c.Signer, c.For)
 		}
 		if c.Record != nil {

@@ -9,6 +9,7 @@ import (
 	"math"
 
 	"github.com/riffchain/riffchain/contracts/signfile"
+	"github.com/riffchain/riffchain/ledger"
 )
 
 // SignDomain is the domain tag that starts every validator change
@@ -165,13 +166,18 @@ func (m *MsgChange) verify() (string, error) {
 	sb := SignBytes(m.Proposal.ChainID, id)
 	what := fmt.Sprintf("chain %q, id %s", m.Proposal.ChainID, id)
 	err = signfile.Check(fileKind, m.Signatures, signfile.Ed25519, func(_ int, s Signature) (signfile.Claim, error) {
-		return signfile.Claim{Signer: HexAddress(AddressOf(s.PubKey)), Message: sb, For: what}, nil
+		return signfile.Claim{Signer: consensusAddress(AddressOf(s.PubKey)), Message: func() []byte { return sb }, For: what}, nil
 	})
 	if err != nil {
 		return "", err
 	}
 	return id, nil
 }
+
+// consensusAddress prints an address as CometBFT does (HexAddress).
+type consensusAddress ledger.Address
+
+func (a consensusAddress) String() string { return HexAddress(ledger.Address(a)) }
 
 // checkID checks the proposal and returns its id, comparing it with m.ID
 // when present.
