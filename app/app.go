@@ -375,8 +375,11 @@ type executed struct {
 // execute runs a decoded tx against state (and local, the node-local
 // indexes) under its gas limit: nonce and fee in one branch, then the
 // messages in another, written to state only if every message succeeds
-// within the limit. Block execution and /simulate share it, so a
-// simulation charges exactly what the block will.
+// within the limit. The failed-tx rule (spec/overview.md): a tx that fails
+// after paying for its place (intrinsic gas covered, next nonce, fee paid)
+// keeps its nonce consumed and its fee paid and writes nothing else; one
+// that fails before writes nothing. Block execution and /simulate share
+// it, so a simulation charges exactly what the block will.
 func (a *App) execute(state, local ledger.KV, blk ledger.Block, proposer ledger.Address, ct *checkedTx, wireLen int) executed {
 	b := &ct.tx.Body
 	meter := gas.NewMeter(b.Gas)
