@@ -26,15 +26,24 @@ type Table struct {
 	Rows    [][]string // body cells, trimmed; a row has as many cells as it has in the file
 }
 
+// Text returns the whole of file (a name such as "queries.md").
+func Text(file string) (string, error) {
+	b, err := files.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("%w: %s: %v", ErrNoFile, file, err)
+	}
+	return string(b), nil
+}
+
 // Tables returns every table of file (a name such as "errors.md"), in
 // order. A cell is the text between unescaped '|'s, trimmed; "\|" in a cell
 // is an escaped '|' and reads as '|'.
 func Tables(file string) ([]Table, error) {
-	b, err := files.ReadFile(file)
+	text, err := Text(file)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrNoFile, file, err)
+		return nil, err
 	}
-	lines := strings.Split(string(b), "\n")
+	lines := strings.Split(text, "\n")
 	var (
 		out     []Table
 		heading string
