@@ -29,10 +29,7 @@ type agreementsWiring struct{ hooks agreements.Hooks }
 // keeper returns the agreements keeper over env, with the node-local party
 // index in env.Local and every hook of the module list set.
 func (w *agreementsWiring) keeper(env *Env) *agreements.Keeper {
-	k := agreements.New(env.Ledger, env.ChainID)
-	if env.Local != nil {
-		k.SetIndex(env.Local)
-	}
+	k := agreements.New(env.Ledger, env.ChainID, env.Local)
 	k.Hooks = w.hooks
 	return k
 }

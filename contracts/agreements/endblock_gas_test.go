@@ -15,7 +15,7 @@ func (e *env) meteredEndBlock() uint64 {
 	e.t.Helper()
 	m := gas.NewMeter(^uint64(0))
 	br := ledger.NewBranch(e.tree)
-	k := New(ledger.New(gas.NewStore(br, m), &ledger.Events{}), testChain)
+	k := New(ledger.New(gas.NewStore(br, m), &ledger.Events{}), testChain, nil)
 	if err := k.EndBlock(e.blk); err != nil {
 		e.t.Fatal(err)
 	}

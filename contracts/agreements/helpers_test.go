@@ -21,6 +21,10 @@ type env struct {
 	blk    ledger.Block
 	events []ledger.Event
 	hooks  Hooks
+	// index picks the keeper's party index store given the exec's state
+	// branch; nil: that branch, so that tests read the index back from
+	// the tree.
+	index func(state ledger.KV) ledger.KV
 }
 
 func newEnv(t *testing.T) *env {
@@ -61,7 +65,11 @@ func (e *env) exec(fn func(k *Keeper) (ledger.Output, error)) (ledger.Output, er
 	before := dump(e.t, e.tree)
 	br := ledger.NewBranch(e.tree)
 	ev := &ledger.Events{}
-	k := New(ledger.New(br, ev), testChain)
+	var index ledger.KV = br
+	if e.index != nil {
+		index = e.index(br)
+	}
+	k := New(ledger.New(br, ev), testChain, index)
 	k.Hooks = e.hooks
 	out, err := fn(k)
 	if err == nil {

@@ -30,17 +30,16 @@ type Keeper struct {
 }
 
 // New returns a keeper over l's state and events for chain chainID (which
-// offline signatures and bodies must name).
-func New(l *ledger.Ledger, chainID string) *Keeper {
-	return &Keeper{l: l, kv: l.KV(), index: l.KV(), events: l.Events(), chainID: chainID}
+// offline signatures and bodies must name) that keeps its party index in
+// index: the app gives it the node-local store (spec/state.md, "Local
+// indexes"), so that an agreement writes one state key, its record. A nil
+// index keeps no party index. Execution only ever writes the index, never
+// reads it, so where it lives cannot change the app hash's inputs; it is
+// never consensus state unless a caller passes state itself (tests do, to
+// read it back in one store).
+func New(l *ledger.Ledger, chainID string, index ledger.KV) *Keeper {
+	return &Keeper{l: l, kv: l.KV(), index: index, events: l.Events(), chainID: chainID}
 }
-
-// SetIndex makes the keeper keep its party index in idx instead of state:
-// the app gives it the node-local store (spec/state.md, "Local indexes"),
-// so that an agreement writes one state key, its record. Execution only
-// ever writes the index, never reads it, so where it lives cannot change
-// the app hash's inputs.
-func (k *Keeper) SetIndex(idx ledger.KV) { k.index = idx }
 
 // ChainID returns the chain id the keeper checks bodies against.
 func (k *Keeper) ChainID() string { return k.chainID }
@@ -61,14 +60,14 @@ func (k *Keeper) load(id string) (*Record, error) {
 }
 
 // save writes rec, moves its party index entries (in the keeper's index
-// store) from prev to its status (prev "" = new record) and emits the "agreement" event with the full
-// state.
+// store, when it keeps one) from prev to its status (prev "" = new record)
+// and emits the "agreement" event with the full state.
 func (k *Keeper) save(rec *Record, prev Status, action string) error {
 	b, err := ledger.SetJSON(k.kv, AgreementKey(rec.ID), rec)
 	if err != nil {
 		return err
 	}
-	if prev != rec.Status {
+	if prev != rec.Status && k.index != nil {
 		for _, p := range rec.Parties {
 			if prev != "" {
 				if err := k.index.Delete(PartyIndexKey(p, prev, rec.CreatedHeight, rec.ID)); err != nil {

@@ -57,3 +57,51 @@ func TestAgreementsByPartyChronological(t *testing.T) {
 		}
 	}
 }
+
+// TestPartyIndexOnlyWhereGiven: the keeper writes its party index to the
+// store New is given and nowhere else; with none it keeps no index. State
+// holds the records either way and never an index entry by accident.
+func TestPartyIndexOnlyWhereGiven(t *testing.T) {
+	a, b := addr("alice"), addr("bob")
+	countIndex := func(t *testing.T, r ledger.Reader) int {
+		t.Helper()
+		n := 0
+		for _, p := range []ledger.Address{a, b} {
+			if err := r.Iterate(PartyIndexPrefix(p), ledger.PrefixEnd(PartyIndexPrefix(p)), func(_, _ []byte) bool { n++; return true }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return n
+	}
+	local, err := ledger.OpenTree("", "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { local.Close() })
+	for _, c := range []struct {
+		name    string
+		index   func(ledger.KV) ledger.KV
+		inState int
+		inLocal int
+	}{
+		{"local store", func(ledger.KV) ledger.KV { return local }, 0, 2},
+		{"no index", func(ledger.KV) ledger.KV { return nil }, 0, 0},
+		{"state (tests only)", nil, 2, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.index = c.index
+			body := Body{Parties: []ledger.Address{a, b}, Title: "idx", Actions: []Action{xfer(a, b, e.fungible("IDX", a, map[ledger.Address]uint64{a: 10}), 1)}, ExpiresAtHeight: 100}
+			before := countIndex(t, local)
+			if _, err := e.propose(body, "alice", false); err != nil {
+				t.Fatal(err)
+			}
+			if got := countIndex(t, e.tree); got != c.inState {
+				t.Errorf("index entries in state: %d, want %d", got, c.inState)
+			}
+			if got := countIndex(t, local) - before; got != c.inLocal {
+				t.Errorf("index entries in the local store: %d, want %d", got, c.inLocal)
+			}
+		})
+	}
+}

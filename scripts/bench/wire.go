@@ -41,7 +41,7 @@ func wireMissing(s *Settings, a *app.App) error {
 	}
 	if !have[typeAgreementSubmit] {
 		app.Handle(r, typeAgreementSubmit, func(env *app.Env, signer ledger.Address, m *agreements.MsgSubmit) (ledger.Output, error) {
-			return agreements.New(env.Ledger, env.ChainID).ExecSubmit(env.Block, signer, m)
+			return agreements.New(env.Ledger, env.ChainID, env.Local).ExecSubmit(env.Block, signer, m)
 		})
 		selfWired[typeAgreementSubmit] = true
 	}
