@@ -1,0 +1,84 @@
+package app
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/riffchain/riffchain/contracts/agreements"
+	"github.com/riffchain/riffchain/contracts/validators"
+	"github.com/riffchain/riffchain/ledger/query"
+	"github.com/riffchain/riffchain/lens"
+	"github.com/riffchain/riffchain/spec"
+)
+
+// n formats a number as the spec writes it: 1,000 and 65,536, but 64.
+func n[T ~int | ~int64 | ~uint64](v T) string {
+	s := strconv.FormatInt(int64(v), 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+var spaces = regexp.MustCompile(`\s+`)
+
+// TestSpecLimits: the limits the spec states in prose are the code's
+// constants. Each phrase is written from the constant, so changing either
+// side alone fails here. (Limits in tables are tested with their tables:
+// TestSpecGasTable, TestByteLengthLimits.)
+func TestSpecLimits(t *testing.T) {
+	cases := []struct{ file, phrase string }{
+		{"tx.md", "at most **" + n(MaxTxBytes) + " bytes** (`MaxTxBytes`)"},
+		{"tx.md", "1.." + n(maxMsgs) + " messages"},
+		{"tx.md", "default " + n(DefaultNonceWindow) + ", at most " + n(maxNonceWindow)},
+		{"tx.md", "At most " + n(maxHeldNonces) + " txs are held node-wide"},
+		{"tx.md", "gap is still open `" + n(nonceHoldBlocks) + "` blocks"},
+		{"tx.md", "(" + n(checkCacheBytes>>20) + " MiB, a tx counted at 3× its size + " + n(checkCacheOverhead>>10) + " KiB)"},
+		{"security.md", n(maxNonceCache) + " accounts"},
+		{"security.md", n(maxHeldNonces) + " per node"},
+		{"security.md", n(checkCacheBytes>>20) + " MiB estimated (3× tx size + " + n(checkCacheOverhead>>10) + " KiB per tx)"},
+		{"security.md", n(MaxTxBytes) + " bytes (protocol)"},
+		{"security.md", "default " + n(query.DefaultPageLimit) + ", at most " + n(query.MaxPageLimit)},
+		{"security.md", "at most " + n(lens.MaxSeedingScan) + " entries examined per page"},
+		{"security.md", "over " + n(lens.MaxImportEntries) + " entries or blocks"},
+		{"security.md", n(agreements.MaxHistory) + " steps"},
+		{"security.md", "| " + n(agreements.MaxDisputes) + " (then code 143"},
+		{"queries.md", "default " + n(query.DefaultPageLimit) + ", at most " + n(query.MaxPageLimit)},
+		{"queries.md", "at most " + n(lens.MaxSeedingScan) + " entries per page"},
+		{"gas.md", "at most " + n(agreements.MaxLapsesPerBlock) + " per block"},
+		{"gas.md", "max_gas = " + n(DefaultBlockMaxGas)},
+		{"lenses.md", "1–" + n(lens.MaxNameLen) + " bytes of UTF-8"},
+		{"lenses.md", "0–" + n(lens.MaxTitleLen) + " bytes of UTF-8"},
+		{"lenses.md", "at most " + n(lens.MaxTags) + ", each"},
+		{"lenses.md", "≤ " + n(lens.MaxCIDLen) + " bytes"},
+		{"lenses.md", "1.." + n(lens.MaxDepth) + " (`MaxDepth`), 0 = default " + n(lens.DefaultDepth)},
+		{"lenses.md", "at most " + n(lens.MaxReweights) + " entries"},
+		{"lenses.md", "at most " + n(lens.MaxViewLabels)},
+		{"lenses.md", "(default and max " + n(lens.MaxForkEntries) + ")"},
+		{"agreements.md", "1–" + n(agreements.MaxChainIDLen) + " printable ASCII bytes"},
+		{"agreements.md", "≤ " + n(agreements.MaxTitleLen) + " bytes UTF-8"},
+		{"agreements.md", "≤ " + n(agreements.MaxSaltLen) + " bytes; lets identical"},
+		{"agreements.md", "`what` 1–" + n(agreements.MaxWhatLen) + " bytes"},
+		{"agreements.md", "1–" + n(agreements.MaxMembers) + " distinct members"},
+		{"validators.md", "1.." + n(validators.MaxChainIDLen) + " characters"},
+		{"validators.md", "≤ " + n(validators.MaxSaltLen) + " characters"},
+		{"validators.md", "`MaxEvidenceStored` = " + n(validators.MaxEvidenceStored)},
+	}
+	texts := map[string]string{}
+	for _, c := range cases {
+		text, ok := texts[c.file]
+		if !ok {
+			raw, err := spec.Text(c.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text = spaces.ReplaceAllString(raw, " ")
+			texts[c.file] = text
+		}
+		if !strings.Contains(text, c.phrase) {
+			t.Errorf("%s does not say %q: the spec or the constant changed alone", c.file, c.phrase)
+		}
+	}
+}
