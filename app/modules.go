@@ -79,9 +79,9 @@ func poolsModule() Module {
 		Codes: pools.Codes(),
 		Msgs:  registerPools,
 		Queries: []Query{
-			StateQuery("pool", queryPool),
-			StateQuery("pools", queryPools),
-			StateQuery("quote", queryQuote),
+			StateQuery("pool", pools.QueryPool),
+			StateQuery("pools", pools.QueryPools),
+			StateQuery("quote", pools.QueryQuote),
 		},
 	}
 }
@@ -114,9 +114,9 @@ func validatorsModule() Module {
 		// validator updates.
 		FinishBlock: validatorsEndBlock,
 		Queries: []Query{
-			StateQuery("validators", queryValidators),
-			StateQuery("evidence", queryEvidence),
-			StateQuery("validator-change", queryValidatorChange),
+			StateQuery("validators", validators.QueryValidators),
+			StateQuery("evidence", validators.QueryEvidence),
+			StateQuery("validator-change", validators.QueryChange),
 		},
 	}
 }

@@ -134,7 +134,7 @@ func TestPoolsWired(t *testing.T) {
 	// /pool/ID is proven: record, both reserves, share asset.
 	root := c.app.tree.CommittedHash()
 	r = c.query("/pool/" + c.pool)
-	var v PoolView
+	var v pools.PoolView
 	if r.Code != 0 || json.Unmarshal(r.Value, &v) != nil {
 		t.Fatalf("pool query: %d %s", r.Code, r.Log)
 	}
@@ -198,12 +198,12 @@ func TestPoolsWired(t *testing.T) {
 		if tc.code != 0 {
 			continue
 		}
-		var page PoolsPage
+		var page pools.PoolsPage
 		if err := json.Unmarshal(r.Value, &page); err != nil {
 			t.Fatal(err)
 		}
 		var ids []string
-		for _, p := range page.Pools {
+		for _, p := range page.Entries {
 			ids = append(ids, p.ID)
 		}
 		if fmt.Sprint(ids) != fmt.Sprint(tc.want) || page.Next != tc.next {

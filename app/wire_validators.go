@@ -1,10 +1,7 @@
 package app
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"net/url"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -14,9 +11,10 @@ import (
 
 // This file wires contracts/validators into the app: the genesis validator
 // set (InitChain hook), the "validator/change" message, its error codes
-// (450–499), the end-of-block step that hands queued changes to CometBFT
-// as ValidatorUpdates and records misbehaviour evidence, and the query
-// paths /validators, /evidence and /validator-change.
+// (450–499), and the end-of-block step that records misbehaviour evidence
+// and hands queued changes to CometBFT as ValidatorUpdates. Its query paths
+// (/validators, /evidence, /validator-change/ID) are in
+// contracts/validators/query.go, listed in validatorsModule (modules.go).
 
 // registerValidators adds the validator/change message.
 func registerValidators(r *Router) {
@@ -90,87 +88,4 @@ func validatorsEndBlock(env *Env, bc *BlockContext) error {
 		bc.ValidatorUpdates = append(bc.ValidatorUpdates, abci.Ed25519ValidatorUpdate(u.PubKey, u.Power))
 	}
 	return nil
-}
-
-// ValidatorSet is the value of "/validators": the recorded set in address
-// order (each entry the exact stored JSON, proven by its ValidatorKey) and
-// its total power.
-type ValidatorSet struct {
-	Validators []json.RawMessage `json:"validators"`
-	TotalPower int64             `json:"total_power"`
-}
-
-func queryValidators(r ledger.Reader, parts []string, _ url.Values) (*QueryResult, error) {
-	if err := needArgs(parts, 0, "/validators"); err != nil {
-		return nil, err
-	}
-	vals, err := validators.Validators(r)
-	if err != nil {
-		return nil, err
-	}
-	total, err := validators.TotalPower(vals)
-	if err != nil {
-		return nil, err
-	}
-	set := ValidatorSet{Validators: []json.RawMessage{}, TotalPower: total}
-	res := &QueryResult{}
-	for _, v := range vals {
-		key := validators.ValidatorKey(v.Account)
-		raw, err := r.Get(key)
-		if err != nil {
-			return nil, err
-		}
-		set.Validators = append(set.Validators, raw)
-		res.Proven = append(res.Proven, KV{Key: key, Value: raw})
-	}
-	if res.Value, err = json.Marshal(set); err != nil {
-		return nil, fmt.Errorf("%w: encode validators: %v", ErrInternal, err)
-	}
-	return res, nil
-}
-
-// EvidenceList is the value of "/evidence": one page of records (each the
-// exact stored JSON, proven by its EvidenceKey) and the next cursor.
-type EvidenceList struct {
-	Entries []json.RawMessage `json:"entries"`
-	Next    string            `json:"next,omitempty"`
-}
-
-func queryEvidence(r ledger.Reader, parts []string, params url.Values) (*QueryResult, error) {
-	if err := needArgs(parts, 0, "/evidence?after=CURSOR&limit=N"); err != nil {
-		return nil, err
-	}
-	limit, err := pageLimit(params)
-	if err != nil {
-		return nil, err
-	}
-	page, err := validators.EvidenceList(r, params.Get("after"), limit)
-	if err != nil {
-		if !errors.Is(err, validators.ErrCorruptState) {
-			return nil, fmt.Errorf("%w: %v", ErrBadQuery, err)
-		}
-		return nil, err
-	}
-	list := EvidenceList{Entries: []json.RawMessage{}, Next: page.Next}
-	res := &QueryResult{}
-	for i, raw := range page.Raw {
-		list.Entries = append(list.Entries, raw)
-		res.Proven = append(res.Proven, KV{Key: page.Keys[i], Value: raw})
-	}
-	if res.Value, err = json.Marshal(list); err != nil {
-		return nil, fmt.Errorf("%w: encode evidence: %v", ErrInternal, err)
-	}
-	return res, nil
-}
-
-// queryValidatorChange answers "/validator-change/ID": the record of an
-// applied proposal (absent → code 26 with an absence proof).
-func queryValidatorChange(r ledger.Reader, parts []string, _ url.Values) (*QueryResult, error) {
-	if err := needArgs(parts, 1, "/validator-change/ID"); err != nil {
-		return nil, err
-	}
-	if !validAgreementID(parts[0]) {
-		return nil, fmt.Errorf("%w: proposal id must be 64 lowercase hex characters", ErrBadQuery)
-	}
-	return single(r, validators.AppliedKey(parts[0]), "validator change "+parts[0])
 }

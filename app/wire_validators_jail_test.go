@@ -70,7 +70,7 @@ func TestDoubleSignJails(t *testing.T) {
 	if !hasEvent(jailed.Events, "validator_jailed") {
 		t.Fatal("no validator_jailed event")
 	}
-	if n := len(c.recordedSet().Validators); n != 3 {
+	if n := len(c.recordedSet().Entries); n != 3 {
 		t.Fatalf("recorded set has %d validators, want 3", n)
 	}
 	if e := c.lastEvidence(); e.Action != validators.JailRemoved || e.Validator != validators.HexAddress(ledger.AddressFromPubKey(pub(vals[1]))) {
@@ -95,7 +95,7 @@ func TestDoubleSignJails(t *testing.T) {
 	if r := c.block(c.tx(user, c.changeMsg(50, back, vals[0], vals[2], vals[3]))); r.TxResults[0].Code != 0 {
 		t.Fatalf("re-admission signed by all: %s", r.TxResults[0].Log)
 	}
-	if n := len(c.recordedSet().Validators); n != 4 {
+	if n := len(c.recordedSet().Entries); n != 4 {
 		t.Fatalf("after re-admission %d validators, want 4", n)
 	}
 }
@@ -107,7 +107,7 @@ func TestDoubleSignLastValidatorKept(t *testing.T) {
 	c := newValidatorChain(t, user, val)
 	c.block()
 	res := c.misbehave(val)
-	if len(res.ValidatorUpdates) != 0 || len(c.recordedSet().Validators) != 1 || c.lastEvidence().Action != validators.JailKeptLast {
-		t.Fatalf("updates %+v, set %d, action %q", res.ValidatorUpdates, len(c.recordedSet().Validators), c.lastEvidence().Action)
+	if len(res.ValidatorUpdates) != 0 || len(c.recordedSet().Entries) != 1 || c.lastEvidence().Action != validators.JailKeptLast {
+		t.Fatalf("updates %+v, set %d, action %q", res.ValidatorUpdates, len(c.recordedSet().Entries), c.lastEvidence().Action)
 	}
 }

@@ -61,13 +61,13 @@ func (c *chain) queryValue(path string) (uint32, []byte) {
 	return res.Code, res.Value
 }
 
-func (c *chain) recordedSet() ValidatorSet {
+func (c *chain) recordedSet() validators.ValidatorSet {
 	c.t.Helper()
 	code, v := c.queryValue("/validators")
 	if code != 0 {
 		c.t.Fatalf("/validators: code %d", code)
 	}
-	var set ValidatorSet
+	var set validators.ValidatorSet
 	if err := json.Unmarshal(v, &set); err != nil {
 		c.t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestValidatorChangeThroughFinalizeBlock(t *testing.T) {
 	user, val, newcomer := newTestKey("user"), newTestKey("val"), newTestKey("newcomer")
 	c := newValidatorChain(t, user, val)
 	c.block()
-	if set := c.recordedSet(); len(set.Validators) != 1 || set.TotalPower != 10 {
+	if set := c.recordedSet(); len(set.Entries) != 1 || set.TotalPower != 10 {
 		t.Fatalf("genesis set %+v", set)
 	}
 
@@ -107,7 +107,7 @@ func TestValidatorChangeThroughFinalizeBlock(t *testing.T) {
 	if !hasEvent(res.TxResults[0].Events, "validator_change") {
 		t.Fatal("no validator_change event")
 	}
-	if set := c.recordedSet(); len(set.Validators) != 2 || set.TotalPower != 11 {
+	if set := c.recordedSet(); len(set.Entries) != 2 || set.TotalPower != 11 {
 		t.Fatalf("set after add %+v", set)
 	}
 	// Nothing queued for the next block; the same tx again is a replay.
@@ -122,7 +122,7 @@ func TestValidatorChangeThroughFinalizeBlock(t *testing.T) {
 	if res.TxResults[0].Code != 0 || len(res.ValidatorUpdates) != 1 || res.ValidatorUpdates[0].Power != 0 {
 		t.Fatalf("remove: code %d (%s), updates %v", res.TxResults[0].Code, res.TxResults[0].Log, res.ValidatorUpdates)
 	}
-	if set := c.recordedSet(); len(set.Validators) != 1 || set.TotalPower != 10 {
+	if set := c.recordedSet(); len(set.Entries) != 1 || set.TotalPower != 10 {
 		t.Fatalf("set after remove %+v", set)
 	}
 

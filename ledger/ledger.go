@@ -210,14 +210,24 @@ func (l *Ledger) Balance(addr Address, asset string) (Amount, error) {
 	return a, nil
 }
 
-func (l *Ledger) setBalance(addr Address, asset string, amt Amount) error {
+// BalanceValue is a balance as stored under BalanceKey (and HolderKey): its
+// decimal string, or nil (the key is absent) when it is zero. Proofs of a
+// balance prove this value.
+func BalanceValue(amt Amount) []byte {
 	if amt.IsZero() {
+		return nil
+	}
+	return []byte(amt.String())
+}
+
+func (l *Ledger) setBalance(addr Address, asset string, amt Amount) error {
+	v := BalanceValue(amt)
+	if v == nil {
 		if err := l.kv.Delete(BalanceKey(addr, asset)); err != nil {
 			return err
 		}
 		return l.kv.Delete(HolderKey(asset, addr))
 	}
-	v := []byte(amt.String())
 	if err := l.kv.Set(BalanceKey(addr, asset), v); err != nil {
 		return err
 	}

@@ -97,7 +97,7 @@ func QueryBalances(r Reader, parts []string, params url.Values) (*query.Result, 
 	for _, h := range hs {
 		b, _ := json.Marshal(h)
 		lr.Entries = append(lr.Entries, b)
-		res.Proven = append(res.Proven, query.KV{Key: BalanceKey(addr, h.Asset), Value: []byte(h.Amount.String())})
+		res.Proven = append(res.Proven, query.KV{Key: BalanceKey(addr, h.Asset), Value: BalanceValue(h.Amount)})
 	}
 	res.Value, _ = json.Marshal(lr)
 	return res, nil
@@ -138,7 +138,7 @@ func QueryHolders(r Reader, parts []string, params url.Values) (*query.Result, e
 	for _, h := range hs {
 		b, _ := json.Marshal(h)
 		lr.Entries = append(lr.Entries, b)
-		res.Proven = append(res.Proven, query.KV{Key: HolderKey(parts[0], h.Address), Value: []byte(h.Amount.String())})
+		res.Proven = append(res.Proven, query.KV{Key: HolderKey(parts[0], h.Address), Value: BalanceValue(h.Amount)})
 	}
 	res.Value, _ = json.Marshal(lr)
 	return res, nil

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/app/verify"
 	"github.com/riffchain/riffchain/contracts/pools"
 	"github.com/riffchain/riffchain/ledger"
@@ -61,7 +60,7 @@ func (s *Server) loadPool(ctx context.Context, rd *reader, r *http.Request) (vie
 	if !ans.found {
 		return nil, fmt.Errorf("%w: pool %s", ErrNotFound, id)
 	}
-	var pv app.PoolView
+	var pv pools.PoolView
 	if err := json.Unmarshal(ans.value, &pv); err != nil {
 		return nil, fmt.Errorf("decode pool: %w", err)
 	}

@@ -228,8 +228,8 @@ func walkPath(ids []string, from string, backward bool) (string, error) {
 }
 
 // fetchPool reads /pool/ID (unproven) at the latest height.
-func fetchPool(id string) (*app.PoolView, uint32, string, error) {
-	var v app.PoolView
+func fetchPool(id string) (*pools.PoolView, uint32, string, error) {
+	var v pools.PoolView
 	code, log, err := fetchRecord("/pool/"+url.PathEscape(id), "pool "+id, &v)
 	if err != nil || code != 0 {
 		return nil, code, log, err
@@ -238,7 +238,7 @@ func fetchPool(id string) (*app.PoolView, uint32, string, error) {
 }
 
 // poolOut is how the CLI prints a pool.
-func poolOut(v *app.PoolView) map[string]any {
+func poolOut(v *pools.PoolView) map[string]any {
 	reserves := map[string]string{}
 	for k, a := range v.Reserves {
 		reserves[k] = a.String()
@@ -272,7 +272,7 @@ func qPool() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := ctxTimeout()
 			defer cancel()
-			var v app.PoolView
+			var v pools.PoolView
 			decode := func(value []byte) ([]app.KV, error) {
 				if len(value) == 0 { // not found: the record is proven absent
 					return []app.KV{{Key: pools.PoolKey(args[0])}}, nil
@@ -315,12 +315,12 @@ func qPools() *cobra.Command {
 			if asset != "" {
 				q.Set("asset", asset)
 			}
-			var page app.PoolsPage
+			var page pools.PoolsPage
 			decode := func(value []byte) ([]app.KV, error) {
 				if err := json.Unmarshal(value, &page); err != nil {
 					return nil, fmt.Errorf("decode pools: %w", err)
 				}
-				for _, p := range page.Pools {
+				for _, p := range page.Entries {
 					if asset != "" && p.Pool.AssetA != asset && p.Pool.AssetB != asset {
 						return nil, fmt.Errorf("%w: pool %s does not hold %s", client.ErrWrongAnswer, p.Pool.ID, asset)
 					}
@@ -333,8 +333,8 @@ func qPools() *cobra.Command {
 			}
 			list := []map[string]any{}
 			if a.code == 0 {
-				for i := range page.Pools {
-					list = append(list, poolOut(&page.Pools[i]))
+				for i := range page.Entries {
+					list = append(list, poolOut(&page.Entries[i]))
 				}
 			}
 			out := map[string]any{"pools": list, "next": page.Next}

@@ -23,6 +23,7 @@ import (
 	"github.com/riffchain/riffchain/app/client"
 	"github.com/riffchain/riffchain/contracts/validators"
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/query"
 )
 
 // This file is the CLI of validator set changes and misbehaviour evidence:
@@ -249,13 +250,13 @@ func recordedSet(ctx context.Context, f *queryFlags) (*answer, []validators.Vali
 	var vals []validators.Validator
 	var total int64
 	decode := func(v []byte) ([]app.KV, error) {
-		var set app.ValidatorSet
+		var set validators.ValidatorSet
 		if err := json.Unmarshal(v, &set); err != nil {
 			return nil, fmt.Errorf("decode validators: %w", err)
 		}
 		var kvs []app.KV
 		var err error
-		vals, kvs, err = decodeEntries(set.Validators, "validator", func(val validators.Validator) []byte { return validators.ValidatorKey(val.Account) })
+		vals, kvs, err = decodeEntries(set.Entries, "validator", func(val validators.Validator) []byte { return validators.ValidatorKey(val.Account) })
 		if err != nil {
 			return nil, err
 		}
@@ -365,7 +366,7 @@ func qEvidence() *cobra.Command {
 			var list []validators.Evidence
 			var next string
 			decode := func(v []byte) ([]app.KV, error) {
-				var page app.EvidenceList
+				var page query.List[json.RawMessage]
 				if err := json.Unmarshal(v, &page); err != nil {
 					return nil, fmt.Errorf("decode evidence: %w", err)
 				}
