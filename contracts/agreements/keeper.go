@@ -192,18 +192,16 @@ func requireOpen(r *Record) error {
 // signature and settle at once. A signer that is a party approves by
 // signing the transaction. Any failure fails the transaction.
 func (k *Keeper) ExecSubmit(blk ledger.Block, signer ledger.Address, m *MsgSubmit) (ledger.Output, error) {
-	// What CheckTx established (body, id, signatures); a file it did not
-	// see is checked the same way here, once.
-	if c := m.checked; c == nil || c.chainID != k.chainID {
-		if err := m.CheckChain(k.chainID); err != nil {
-			return nil, err
-		}
-	}
-	id, err := k.checkNew(blk, &m.Body, m.checked.id)
+	// Verified once (checkchain.go): CheckChain's verdict for this chain,
+	// or a full check now.
+	id, err := m.verdictFor(k.chainID)
 	if err != nil {
 		return nil, err
 	}
-	ap, err := checkSignatures(m, k.chainID, k.currentCollective, &signer)
+	if id, err = k.checkNew(blk, &m.Body, id); err != nil {
+		return nil, err
+	}
+	ap, err := m.approve(k.chainID, id, nil, k.currentCollective, &signer)
 	if err != nil {
 		return nil, err
 	}

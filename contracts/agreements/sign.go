@@ -62,15 +62,10 @@ type File struct {
 	Body       Body        `json:"body"`
 	Signatures []Signature `json:"signatures" validate:"max=1024,dive"`
 
-	// checked is set by CheckChain once every signature verified: the
-	// chain id and agreement id it checked, so that executing the same
-	// decoded file (the app reuses what CheckTx decoded) neither hashes
-	// the body nor verifies a signature again. A file must not be changed
-	// after CheckChain.
-	checked *checkedFile
+	// verdict is CheckChain's outcome (checkchain.go): read only by
+	// ExecSubmit; every public check verifies in full.
+	verdict *chainVerdict
 }
-
-type checkedFile struct{ chainID, id string }
 
 // ForSubmitter returns the message submitter sends for this file: without
 // the optional id and without submitter's own direct signature, since the
@@ -225,15 +220,32 @@ func CheckSubmission(f *File, chainID string, lookup CollectiveLookup, submitter
 }
 
 // checkSignatures is CheckSignatures, where a submitter that is a party
-// counts as approved (its transaction signature covers the body). It runs
-// in two steps: verify and tally every signature (the signed-file
-// mechanism with the agreement's rules), then resolve the approvals per
-// party, collectives' thresholds through lookup.
+// counts as approved (its transaction signature covers the body). It
+// always verifies: the body for chainID, the id, and every signature.
 func checkSignatures(f *File, chainID string, lookup CollectiveLookup, submitter *ledger.Address) (*Approval, error) {
-	id, verify, err := f.checkFor(chainID)
+	id, err := f.validFor(chainID)
 	if err != nil {
 		return nil, err
 	}
+	return f.approve(chainID, id, signfile.Ed25519, lookup, submitter)
+}
+
+// validFor checks that f's body is valid for chainID and returns its id
+// (checked against f.ID when present).
+func (f *File) validFor(chainID string) (string, error) {
+	if err := f.Body.Validate(chainID); err != nil {
+		return "", err
+	}
+	return f.checkID()
+}
+
+// approve reports which parties approved agreement id of f, in two steps:
+// verify (with verify; nil when CheckChain already verified every
+// signature for chainID and id) and tally every signature (the signed-file
+// mechanism with the agreement's rules), then resolve the approvals per
+// party, collectives' thresholds through lookup. A submitter that is a
+// party counts as approved.
+func (f *File) approve(chainID, id string, verify signfile.Verifier, lookup CollectiveLookup, submitter *ledger.Address) (*Approval, error) {
 	t, err := f.verifySignatures(chainID, id, verify)
 	if err != nil {
 		return nil, err
@@ -242,25 +254,6 @@ func checkSignatures(f *File, chainID string, lookup CollectiveLookup, submitter
 		t.direct[*submitter] = true
 	}
 	return t.approval(id, f.Body.Parties, lookup)
-}
-
-// checkFor returns the id f's signatures are checked for on chainID and
-// how to verify them. A file CheckChain already checked for chainID skips
-// the body checks and the signature verification it did (f.checked, see
-// CheckChain): its Verifier is nil. Any other file has its body validated
-// and its id checked, and its signatures are verified.
-func (f *File) checkFor(chainID string) (string, signfile.Verifier, error) {
-	if f.checked != nil && f.checked.chainID == chainID {
-		return f.checked.id, nil, nil // nil: verified by CheckChain
-	}
-	if err := f.Body.Validate(chainID); err != nil {
-		return "", nil, err
-	}
-	id, err := f.checkID()
-	if err != nil {
-		return "", nil, err
-	}
-	return id, verifySig, nil
 }
 
 // tally is what a file's verified signatures approve: the parties that

@@ -64,7 +64,7 @@ func TestSubmitAfterCheckChain(t *testing.T) {
 	if err := f.CheckChain("other-chain"); !errors.Is(err, ErrWrongChain) {
 		t.Fatalf("other chain: %v", err)
 	}
-	if f.checked != nil {
+	if f.verdict != nil {
 		t.Fatal("a failed CheckChain left a memo")
 	}
 	bad := clone(t, f)
@@ -82,4 +82,35 @@ func TestSubmitAfterCheckChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.wantBal(b, x, "4")
+}
+
+// CheckChain's verdict is read by execution only: the public checks
+// verify in full, so a signature changed after CheckChain is caught by
+// them, and CheckChain run again drops the verdict, after which
+// execution verifies in full too.
+func TestVerdictOnlyForExecution(t *testing.T) {
+	a, b := addr("A"), addr("B")
+	e := newEnv(t)
+	x := e.fungible("XSH", a, map[ledger.Address]uint64{a: 10})
+	f := e.file([]ledger.Address{a, b}, []Action{xfer(a, b, x, 4)}, "A", "B")
+	if err := f.CheckChain(testChain); err != nil {
+		t.Fatal(err)
+	}
+	f.Signatures[1].Signature[0] ^= 1
+	if _, err := CheckSignatures(f, testChain, nil); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("CheckSignatures after a change: %v", err)
+	}
+	if _, err := CheckSubmission(f, testChain, nil, a); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("CheckSubmission after a change: %v", err)
+	}
+	if err := VerifySignatures(f, testChain, nil); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("VerifySignatures after a change: %v", err)
+	}
+	if err := f.CheckChain(testChain); !errors.Is(err, ErrBadSignature) || f.verdict != nil {
+		t.Fatalf("CheckChain again: %v, verdict %v", err, f.verdict)
+	}
+	if _, err := e.exec(func(k *Keeper) (ledger.Output, error) { return k.ExecSubmit(e.blk, addr("courier"), f) }); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("execution without a verdict: %v", err)
+	}
+	e.wantBal(b, x, "0")
 }
