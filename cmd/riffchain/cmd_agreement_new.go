@@ -13,9 +13,10 @@ import (
 )
 
 // This file is `riffchain agreement new`: an unsigned agreement file from a
-// spec file and/or flags. The spec's YAML form, the flags' grammar and the
-// parties inferred from the actions are contracts/agreements' (spec_yaml.go,
-// spec_flags.go); what is here reads files, keys and the node.
+// spec file and/or flags. The spec's YAML form and account names in it, the
+// flags' grammar and the parties inferred from the actions are
+// contracts/agreements' (spec_file.go, spec_flags.go); what is here reads
+// files, keys and the node.
 
 // actionFlag is a repeatable flag that appends to a list shared by every
 // action flag, so actions keep the order they were given in (the flags'
@@ -120,7 +121,7 @@ func runAgreementNew(cmd *cobra.Command, f *newSpecFlags) error {
 		if err != nil {
 			return err
 		}
-		if b, err = resolveSpecKeys(b); err != nil { // spec_keys.go: key names as in the flags
+		if b, err = agreements.ResolveSpecAddresses(b, resolveAddress); err != nil { // key names as in the flags
 			return err
 		}
 		parsed, err := agreements.ParseBody(b)

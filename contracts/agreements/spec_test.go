@@ -168,3 +168,30 @@ func TestSpecJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveSpecAddresses(t *testing.T) {
+	alice, bob := addr("alice"), addr("bob")
+	for _, c := range []struct {
+		name, in, want, err string
+	}{
+		{"nothing to resolve", `{"title":"alice"}`, `{"title":"alice"}`, ""},
+		{"addresses kept", `{"parties":["` + alice.String() + `"]}`, `{"parties":["` + alice.String() + `"]}`, ""},
+		{"parties", `{"parties":["alice","bob"]}`, `{"parties":["` + alice.String() + `","` + bob.String() + `"]}`, ""},
+		{"nested action and obligation", `{"actions":[{"transfer":{"from":"alice","to":"bob","asset":"alice"}}],"obligations":[{"by":"bob","to":"alice","what":"bob"}]}`,
+			`{"actions":[{"transfer":{"asset":"alice","from":"` + alice.String() + `","to":"` + bob.String() + `"}}],"obligations":[{"by":"` + bob.String() + `","to":"` + alice.String() + `","what":"bob"}]}`, ""},
+		{"trader", `{"actions":[{"pool_swap":{"trader":"alice"}}]}`, `{"actions":[{"pool_swap":{"trader":"` + alice.String() + `"}}]}`, ""},
+		{"unknown name", `{"parties":["alice","no one"]}`, "", `spec parties: no key "no one"`},
+		{"not JSON", `parties: [alice]`, `parties: [alice]`, ""},
+	} {
+		got, err := ResolveSpecAddresses([]byte(c.in), testWords.Address)
+		if c.err != "" {
+			if err == nil || err.Error() != c.err {
+				t.Errorf("%s: err %v, want %q", c.name, err, c.err)
+			}
+			continue
+		}
+		if err != nil || string(got) != c.want {
+			t.Errorf("%s: got %s, %v\nwant %s", c.name, got, err, c.want)
+		}
+	}
+}
