@@ -13,6 +13,7 @@ import (
 
 	"github.com/riffchain/riffchain/contracts/agreements"
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/query"
 )
 
 func TestAgreementCodes(t *testing.T) {
@@ -275,7 +276,7 @@ func TestAgreementQueries(t *testing.T) {
 		{"/agreements/" + c.carol.addr.String(), 0},
 	} {
 		r := q(tc.query)
-		var list AgreementList
+		var list query.List[json.RawMessage]
 		if r.Code != 0 || json.Unmarshal(r.Value, &list) != nil || len(list.Entries) != tc.n || len(r.ProofOps.Ops) != tc.n {
 			t.Fatalf("%s: code %d %s value %s", tc.query, r.Code, r.Log, r.Value)
 		}
@@ -399,13 +400,13 @@ func TestAgreementPartyIndexIsLocal(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	list := func(a *App, query string) []string {
+	list := func(a *App, path string) []string {
 		t.Helper()
-		r, err := a.Query(context.Background(), &abci.RequestQuery{Path: query})
+		r, err := a.Query(context.Background(), &abci.RequestQuery{Path: path})
 		if err != nil || r.Code != 0 {
-			t.Fatalf("%s: %v %d %s", query, err, r.Code, r.Log)
+			t.Fatalf("%s: %v %d %s", path, err, r.Code, r.Log)
 		}
-		var l AgreementList
+		var l query.List[json.RawMessage]
 		if err := json.Unmarshal(r.Value, &l); err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package app
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 
 	"github.com/riffchain/riffchain/contracts/agreements"
 	"github.com/riffchain/riffchain/ledger"
@@ -74,51 +73,5 @@ func (w *agreementsWiring) registerCollectiveExec(r *Router) {
 	}
 }
 
-// CollectiveExecState is the value of "/collective-exec/ADDR": what a
-// member needs to build the collective's next exec.
-type CollectiveExecState struct {
-	Collective ledger.Address   `json:"collective"`
-	Version    uint64           `json:"version"`
-	Threshold  uint32           `json:"threshold"`
-	Members    []ledger.Address `json:"members"`
-	// Nonce is the last executed exec nonce; the next exec uses Nonce+1.
-	Nonce     uint64 `json:"nonce"`
-	NextNonce uint64 `json:"next_nonce"`
-}
-
-// queryCollectiveExec answers "/collective-exec/ADDR", proven by the
-// collective's key and its exec nonce key (absent = nonce 0).
-func queryCollectiveExec(r ledger.Reader, parts []string, _ url.Values) (*QueryResult, error) {
-	if err := needArgs(parts, 1, "/collective-exec/ADDR"); err != nil {
-		return nil, err
-	}
-	addr, err := parseAddr(parts[0])
-	if err != nil {
-		return nil, err
-	}
-	res, err := single(r, agreements.CollectiveKey(addr), "collective "+parts[0])
-	if err != nil {
-		return res, err // not a collective: the absence proof of its key
-	}
-	var c agreements.Collective
-	if err := json.Unmarshal(res.Value, &c); err != nil {
-		return nil, fmt.Errorf("%w: decode collective: %v", ErrInternal, err)
-	}
-	nkey := agreements.ExecNonceKey(addr)
-	nraw, err := r.Get(nkey)
-	if err != nil {
-		return nil, err
-	}
-	n, err := agreements.ExecNonce(r, addr)
-	if err != nil {
-		return nil, err
-	}
-	st := CollectiveExecState{Collective: addr, Version: c.Version, Threshold: c.Threshold, Members: c.Members, Nonce: n, NextNonce: n + 1}
-	b, err := json.Marshal(st)
-	if err != nil {
-		return nil, fmt.Errorf("%w: encode exec state: %v", ErrInternal, err)
-	}
-	res.Value = b
-	res.Proven = append(res.Proven, KV{Key: nkey, Value: nraw})
-	return res, nil
-}
+// CollectiveExecState is the value of "/collective-exec/ADDR".
+type CollectiveExecState = agreements.CollectiveExecState

@@ -82,16 +82,25 @@ type MsgLeaveCollective struct {
 }
 
 func checkID(id string) error {
-	if len(id) != 64 {
+	if !ValidID(id) {
 		return fmt.Errorf("%w: id must be 64 lowercase hex characters", ErrUnknownAgreement)
+	}
+	return nil
+}
+
+// ValidID reports whether id has the form of an agreement id: 64
+// lowercase hex characters (SHA-256 of the body).
+func ValidID(id string) bool {
+	if len(id) != 64 {
+		return false
 	}
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return fmt.Errorf("%w: id must be 64 lowercase hex characters", ErrUnknownAgreement)
+			return false
 		}
 	}
-	return nil
+	return true
 }
 
 // Check runs the cheap shape rules of an agreement file / submit message

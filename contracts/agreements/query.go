@@ -9,12 +9,13 @@ import (
 	"strings"
 
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/query"
 )
 
-// Query limits for AgreementsByParty.
+// Page sizes of AgreementsByParty: those of every listing.
 const (
-	DefaultPageLimit = 100
-	MaxPageLimit     = 1000
+	DefaultPageLimit = query.DefaultPageLimit
+	MaxPageLimit     = query.MaxPageLimit
 )
 
 // GetAgreement returns the record of agreement id.
