@@ -11,23 +11,8 @@ import (
 
 	"github.com/riffchain/riffchain/ledger"
 	"github.com/riffchain/riffchain/ledger/query"
+	"github.com/riffchain/riffchain/ledger/query/querytest"
 )
-
-// provesState checks that every proven key of res holds exactly the value
-// the answer claims in e's state (nil: absent), which is what a Merkle
-// proof of it checks.
-func (e *env) provesState(what string, kvs []query.KV) {
-	e.t.Helper()
-	for i, kv := range kvs {
-		v, err := e.kv.Get(kv.Key)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if !bytes.Equal(v, kv.Value) || (v == nil) != (kv.Value == nil) {
-			e.t.Fatalf("%s: kv %d (%q) claims %q, state holds %q", what, i, kv.Key, kv.Value, v)
-		}
-	}
-}
 
 // TestQueryPoolProvesEveryField: /pool/ID answers a PoolView whose KVs are
 // the proven keys of the answer, byte for byte what the state holds; an
@@ -47,7 +32,7 @@ func TestQueryPoolProvesEveryField(t *testing.T) {
 	if fmt.Sprint(kvs) != fmt.Sprint(res.Proven) || len(kvs) != 4 {
 		t.Fatalf("answer proves %v, its KVs are %v", res.Proven, kvs)
 	}
-	e.provesState("/pool", res.Proven)
+	querytest.Proves(t, e.kv, res.Proven)
 	if !bytes.Equal(kvs[1].Key, ReserveKey(id, v.AssetA)) || string(kvs[1].Value) != v.ReserveA.String() {
 		t.Fatalf("reserve a kv %q=%q, reserve %s", kvs[1].Key, kvs[1].Value, v.ReserveA)
 	}
@@ -154,13 +139,7 @@ func TestQueryPoolsPages(t *testing.T) {
 				return
 			}
 			wantErr(t, err, nil)
-			var raw map[string]json.RawMessage
-			if err := json.Unmarshal(res.Value, &raw); err != nil {
-				t.Fatal(err)
-			}
-			if _, ok := raw["entries"]; !ok || len(raw) > 2 {
-				t.Fatalf("not the list envelope: %s", res.Value)
-			}
+			querytest.Envelope(t, res.Value)
 			var page PoolsPage
 			if err := json.Unmarshal(res.Value, &page); err != nil {
 				t.Fatal(err)
@@ -177,7 +156,7 @@ func TestQueryPoolsPages(t *testing.T) {
 			if fmt.Sprint(kvs) != fmt.Sprint(res.Proven) || len(kvs) != 4*len(ids) {
 				t.Fatalf("answer proves %d keys, the page's KVs are %d", len(res.Proven), len(kvs))
 			}
-			e.provesState("/pools", res.Proven)
+			querytest.Proves(t, e.kv, res.Proven)
 		})
 	}
 	if _, err := QueryPools(e.kv, []string{"x"}, nil); !errors.Is(err, query.ErrBadQuery) {

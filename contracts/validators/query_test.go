@@ -11,40 +11,8 @@ import (
 
 	"github.com/riffchain/riffchain/ledger"
 	"github.com/riffchain/riffchain/ledger/query"
+	"github.com/riffchain/riffchain/ledger/query/querytest"
 )
-
-// provesState checks that every proven key holds exactly the claimed value
-// in e's state (nil: absent), which is what its Merkle proof checks.
-func (e *env) provesState(what string, kvs []query.KV) {
-	e.t.Helper()
-	for i, kv := range kvs {
-		v, err := e.tree.Get(kv.Key)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if !bytes.Equal(v, kv.Value) || (v == nil) != (kv.Value == nil) {
-			e.t.Fatalf("%s: kv %d (%q) claims %q, state holds %q", what, i, kv.Key, kv.Value, v)
-		}
-	}
-}
-
-// envelope checks that an answer is the list envelope, with only the
-// extra fields named.
-func envelope(t *testing.T, value []byte, extra ...string) {
-	t.Helper()
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(value, &raw); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := raw["entries"]; !ok {
-		t.Fatalf("no entries: %s", value)
-	}
-	for k := range raw {
-		if k != "entries" && k != "next" && !strings.Contains(" "+strings.Join(extra, " ")+" ", " "+k+" ") {
-			t.Fatalf("field %q beside the envelope: %s", k, value)
-		}
-	}
-}
 
 // TestQueryValidatorsWholeSet: /validators answers the whole recorded set
 // in address order in the list envelope with its total power, each entry
@@ -55,7 +23,7 @@ func TestQueryValidatorsWholeSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	envelope(t, res.Value, "total_power")
+	querytest.Envelope(t, res.Value, "total_power")
 	var set ValidatorSet
 	if err := json.Unmarshal(res.Value, &set); err != nil {
 		t.Fatal(err)
@@ -63,7 +31,7 @@ func TestQueryValidatorsWholeSet(t *testing.T) {
 	if len(set.Entries) != 3 || set.TotalPower != 20 || set.Next != "" || len(res.Proven) != 3 {
 		t.Fatalf("set %+v, %d proven", set, len(res.Proven))
 	}
-	e.provesState("/validators", res.Proven)
+	querytest.Proves(t, e.tree, res.Proven)
 	var prev string
 	for i, raw := range set.Entries {
 		var v Validator
@@ -125,7 +93,7 @@ func TestQueryEvidencePages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			envelope(t, res.Value)
+			querytest.Envelope(t, res.Value)
 			var page query.List[Evidence]
 			if err := json.Unmarshal(res.Value, &page); err != nil {
 				t.Fatal(err)
@@ -140,7 +108,7 @@ func TestQueryEvidencePages(t *testing.T) {
 			if fmt.Sprint(got) != fmt.Sprint(tc.want) || page.Next != tc.next || len(res.Proven) != len(got) {
 				t.Fatalf("entries %v next %q (%d proven), want %v %q", got, page.Next, len(res.Proven), tc.want, tc.next)
 			}
-			e.provesState("/evidence", res.Proven)
+			querytest.Proves(t, e.tree, res.Proven)
 		})
 	}
 }
@@ -160,7 +128,7 @@ func TestQueryChange(t *testing.T) {
 		!bytes.Equal(res.Proven[0].Key, AppliedKey(m.ID)) {
 		t.Fatalf("applied: %+v %v", res, err)
 	}
-	e.provesState("/validator-change", res.Proven)
+	querytest.Proves(t, e.tree, res.Proven)
 
 	other := strings.Repeat("0", 64)
 	res, err = QueryChange(e.tree, []string{other}, nil)
