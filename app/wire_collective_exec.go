@@ -75,3 +75,32 @@ func (w *agreementsWiring) registerCollectiveExec(r *Router) {
 
 // CollectiveExecState is the value of "/collective-exec/ADDR".
 type CollectiveExecState = agreements.CollectiveExecState
+
+// SignatureCount is how many signatures a collective exec needs checked:
+// its member signatures and those its inner messages carry (an agreement
+// file's, a validator change's). Each is charged as a signature check in
+// the tx's intrinsic gas (spec/gas.md).
+func (d *decodedCollectiveExec) SignatureCount() int {
+	n := d.msg.SignatureCount()
+	for _, m := range d.inner {
+		if sc, ok := m.(signatureCounter); ok {
+			n += sc.SignatureCount()
+		}
+	}
+	return n
+}
+
+// CheckChain runs the chain checks of the inner messages (an agreement
+// file's signatures, ...), so that CheckTx refuses a collective exec whose
+// inner message could never execute on this chain, as it refuses that
+// message at top level.
+func (d *decodedCollectiveExec) CheckChain(chainID string) error {
+	for i, m := range d.inner {
+		if cc, ok := m.(chainChecker); ok {
+			if err := cc.CheckChain(chainID); err != nil {
+				return fmt.Errorf("inner msg %d (%s): %w", i, d.msg.Msgs[i].Type, err)
+			}
+		}
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/riffchain/riffchain/contracts/agreements"
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/gas"
 	"github.com/riffchain/riffchain/lens"
 )
 
@@ -130,5 +131,46 @@ func TestCollectiveExecLens(t *testing.T) {
 		[]Msg{mustMsg(t, lens.TypeFollow, lens.MsgFollow{Lens: "coop", Target: "ccc", Weight: 500_000})}, bob, carol))
 	if n, _ := agreements.ExecNonce(c.app.tree, coll); n != 2 {
 		t.Fatalf("nonce %d after the second exec", n)
+	}
+}
+
+// TestCollectiveExecSignaturesCharged: a collective exec's intrinsic gas
+// counts its member signatures and its inner agreement file's signatures,
+// and CheckTx runs the inner file's chain check (a file signed for another
+// chain is refused before any block).
+func TestCollectiveExecSignaturesCharged(t *testing.T) {
+	c := newAgreementChain(t)
+	out := mustOK(t, c.block(c.tx(c.alice, mustMsg(t, agreements.TypeCreateCollective, agreements.MsgCreateCollective{
+		Members: []ledger.Address{c.alice.addr, c.bob.addr}, Threshold: 2, Name: "pair"}))))
+	coll, err := ledger.ParseAddress(out["collective"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := signedFile(t, c.swapBody(100, "inner"), c.alice, c.bob)
+	exec := execFile(t, coll, 1, 1, []Msg{mustMsg(t, agreements.TypeSubmit, file)}, c.alice, c.bob)
+	raw := c.tx(c.carol, mustMsg(t, agreements.TypeCollectiveExec, exec))
+	ct, err := c.app.decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1 tx signature + 2 member signatures + 2 file signatures.
+	want := gas.Add(gas.Add(gas.TxBase, gas.Mul(gas.TxByte, uint64(len(raw)))), gas.Mul(gas.SigVerify, 5))
+	if got := intrinsicGas(ct, len(raw)); got != want {
+		t.Fatalf("intrinsic gas %d, want %d (5 signature checks)", got, want)
+	}
+
+	other, err := agreements.NewFile(c.swapBody(100, "other chain"), "riff-other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []testKey{c.alice, c.bob} {
+		if err := agreements.Sign(other, k.priv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bad := execFile(t, coll, 1, 1, []Msg{mustMsg(t, agreements.TypeSubmit, other)}, c.alice, c.bob)
+	r := c.check(c.txNonce(c.carol, c.nonces[c.carol.addr]+1, mustMsg(t, agreements.TypeCollectiveExec, bad)))
+	if r.Code != agreements.ErrWrongChain.Code() || !strings.Contains(r.Log, "inner msg 0") {
+		t.Fatalf("CheckTx of an exec carrying another chain's file: code %d %s", r.Code, r.Log)
 	}
 }
