@@ -57,6 +57,14 @@ func (r *Router) register(module string, msgs func(*Router)) error {
 // Handle registers message type typ with its exec function. M is the
 // message struct, decoded strictly and validated before exec runs.
 func Handle[M any](r *Router, typ string, exec func(env *Env, signer ledger.Address, m *M) (ledger.Output, error)) {
+	HandleDecoded(r, typ, func(m *M) (*M, error) { return m, nil }, exec)
+}
+
+// HandleDecoded is Handle for a message whose decoding goes on after M is
+// decoded strictly and validated: then turns *M into the D that exec runs,
+// at decode time, so that CheckTx refuses what then refuses (a collective
+// exec decodes its inner messages with their own routes).
+func HandleDecoded[M, D any](r *Router, typ string, then func(m *M) (D, error), exec func(env *Env, signer ledger.Address, d D) (ledger.Output, error)) {
 	if _, dup := r.routes[typ]; dup {
 		if r.err == nil {
 			r.err = fmt.Errorf("duplicate message type %q", typ)
@@ -75,10 +83,10 @@ func Handle[M any](r *Router, typ string, exec func(env *Env, signer ledger.Addr
 			if err := Validate(m); err != nil {
 				return nil, err
 			}
-			return m, nil
+			return then(m)
 		},
 		exec: func(env *Env, signer ledger.Address, msg any) (ledger.Output, error) {
-			return exec(env, signer, msg.(*M))
+			return exec(env, signer, msg.(D))
 		},
 	}
 }
@@ -97,17 +105,32 @@ func (r *Router) Types() []string {
 func (r *Router) decodeMsgs(b *Body) ([]any, error) {
 	out := make([]any, len(b.Msgs))
 	for i, m := range b.Msgs {
-		rt, ok := r.routes[m.Type]
-		if !ok {
-			return nil, fmt.Errorf("msg %d: %w: %q", i, ErrUnknownMsg, m.Type)
-		}
-		v, err := rt.decode(m.Value)
+		v, err := r.decodeMsg("msg", i, m.Type, m.Value)
 		if err != nil {
-			return nil, fmt.Errorf("msg %d (%s): %w", i, m.Type, err)
+			return nil, err
 		}
 		out[i] = v
 	}
 	return out, nil
+}
+
+// decodeMsg decodes and validates raw as a message of type typ with its
+// route; errors name it as the i-th of what ("msg 2 (transfer): ...").
+func (r *Router) decodeMsg(what string, i int, typ string, raw json.RawMessage) (any, error) {
+	rt, ok := r.routes[typ]
+	if !ok {
+		return nil, fmt.Errorf("%s %d: %w: %q", what, i, ErrUnknownMsg, typ)
+	}
+	v, err := rt.decode(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s %d (%s): %w", what, i, typ, err)
+	}
+	return v, nil
+}
+
+// execMsg executes msg, decoded by decodeMsg as type typ, with its route.
+func (r *Router) execMsg(env *Env, signer ledger.Address, typ string, msg any) (ledger.Output, error) {
+	return r.routes[typ].exec(env, signer, msg)
 }
 
 func registerLedger(r *Router) {

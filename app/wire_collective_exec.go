@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/riffchain/riffchain/contracts/agreements"
@@ -20,57 +19,33 @@ type decodedCollectiveExec struct {
 	inner []any
 }
 
-// registerCollectiveExec adds the collective/exec route. Its decoder
-// decodes the outer message strictly and validates it, then decodes every
-// inner message with that message type's own route (strictly, tags and
-// Check), so CheckTx refuses a malformed inner message as it would a
-// top-level one. A nested collective/exec is refused.
+// registerCollectiveExec adds the collective/exec route. The outer message
+// is decoded strictly and validated as every message is (HandleDecoded);
+// then every inner message is decoded with that message type's own route
+// (strictly, tags and Check), so CheckTx refuses a malformed inner message
+// as it would a top-level one. A nested collective/exec is refused.
 func (w *agreementsWiring) registerCollectiveExec(r *Router) {
-	typ := agreements.TypeCollectiveExec
-	if _, dup := r.routes[typ]; dup {
-		if r.err == nil {
-			r.err = fmt.Errorf("duplicate message type %q", typ)
+	decodeInner := func(m *agreements.MsgCollectiveExec) (*decodedCollectiveExec, error) {
+		d := &decodedCollectiveExec{msg: m, inner: make([]any, len(m.Msgs))}
+		for i, im := range m.Msgs {
+			if im.Type == agreements.TypeCollectiveExec {
+				return nil, fmt.Errorf("inner msg %d: %w", i, agreements.ErrExecNested)
+			}
+			v, err := r.decodeMsg("inner msg", i, im.Type, im.Value)
+			if err != nil {
+				return nil, err
+			}
+			d.inner[i] = v
 		}
-		return
+		return d, nil
 	}
-	r.routes[typ] = route{
-		decode: func(raw json.RawMessage) (any, error) {
-			if len(raw) == 0 {
-				return nil, fmt.Errorf("%w: message value missing", ErrInvalidField)
-			}
-			m := new(agreements.MsgCollectiveExec)
-			if err := StrictUnmarshal(raw, m); err != nil {
-				return nil, err
-			}
-			if err := Validate(m); err != nil {
-				return nil, err
-			}
-			d := &decodedCollectiveExec{msg: m, inner: make([]any, len(m.Msgs))}
-			for i, im := range m.Msgs {
-				if im.Type == typ {
-					return nil, fmt.Errorf("inner msg %d: %w", i, agreements.ErrExecNested)
-				}
-				rt, ok := r.routes[im.Type]
-				if !ok {
-					return nil, fmt.Errorf("inner msg %d: %w: %q", i, ErrUnknownMsg, im.Type)
-				}
-				v, err := rt.decode(im.Value)
-				if err != nil {
-					return nil, fmt.Errorf("inner msg %d (%s): %w", i, im.Type, err)
-				}
-				d.inner[i] = v
-			}
-			return d, nil
-		},
-		exec: func(env *Env, signer ledger.Address, msg any) (ledger.Output, error) {
-			d := msg.(*decodedCollectiveExec)
-			run := func(l *ledger.Ledger, as ledger.Address, i int, im agreements.ExecMsg) (ledger.Output, error) {
-				inner := &Env{ChainID: env.ChainID, Block: env.Block, Ledger: l, Local: env.Local}
-				return r.routes[im.Type].exec(inner, as, d.inner[i])
-			}
-			return w.keeper(env).ExecCollectiveExec(env.Block, signer, d.msg, run)
-		},
-	}
+	HandleDecoded(r, agreements.TypeCollectiveExec, decodeInner, func(env *Env, signer ledger.Address, d *decodedCollectiveExec) (ledger.Output, error) {
+		run := func(l *ledger.Ledger, as ledger.Address, i int, im agreements.ExecMsg) (ledger.Output, error) {
+			inner := &Env{ChainID: env.ChainID, Block: env.Block, Ledger: l, Local: env.Local}
+			return r.execMsg(inner, as, im.Type, d.inner[i])
+		}
+		return w.keeper(env).ExecCollectiveExec(env.Block, signer, d.msg, run)
+	})
 }
 
 // CollectiveExecState is the value of "/collective-exec/ADDR".
