@@ -48,7 +48,7 @@ func (k *Keeper) ExecGrant(blk ledger.Block, signer ledger.Address, m *MsgGrant)
 		return nil, err
 	}
 	g := RoleGrant{Lens: m.Lens, Address: m.Address, Role: m.Role, GrantedBy: signer, Owner: owner, Height: blk.Height}
-	if err := k.setJSON(RoleKey(m.Lens, m.Address), g); err != nil {
+	if err := k.putRole(g); err != nil {
 		return nil, err
 	}
 	k.ev.Emit("lens_role_granted", "lens", m.Lens, "address", m.Address.String(), "role", string(m.Role), "by", signer.String())
@@ -81,7 +81,7 @@ func (k *Keeper) ExecRevoke(blk ledger.Block, signer ledger.Address, m *MsgRevok
 	if mine != RoleOwner && (theirs.Level() >= mine.Level() || g.Role.Level() >= mine.Level()) {
 		return nil, fmt.Errorf("%w: %s cannot revoke %s (%s) in lens %q", ErrUnauthorized, mine, m.Address, g.Role, m.Lens)
 	}
-	if err := k.kv.Delete(RoleKey(m.Lens, m.Address)); err != nil {
+	if err := k.deleteRole(m.Lens, m.Address); err != nil {
 		return nil, err
 	}
 	k.ev.Emit("lens_role_revoked", "lens", m.Lens, "address", m.Address.String(), "role", string(g.Role), "by", signer.String())

@@ -14,6 +14,8 @@ type Keeper struct {
 	l  *ledger.Ledger
 	kv ledger.KV
 	ev *ledger.Events
+	// roleIndex is the node-local roles index (role_index.go); nil: none.
+	roleIndex ledger.KV
 }
 
 // New returns a Keeper over l's store and event collector.

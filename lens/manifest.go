@@ -277,7 +277,7 @@ func (k *Keeper) ExecImport(blk ledger.Block, signer ledger.Address, m *MsgImpor
 	}
 	for _, g := range man.Roles {
 		ng := RoleGrant{Lens: h, Address: g.Address, Role: g.Role, GrantedBy: signer, Owner: signer, Height: blk.Height}
-		if err := k.setJSON(RoleKey(h, g.Address), ng); err != nil {
+		if err := k.putRole(ng); err != nil {
 			return nil, err
 		}
 		k.ev.Emit("lens_role_granted", "lens", h, "address", g.Address.String(), "role", string(g.Role), "by", signer.String())

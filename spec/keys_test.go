@@ -110,6 +110,7 @@ func keyCases() []keyCase {
 		{layout: "item/LENS/{handle}", funcs: []string{"lens.OwnerKey"}, key: lens.OwnerKey("riffs")},
 		{layout: "lens/l/{handle}", funcs: []string{"lens.LensKey"}, key: lens.LensKey("riffs")},
 		{layout: "lens/r/{handle}/{addr}", funcs: []string{"lens.RoleKey"}, key: lens.RoleKey("riffs", addrA)},
+		{layout: "lens/ri/{addr}{handle}", funcs: []string{"lens.RoleIndexKey"}, key: lens.RoleIndexKey(addrA, "riffs")},
 		{layout: "lens/e/{handle}/{^seq}", funcs: []string{"lens.EntryKey"}, key: lens.EntryKey("riffs", 5)},
 		{layout: "lens/c/{handle}/{cid}", funcs: []string{"lens.CIDIndexKey"}, key: lens.CIDIndexKey("riffs", sampleCID)},
 		{layout: "lens/f/{handle}/{target}", funcs: []string{"lens.FollowKey"}, key: lens.FollowKey("riffs", "other")},
