@@ -20,7 +20,8 @@ import (
 //     their offline-signed execs; expiry at the end of each block; the
 //     node-local party index (wire_agreements.go, wire_collective_exec.go);
 //   - pools: constant-product exchange pools (wire_pools.go);
-//   - lens: Lenses, follows, views, seeding and hosts (wire_lens.go);
+//   - lens: Lenses, follows, views, seeding and hosts; the node-local
+//     roles index (wire_lens.go, lens/role_index.go);
 //   - validators: the validator set, its offline-signed changes, evidence
 //     and jailing at the end of each block (wire_validators.go).
 //
@@ -99,7 +100,12 @@ func lensModule() Module {
 			StateQuery("seeding", querySeeding),
 			StateQuery("manifest", queryManifest),
 			StateQuery("hosts", queryHosts),
+			{Path: "roles", Handler: lens.QueryRolesHeld},
 		},
+		LocalIndexes: []LocalIndex{{Name: "lens roles index", Rebuild: func(state ledger.Reader, local ledger.KV) error {
+			_, err := lens.RebuildRoleIndex(state, local)
+			return err
+		}}},
 	}
 }
 

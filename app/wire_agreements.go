@@ -44,6 +44,7 @@ func agreementsModule(hooks agreements.Hooks) Module {
 			StateQuery("agreement", agreements.QueryAgreement),
 			{Path: "agreements", Handler: agreements.QueryAgreements},
 			StateQuery("collective", agreements.QueryCollective),
+			StateQuery("collectives", agreements.QueryCollectivesOf),
 			StateQuery("collective-exec", agreements.QueryCollectiveExec),
 		},
 		EndBlock: func(env *Env) error {

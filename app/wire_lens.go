@@ -32,7 +32,13 @@ func agreementLensTransfer(l *ledger.Ledger, _ ledger.Block, a *agreements.LensT
 }
 
 func registerLens(r *Router) {
-	keeper := func(env *Env) *lens.Keeper { return lens.New(env.Ledger) }
+	keeper := func(env *Env) *lens.Keeper {
+		k := lens.New(env.Ledger)
+		if env.Local != nil {
+			k.SetRoleIndex(env.Local) // the node-local roles index (lens/role_index.go)
+		}
+		return k
+	}
 	handleExec(r, lens.TypeCreate, keeper, (*lens.Keeper).ExecCreate)
 	handleExec(r, lens.TypeGrant, keeper, (*lens.Keeper).ExecGrant)
 	handleExec(r, lens.TypeRevoke, keeper, (*lens.Keeper).ExecRevoke)

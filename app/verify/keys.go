@@ -48,6 +48,24 @@ func OwnedKey(address, asset, item string) ([]byte, error) {
 	return append(append([]byte("owned/"), raw...), asset+"/"+item...), nil
 }
 
+// RoleKey is the state key of address's role grant in the Lens handle.
+func RoleKey(handle, address string) ([]byte, error) {
+	raw, err := addressBytes(address)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte("lens/r/"+handle+"/"), raw...), nil
+}
+
+// CollectiveKey is the state key of a collective's current state.
+func CollectiveKey(address string) ([]byte, error) {
+	raw, err := addressBytes(address)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte("agr/c/"), raw...), nil
+}
+
 // AgreementKey is the state key of an agreement record.
 func AgreementKey(id string) []byte { return []byte("agr/a/" + id) }
 

@@ -40,6 +40,15 @@ func TestKeysMatchState(t *testing.T) {
 	if err != nil || !bytes.Equal(owned, ledger.OwnedKey(a, lens.AssetID, "lens-a")) {
 		t.Fatalf("owned key %x (%v)", owned, err)
 	}
+	b := ledger.DeriveAddress("verify-test", []byte{2})
+	role, err := RoleKey("lens-a", a.String())
+	if err != nil || !bytes.Equal(role, lens.RoleKey("lens-a", a)) {
+		t.Fatalf("role key %x (%v)", role, err)
+	}
+	coll, err := CollectiveKey(b.String())
+	if err != nil || !bytes.Equal(coll, agreements.CollectiveKey(b)) {
+		t.Fatalf("collective key %x (%v)", coll, err)
+	}
 	if LensAsset != lens.AssetID || !bytes.Equal(LensKey("lens-a"), lens.LensKey("lens-a")) ||
 		!bytes.Equal(FollowKey("lens-a", "lens-b"), lens.FollowKey("lens-a", "lens-b")) {
 		t.Fatal("Lens or follow key differs")

@@ -21,6 +21,8 @@ var kinds = map[string]kind{
 	"balance":       {"account", expectBalance},
 	"lens-owned":    {"account", expectLensOwned},
 	"agreement-row": {"account", expectAgreementRow},
+	"role-held":     {"account", expectRoleHeld},
+	"collective":    {"account", expectCollective},
 	// Asset page (/asset/ID).
 	"asset":  {"asset", expectAsset},
 	"holder": {"asset", expectHolder},
@@ -146,6 +148,58 @@ func expectAgreementRow(c *checker, cl *Claim) (map[string]string, error) {
 		return nil, fmt.Errorf("%w: %s is not a party to agreement %s", ErrAnswer, c.subject, Short(cl.Ref))
 	}
 	return map[string]string{"status": r.Status, "title": r.Body.Title, "id": Short(r.ID)}, nil
+}
+
+// InactiveRole is what the account page writes after a role granted under
+// an earlier owner of the Lens.
+const InactiveRole = "(inactive: granted under an earlier owner)"
+
+func expectRoleHeld(c *checker, cl *Claim) (map[string]string, error) {
+	h := normalize(cl.Shown["lens"])
+	key, err := RoleKey(h, c.subject)
+	if err != nil {
+		return nil, err
+	}
+	var g struct {
+		Role  string `json:"role"`
+		Owner string `json:"owner"`
+	}
+	if err := c.must(key, "the role in Lens "+h, &g); err != nil {
+		return nil, err
+	}
+	var it struct {
+		Owner string `json:"owner"`
+	}
+	owned, err := c.record(ItemKey(LensAsset, h), "the owner of Lens "+h, &it)
+	if err != nil {
+		return nil, err
+	}
+	inactive := InactiveRole
+	if owned && it.Owner == g.Owner {
+		inactive = ""
+	}
+	return map[string]string{"lens": h, "role": g.Role, "inactive": inactive}, nil
+}
+
+func expectCollective(c *checker, cl *Claim) (map[string]string, error) {
+	ckey, err := CollectiveKey(cl.Ref)
+	if err != nil {
+		return nil, err
+	}
+	var col struct {
+		Address   string   `json:"address"`
+		Name      string   `json:"name"`
+		Members   []string `json:"members"`
+		Threshold uint32   `json:"threshold"`
+	}
+	if err := c.must(ckey, "collective "+Short(cl.Ref), &col); err != nil {
+		return nil, err
+	}
+	if !contains(col.Members, c.subject) {
+		return nil, fmt.Errorf("%w: %s is not a member of collective %s", ErrAnswer, c.subject, Short(cl.Ref))
+	}
+	return map[string]string{"address": Short(col.Address), "name": col.Name,
+		"threshold": fmt.Sprintf("%d of %d", col.Threshold, len(col.Members))}, nil
 }
 
 func expectAsset(c *checker, _ *Claim) (map[string]string, error) {

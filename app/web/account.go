@@ -15,13 +15,15 @@ import (
 // Account is the answer of /api/v1/account/ADDR.
 type Account struct {
 	Meta
-	Address    string             `json:"address"`
-	Nonce      uint64             `json:"nonce"`
-	PubKey     []byte             `json:"pub_key,omitempty"`
-	Balances   []Balance          `json:"balances"`
-	Lenses     []string           `json:"lenses"`
-	Agreements []AgreementSummary `json:"agreements"`
-	Txs        []TxSummary        `json:"txs"`
+	Address     string              `json:"address"`
+	Nonce       uint64              `json:"nonce"`
+	PubKey      []byte              `json:"pub_key,omitempty"`
+	Balances    []Balance           `json:"balances"`
+	Lenses      []string            `json:"lenses"`
+	Roles       []RoleSummary       `json:"roles"`
+	Collectives []CollectiveSummary `json:"collectives"`
+	Agreements  []AgreementSummary  `json:"agreements"`
+	Txs         []TxSummary         `json:"txs"`
 }
 
 // Balance is a holding with the asset's decimals applied in Display.
@@ -29,6 +31,22 @@ type Balance struct {
 	Asset   string `json:"asset"`
 	Amount  string `json:"amount"`
 	Display string `json:"display"`
+}
+
+// RoleSummary is a role the account holds in a Lens; Active is false for
+// a role granted under an earlier owner of the Lens.
+type RoleSummary struct {
+	Lens   string `json:"lens"`
+	Role   string `json:"role"`
+	Active bool   `json:"active"`
+}
+
+// CollectiveSummary is a collective the account is a member of.
+type CollectiveSummary struct {
+	Address   string `json:"address"`
+	Name      string `json:"name"`
+	Threshold uint32 `json:"threshold"`
+	Members   int    `json:"members"`
 }
 
 // AgreementSummary is an agreement in a list.
@@ -41,6 +59,8 @@ type AgreementSummary struct {
 // Account page limits.
 const (
 	accountLenses     = 50
+	accountRoles      = 25
+	accountColls      = 25
 	accountAgreements = 25
 	accountTxs        = 10
 )
@@ -50,7 +70,8 @@ func (s *Server) loadAccount(ctx context.Context, rd *reader, r *http.Request) (
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadRequest, err)
 	}
-	a := &Account{Address: addr.String(), Balances: []Balance{}, Lenses: []string{}, Agreements: []AgreementSummary{}, Txs: []TxSummary{}}
+	a := &Account{Address: addr.String(), Balances: []Balance{}, Lenses: []string{}, Roles: []RoleSummary{},
+		Collectives: []CollectiveSummary{}, Agreements: []AgreementSummary{}, Txs: []TxSummary{}}
 	a.Title = "Account " + short(a.Address)
 	ans, err := rd.query(ctx, "/account/"+a.Address)
 	if err != nil {
@@ -78,6 +99,26 @@ func (s *Server) loadAccount(ctx context.Context, rd *reader, r *http.Request) (
 	}
 	if err := decodeList(ans.value, &a.Lenses); err != nil {
 		return nil, fmt.Errorf("decode lenses: %w", err)
+	}
+	if ans, err = rd.query(ctx, fmt.Sprintf("/roles/%s?limit=%d", a.Address, accountRoles)); err != nil {
+		return nil, err
+	}
+	var roles []lens.RoleHeld
+	if err := decodeList(ans.value, &roles); err != nil {
+		return nil, fmt.Errorf("decode roles: %w", err)
+	}
+	for _, r := range roles {
+		a.Roles = append(a.Roles, RoleSummary{Lens: r.Lens, Role: string(r.Role), Active: r.Active})
+	}
+	if ans, err = rd.query(ctx, fmt.Sprintf("/collectives/%s?limit=%d", a.Address, accountColls)); err != nil {
+		return nil, err
+	}
+	var colls []agreements.Collective
+	if err := decodeList(ans.value, &colls); err != nil {
+		return nil, fmt.Errorf("decode collectives: %w", err)
+	}
+	for _, c := range colls {
+		a.Collectives = append(a.Collectives, CollectiveSummary{Address: c.Address.String(), Name: c.Name, Threshold: c.Threshold, Members: len(c.Members)})
 	}
 	if ans, err = rd.query(ctx, fmt.Sprintf("/agreements/%s?limit=%d", a.Address, accountAgreements)); err != nil {
 		return nil, err

@@ -6,22 +6,24 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/riffchain/riffchain/app/verify"
 	"github.com/riffchain/riffchain/lens"
 )
 
 // funcs are the template helpers. Everything they return is text that
 // html/template escapes; none returns template.HTML.
 var funcs = template.FuncMap{
-	"short":    short,
-	"time":     timeText,
-	"join":     strings.Join,
-	"ppm":      func(v any) string { return ppmText(toUint64(v)) },
-	"percent":  func(part, total int64) string { return percentText(part, total) },
-	"media":    mediaKind,
-	"withW":    withWeight,
-	"withQ":    withParam,
-	"units":    formatUnits,
-	"hasQuery": func(q url.Values, k string) bool { return q.Get(k) != "" },
+	"short":        short,
+	"time":         timeText,
+	"join":         strings.Join,
+	"ppm":          func(v any) string { return ppmText(toUint64(v)) },
+	"percent":      func(part, total int64) string { return percentText(part, total) },
+	"media":        mediaKind,
+	"withW":        withWeight,
+	"withQ":        withParam,
+	"units":        formatUnits,
+	"inactiveRole": func() string { return verify.InactiveRole },
+	"hasQuery":     func(q url.Values, k string) bool { return q.Get(k) != "" },
 }
 
 // toUint64 reads the unsigned integers templates pass (weights are

@@ -131,6 +131,9 @@ func setupWebScenario(t *testing.T) *webScenario {
 	n.ok("tx", "lens", "follow", "lens-a", "lens-c", "--weight", "300000", "--from", "alice")
 	n.ok("tx", "lens", "follow", "lens-b", "lens-c", "--weight", "500000", "--from", "bob")
 	n.ok("tx", "seed", "announce", s.video, "--from", "carol")
+	// Bob moderates lens-a and shares a collective with Alice.
+	n.ok("tx", "lens", "grant", "lens-a", "bob", "moderator", "--from", "alice")
+	n.ok("tx", "collective", "create", "--member", "alice", "--member", "bob", "--threshold", "2", "--from", "bob")
 	_ = carol
 	return s
 }
@@ -372,6 +375,7 @@ func TestWebExplorer(t *testing.T) {
 		// Every value the verifier covers carries a ✓, none is struck out.
 		for _, p := range []struct{ page, proven string }{
 			{"/account/" + s.alice, "#nonce .proven, #balances .proven, #lenses .proven, #agreements .proven"},
+			{"/account/" + s.bob, "#roles-held .proven, #collectives .proven"},
 			{"/asset/" + s.acme, "#asset-facts .proven, #holders .proven"},
 			{"/agreement/" + s.agreement, "#agreement-facts .proven, #parties .proven, #obligations .proven, #timeline .proven"},
 			{"/lens/lens-a", "#lens-facts .proven, #follows .proven, #entries .proven"},
@@ -383,13 +387,13 @@ func TestWebExplorer(t *testing.T) {
 					t.Errorf("honest node, %s: %q (%s)", p.page, res.text, res.detail)
 				}
 			}
-			fmt.Fprintf(os.Stderr, "browser verifier, %s page: fetch %s ms, verify %s ms\n", strings.Split(p.page, "/")[1], res.fetchMs, res.verifyMs)
+			fmt.Fprintf(os.Stderr, "browser verifier, %s: fetch %s ms, verify %s ms\n", p.page, res.fetchMs, res.verifyMs)
 			n := eval[int](t, ctx, fmt.Sprintf(`document.querySelectorAll(%q).length`, p.proven))
 			bad := eval[int](t, ctx, `document.querySelectorAll(".unproven, .claim-bad").length`)
 			if n < 4 || bad != 0 {
 				t.Errorf("%s: %d values marked proven, %d not", p.page, n, bad)
 			}
-			if strings.HasPrefix(p.page, "/lens/") || strings.HasPrefix(p.page, "/pool/") {
+			if strings.HasPrefix(p.page, "/lens/") || strings.HasPrefix(p.page, "/pool/") || p.page == "/account/"+s.bob {
 				sh.take(ctx, "11-"+strings.Split(p.page, "/")[1]+"-verified")
 			}
 		}
@@ -432,6 +436,7 @@ func TestWebExplorer(t *testing.T) {
 			{"owner", "/lens/lens-a", s.alice, s.bob, false, "#lens-facts"},
 			{"follow", "/lens/lens-a", `data-f="weight">80%<`, `data-f="weight">90%<`, true, "#follows"},
 			{"entry", "/lens/lens-a", ">Bee notes<", ">Bee news<", true, "#entries"},
+			{"role", "/account/" + s.bob, `data-f="role">moderator<`, `data-f="role">admin<`, true, "#roles-held"},
 			{"reserve", "/pool/" + s.pool, ">" + pool.ReserveB + "<", ">1" + pool.ReserveB + "<", true, "#pool-facts"},
 			{"price", "/pool/" + s.pool, ">" + pool.Price + "<", ">9" + pool.Price + "<", true, "#pool-facts"},
 		}

@@ -12,10 +12,10 @@ import (
 // CollectivesPage lists, from the member index in state (agr/m/), the
 // collectives member belongs to, in address order after the address
 // after, at most limit: each collective's stored JSON, and the state keys
-// that prove the page (each member index entry and each collective
-// record). Next is the after= of the next page. Unlike the party index,
-// the member index is in state, so each entry is proven; that none is
-// left out is not (proofs are per key).
+// that prove the page (each collective record, whose members list the
+// member; the index entries themselves are empty values, which ICS-23
+// cannot prove). Next is the after= of the next page. That none is left
+// out is not proven (proofs are per key).
 func CollectivesPage(r ledger.Reader, member ledger.Address, after string, limit int) (query.List[json.RawMessage], []query.KV, error) {
 	list := query.NewList[json.RawMessage]()
 	prefix := MemberIndexPrefix(member)
@@ -54,7 +54,7 @@ func CollectivesPage(r ledger.Reader, member ledger.Address, after string, limit
 			return list, nil, fmt.Errorf("%w: collective %s indexed but missing", ledger.ErrStore, a)
 		}
 		list.Entries = append(list.Entries, raw)
-		kvs = append(kvs, query.KV{Key: k, Value: []byte{}}, query.KV{Key: CollectiveKey(a), Value: raw})
+		kvs = append(kvs, query.KV{Key: CollectiveKey(a), Value: raw})
 		if more && i == limit-1 {
 			list.Next = a.String()
 		}
@@ -64,7 +64,7 @@ func CollectivesPage(r ledger.Reader, member ledger.Address, after string, limit
 
 // QueryCollectivesOf answers "/collectives/ADDR?after=ADDR&limit=N": a
 // query.List of the collectives ADDR is a member of (stored JSON), each
-// proven with its member index entry.
+// proven by its record (which lists ADDR among its members).
 func QueryCollectivesOf(r ledger.Reader, parts []string, params url.Values) (*query.Result, error) {
 	if err := query.NeedArgs(parts, 1, "/collectives/ADDR?after=ADDR&limit=N"); err != nil {
 		return nil, err

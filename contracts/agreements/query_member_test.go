@@ -34,7 +34,7 @@ func TestCollectivesOfQuery(t *testing.T) {
 		ans.Entries[0].Address.String() != want[0] || ans.Entries[1].Address.String() != want[1] {
 		t.Fatalf("collectives of m1: %s %v", res.Value, err)
 	}
-	if len(res.Proven) != 4 {
+	if len(res.Proven) != 2 {
 		t.Fatalf("%d proven keys", len(res.Proven))
 	}
 	for _, kv := range res.Proven {

@@ -50,9 +50,14 @@ function refAgreementLink(el) {
   const a = el.querySelector("a[href^='/agreement/']");
   return a ? a.getAttribute("href").slice("/agreement/".length) : "";
 }
+function refAccountLink(el) {
+  const a = el.querySelector("a[href^='/account/']");
+  return a ? a.getAttribute("href").slice("/account/".length) : "";
+}
 function refEntry(el, i, shown) { return (shown.lens || "") + "/" + (shown.seq || ""); }
 const PAGES = {
   account: [["#nonce", "nonce"], ["#balances tbody tr", "balance"], ["#lenses li", "lens-owned"],
+    ["#roles-held li", "role-held"], ["#collectives tbody tr", "collective", refAccountLink],
     ["#agreements tbody tr", "agreement-row", refAgreementLink]],
   asset: [["#asset-facts", "asset"], ["#holders tbody tr", "holder"]],
   agreement: [["#agreement-facts", "agreement"], ["#parties li", "party"], ["#obligations li", "obligation", refIndex],
