@@ -174,10 +174,15 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 			return nil, fmt.Errorf("genesis app_state: %w", err)
 		}
 	}
-	if err := ledger.New(a.tree, nil).InitGenesis(gs.Ledger); err != nil {
-		return nil, fmt.Errorf("init genesis: %w", err)
-	}
 	env := &Env{ChainID: a.chainID, Block: ledger.Block{Height: req.InitialHeight, Time: req.Time.Unix()}, Ledger: ledger.New(a.tree, nil), Local: a.blockLocal}
+	for _, m := range a.mods.modules {
+		if m.Genesis == nil {
+			continue
+		}
+		if err := m.Genesis(env, &gs); err != nil {
+			return nil, fmt.Errorf("init genesis: %s: %w", m.Name, err)
+		}
+	}
 	for _, m := range a.mods.modules {
 		if m.InitChain == nil {
 			continue
@@ -186,7 +191,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 			return nil, fmt.Errorf("init chain: %s: %w", m.Name, err)
 		}
 	}
-	if err := ledger.CheckInvariants(a.tree); err != nil {
+	if err := a.CheckInvariants(a.tree); err != nil {
 		return nil, fmt.Errorf("genesis: %w", err)
 	}
 	return &abci.ResponseInitChain{AppHash: a.tree.WorkingHash()}, nil

@@ -104,7 +104,7 @@ func (c *chain) block(txs ...[]byte) *abci.ResponseFinalizeBlock {
 	if _, err := c.app.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
 		c.t.Fatal(err)
 	}
-	if err := ledger.CheckInvariants(c.app.tree); err != nil {
+	if err := c.app.CheckInvariants(c.app.tree); err != nil {
 		c.t.Fatalf("after block %d: %v", c.height, err)
 	}
 	return res

@@ -27,7 +27,10 @@ type Module struct {
 	Msgs func(r *Router)
 	// Queries are the module's query paths, each answering "/Path/...".
 	Queries []Query
-	// InitChain runs in InitChain, after the ledger's genesis (e.g. to
+	// Genesis writes the module's part of genesis.json's app_state, in
+	// InitChain, before any module's InitChain.
+	Genesis func(env *Env, gs *GenesisState) error
+	// InitChain runs in InitChain, after every module's Genesis (e.g. to
 	// record the genesis validator set).
 	InitChain func(env *Env, req *abci.RequestInitChain) error
 	// EndBlock runs after a block's transactions, in the end-block branch.
@@ -38,6 +41,11 @@ type Module struct {
 	// request and results (misbehaviour, votes); it may add validator
 	// updates and events.
 	FinishBlock func(env *Env, bc *BlockContext) error
+	// Invariants checks, over a whole state, what the module promises
+	// always holds (supply equals the sum of balances, ...); it returns an
+	// error wrapping ledger.ErrInvariant when something does not. InitChain
+	// runs every module's; tests run them after every block.
+	Invariants func(r ledger.Reader) error
 	// LocalIndexes are the module's node-local indexes (spec/state.md
 	// "Local indexes"): each rebuilt from state when the local store lags.
 	LocalIndexes []LocalIndex
@@ -101,6 +109,19 @@ func assemble(mods []Module) (*assembled, error) {
 		}
 	}
 	return as, nil
+}
+
+// CheckInvariants runs every module's Invariants over r, in list order.
+func (a *App) CheckInvariants(r ledger.Reader) error {
+	for _, m := range a.mods.modules {
+		if m.Invariants == nil {
+			continue
+		}
+		if err := m.Invariants(r); err != nil {
+			return fmt.Errorf("%s: %w", m.Name, err)
+		}
+	}
+	return nil
 }
 
 // Codes returns every coded error the app's modules declare, by code.

@@ -1,10 +1,13 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/riffchain/riffchain/contracts/agreements"
 	"github.com/riffchain/riffchain/contracts/pools"
@@ -99,4 +102,24 @@ func memTree(t *testing.T) *ledger.Tree {
 		t.Fatal(err)
 	}
 	return tree
+}
+
+// TestInvariantsRunPerModule: CheckInvariants runs every module's
+// invariants in list order and names the module that failed; InitChain
+// refuses a genesis that breaks one.
+func TestInvariantsRunPerModule(t *testing.T) {
+	broken := Module{Name: "broken", Invariants: func(ledger.Reader) error {
+		return fmt.Errorf("%w: always", ledger.ErrInvariant)
+	}}
+	a := New(memTree(t), testChain, nil, append(Modules(), broken)...)
+	err := a.CheckInvariants(a.tree)
+	if !errors.Is(err, ledger.ErrInvariant) || !strings.HasPrefix(err.Error(), "broken: ") {
+		t.Fatalf("CheckInvariants = %v, want the broken module's invariant error", err)
+	}
+	if _, err := a.InitChain(context.Background(), &abci.RequestInitChain{ChainId: testChain}); !errors.Is(err, ledger.ErrInvariant) {
+		t.Fatalf("InitChain with a broken invariant: %v", err)
+	}
+	if err := New(memTree(t), testChain, nil).CheckInvariants(a.tree); err != nil {
+		t.Fatalf("the built-in modules' invariants on an empty state: %v", err)
+	}
 }

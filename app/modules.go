@@ -60,6 +60,10 @@ func ledgerModule() Module {
 		Name:  "ledger",
 		Codes: ledger.Codes(),
 		Msgs:  registerLedger,
+		Genesis: func(env *Env, gs *GenesisState) error {
+			return env.Ledger.InitGenesis(gs.Ledger)
+		},
+		Invariants: ledger.CheckInvariants,
 		Queries: []Query{
 			StateQuery("account", ledger.QueryAccount),
 			StateQuery("asset", ledger.QueryAsset),
@@ -90,9 +94,10 @@ func poolsModule() Module {
 // lensModule is package lens (spec/lenses.md).
 func lensModule() Module {
 	return Module{
-		Name:  "lens",
-		Codes: lens.Codes(),
-		Msgs:  registerLens,
+		Name:       "lens",
+		Codes:      lens.Codes(),
+		Msgs:       registerLens,
+		Invariants: lens.CheckInvariants,
 		Queries: []Query{
 			StateQuery("lens", queryLens),
 			StateQuery("lenses", queryLenses),
