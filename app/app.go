@@ -381,10 +381,11 @@ type executed struct {
 // indexes) under its gas limit: nonce and fee in one branch, then the
 // messages in another, written to state only if every message succeeds
 // within the limit. The failed-tx rule (spec/overview.md): a tx that fails
-// after paying for its place (intrinsic gas covered, next nonce, fee paid)
-// keeps its nonce consumed and its fee paid and writes nothing else; one
-// that fails before writes nothing. Block execution and /simulate share
-// it, so a simulation charges exactly what the block will.
+// after paying for its place (its gas limit covers its intrinsic cost, its
+// nonce is the next one, its fee is paid) keeps its nonce consumed and its
+// fee paid and writes nothing else; a tx that fails before that writes
+// nothing at all. Block execution and /simulate share it, so a simulation
+// charges exactly what the block will.
 func (a *App) execute(state, local ledger.KV, blk ledger.Block, proposer ledger.Address, ct *checkedTx, wireLen int) executed {
 	b := &ct.tx.Body
 	meter := gas.NewMeter(b.Gas)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -80,5 +81,37 @@ func TestSpecLimits(t *testing.T) {
 		if !strings.Contains(text, c.phrase) {
 			t.Errorf("%s does not say %q: the spec or the constant changed alone", c.file, c.phrase)
 		}
+	}
+}
+
+// failedTxRule is the one sentence every place that states the rule uses
+// (spec/overview.md, "Execution of a block"). TestFeePaidToProposer and the
+// gas tests (TestOutOfGas…) check the behaviour it describes.
+const failedTxRule = "a tx that fails after paying for its place (its gas limit covers its " +
+	"intrinsic cost, its nonce is the next one, its fee is paid) keeps its nonce consumed and its " +
+	"fee paid and writes nothing else; a tx that fails before that writes nothing at all."
+
+// TestFailedTxRuleSentence: the spec files and the doc comment that state
+// the failed-tx rule state it in the same words.
+func TestFailedTxRuleSentence(t *testing.T) {
+	for _, f := range []string{"overview.md", "tx.md", "gas.md"} {
+		text, err := spec.Text(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(spaces.ReplaceAllString(text, " "), failedTxRule[:len(failedTxRule)-1]) {
+			t.Errorf("%s does not state the failed-tx rule as overview.md does", f)
+		}
+		if strings.Contains(strings.ToLower(text), "only the nonce survives") {
+			t.Errorf("%s still says only the nonce survives a failed tx", f)
+		}
+	}
+	src, err := os.ReadFile("app.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	comment := spaces.ReplaceAllString(strings.ReplaceAll(string(src), "//", ""), " ")
+	if !strings.Contains(comment, failedTxRule) {
+		t.Error("app.go's execute comment does not state the failed-tx rule as overview.md does")
 	}
 }
