@@ -437,7 +437,7 @@ func (a *App) execute(state, local ledger.KV, blk ledger.Block, proposer ledger.
 	out := ledger.Output{}
 	for i, m := range ct.msgs {
 		typ := b.Msgs[i].Type
-		o, err := a.router.routes[typ].exec(env, b.Signer, m)
+		o, err := a.router.execMsg(env, b.Signer, typ, m)
 		if err == nil && meter.Exhausted() {
 			err = gas.ErrOutOfGas // a step swallowed the meter's error: the tx still ran out
 		}

@@ -12,18 +12,22 @@ import (
 
 // Modules returns riffchain: the modules of the app, in the order their
 // hooks run. Reading this list and the Module value each constructor
-// returns (wire_*.go) tells what the app does:
+// returns tells what the app does. Each module's rules, queries and codes
+// live in its own package; app/ only routes and frames them:
 //
-//   - ledger: accounts, assets, transfers; queries of balances, owners,
-//     holders and raw state (wire_ledger.go);
-//   - agreements: signed multi-party agreements, escrow, collectives and
-//     their offline-signed execs; expiry at the end of each block; the
-//     node-local party index (wire_agreements.go, wire_collective_exec.go);
-//   - pools: constant-product exchange pools (wire_pools.go);
-//   - lens: Lenses, follows, views, seeding and hosts; the node-local
-//     roles index (wire_lens.go, lens/role_index.go);
-//   - validators: the validator set, its offline-signed changes, evidence
-//     and jailing at the end of each block (wire_validators.go).
+//   - ledger (package ledger): accounts, assets, transfers; genesis; the
+//     supply invariants; queries of accounts, balances, owners, holders
+//     and raw state (ledger/queries.go);
+//   - agreements (contracts/agreements): signed multi-party agreements,
+//     escrow, collectives and their offline-signed execs; expiry at the end
+//     of each block; the node-local party index (query_paths.go; wiring in
+//     wire_agreements.go, wire_collective_exec.go);
+//   - pools (contracts/pools): constant-product exchange pools (query.go);
+//   - lens (package lens): Lenses, follows, views, seeding and hosts; the
+//     Lens invariants; the node-local roles index (lens/role_index.go);
+//   - validators (contracts/validators): the validator set, its
+//     offline-signed changes, evidence and jailing at the end of each block
+//     (query.go; wiring in wire_validators.go).
 //
 // Agreements settle actions of other modules through the hooks given here
 // (a pool swap, a Lens handed over): the agreements package imports neither.
