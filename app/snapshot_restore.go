@@ -147,17 +147,8 @@ func (s *SnapshotStore) Apply(a *App, req *abci.RequestApplySnapshotChunk) *abci
 		s.abort(a)
 		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_RETRY_SNAPSHOT}
 	}
-	sum := sha256.Sum256(req.Chunk)
-	if hex.EncodeToString(sum[:]) != r.meta.ChunkHashes[req.Index] {
-		r.failures[req.Index]++
-		a.logger.Info("state sync: chunk hash mismatch", "height", r.meta.Height, "chunk", req.Index, "sender", req.Sender)
-		if r.failures[req.Index] >= maxChunkFailures {
-			s.abort(a)
-			return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT,
-				RejectSenders: nonEmpty(req.Sender)}
-		}
-		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_RETRY,
-			RefetchChunks: []uint32{req.Index}, RejectSenders: nonEmpty(req.Sender)}
+	if !r.hashMatches(req) {
+		return s.wrongHash(a, r, req)
 	}
 	r.addSender(req.Sender)
 	n, err := importChunk(r.imp, req.Chunk)
@@ -177,6 +168,36 @@ func (s *SnapshotStore) Apply(a *App, req *abci.RequestApplySnapshotChunk) *abci
 	if int(r.next) < len(r.meta.ChunkHashes) {
 		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_ACCEPT}
 	}
+	return s.finish(a, r)
+}
+
+// hashMatches reports whether req's chunk hashes to the hash the metadata
+// lists for its index.
+func (r *restore) hashMatches(req *abci.RequestApplySnapshotChunk) bool {
+	sum := sha256.Sum256(req.Chunk)
+	return hex.EncodeToString(sum[:]) == r.meta.ChunkHashes[req.Index]
+}
+
+// wrongHash answers a chunk that does not hash to its listed hash: its
+// sender is rejected and the chunk refetched from another peer, until the
+// same chunk failed maxChunkFailures times; then the snapshot is rejected.
+func (s *SnapshotStore) wrongHash(a *App, r *restore, req *abci.RequestApplySnapshotChunk) *abci.ResponseApplySnapshotChunk {
+	r.failures[req.Index]++
+	a.logger.Info("state sync: chunk hash mismatch", "height", r.meta.Height, "chunk", req.Index, "sender", req.Sender)
+	if r.failures[req.Index] >= maxChunkFailures {
+		s.abort(a)
+		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT,
+			RejectSenders: nonEmpty(req.Sender)}
+	}
+	return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_RETRY,
+		RefetchChunks: []uint32{req.Index}, RejectSenders: nonEmpty(req.Sender)}
+}
+
+// finish ends a restore after its last chunk: the imported tree is
+// committed and its root must equal the trusted app hash, with exactly
+// the nodes the metadata announced; then the app's local indexes are
+// rebuilt from it and CheckTx starts over on the restored state.
+func (s *SnapshotStore) finish(a *App, r *restore) *abci.ResponseApplySnapshotChunk {
 	// Last chunk: commit and compare with the trusted app hash.
 	hash, err := r.imp.Commit()
 	if err == nil && r.nodes != r.meta.Nodes {
