@@ -25,25 +25,32 @@ const MetricsNamespace = "riffchain"
 var ErrMetrics = errors.New("app metrics")
 
 // Metrics are one App's Prometheus collectors, in their own registry (so
-// several apps in one process, as in tests, do not collide). Query latency
-// is process-wide because query observers do not know their App; it is
-// registered in every App's registry.
+// several apps in one process, as in tests, do not collide): the app's own
+// (txs, blocks, height, query latency) and those its modules declare
+// (Module.Metrics).
 type Metrics struct {
 	Registry *prometheus.Registry
 
-	Txs               *prometheus.CounterVec // by result code
-	Blocks            prometheus.Counter
-	Height            prometheus.Gauge
-	AgreementEvents   *prometheus.CounterVec // by action, status
-	AgreementsSettled prometheus.Counter
-	AgreementsLapsed  prometheus.Counter
-	PoolSwaps         prometheus.Counter
+	Txs    *prometheus.CounterVec // by result code
+	Blocks prometheus.Counter
+	Height prometheus.Gauge
 	// QueryLatency is abci_query handling time by route and result.
 	QueryLatency *prometheus.HistogramVec
+
+	modules []*EventMetrics // each module's, in list order
 }
 
-// newMetrics builds the collectors and their registry.
-func newMetrics() *Metrics {
+// EventMetrics are a module's metrics: its collectors, and Count, which
+// sees every event of a finished block (of its successful txs and of the
+// block's own steps) and moves them.
+type EventMetrics struct {
+	Collectors []prometheus.Collector
+	Count      func(e abci.Event)
+}
+
+// newMetrics builds the collectors of the app and of mods, and their
+// registry.
+func newMetrics(mods []Module) *Metrics {
 	m := &Metrics{
 		Registry: prometheus.NewRegistry(),
 		Txs: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "txs_total",
@@ -52,14 +59,6 @@ func newMetrics() *Metrics {
 			Help: "Blocks finalized by this node."}),
 		Height: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: MetricsNamespace, Name: "block_height",
 			Help: "Height of the last finalized block."}),
-		AgreementEvents: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "agreement_events_total",
-			Help: `"agreement" events, by action and resulting status.`}, []string{"action", "status"}),
-		AgreementsSettled: prometheus.NewCounter(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "agreements_settled_total",
-			Help: "Agreements that became settled (submitted fully signed, or the last acceptance)."}),
-		AgreementsLapsed: prometheus.NewCounter(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "agreements_lapsed_total",
-			Help: "Agreements that lapsed at their expiry."}),
-		PoolSwaps: prometheus.NewCounter(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "pool_swaps_total",
-			Help: `Pool swap hops executed ("pool_swap" events; a multi-hop swap counts each hop).`}),
 		QueryLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: MetricsNamespace,
 			Name:      "query_duration_seconds",
@@ -67,14 +66,21 @@ func newMetrics() *Metrics {
 			Buckets:   []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1},
 		}, []string{"route", "result"}),
 	}
-	m.Registry.MustRegister(m.Txs, m.Blocks, m.Height, m.AgreementEvents, m.AgreementsSettled,
-		m.AgreementsLapsed, m.PoolSwaps, m.QueryLatency)
+	m.Registry.MustRegister(m.Txs, m.Blocks, m.Height, m.QueryLatency)
+	for _, mod := range mods {
+		if mod.Metrics == nil {
+			continue
+		}
+		em := mod.Metrics()
+		m.Registry.MustRegister(em.Collectors...)
+		m.modules = append(m.modules, em)
+	}
 	return m
 }
 
 // EnableMetrics starts counting for a (idempotent) and returns its metrics.
 func EnableMetrics(a *App) *Metrics {
-	a.metrics.CompareAndSwap(nil, newMetrics())
+	a.metrics.CompareAndSwap(nil, newMetrics(a.mods.modules))
 	return a.metrics.Load()
 }
 
@@ -129,22 +135,13 @@ func (m *Metrics) observeBlock(req *abci.RequestFinalizeBlock, resp *abci.Respon
 
 func (m *Metrics) countEvents(evs []abci.Event) {
 	for _, e := range evs {
-		switch e.Type {
-		case "pool_swap":
-			m.PoolSwaps.Inc()
-		case "agreement":
-			action, status := attr(e, "action"), attr(e, "status")
-			m.AgreementEvents.WithLabelValues(action, status).Inc()
-			switch {
-			case status == "settled" && (action == "submit" || action == "settle"):
-				m.AgreementsSettled.Inc()
-			case status == "lapsed" && action == "lapse":
-				m.AgreementsLapsed.Inc()
-			}
+		for _, em := range m.modules {
+			em.Count(e)
 		}
 	}
 }
 
+// attr returns the value of e's attribute key ("" when absent).
 func attr(e abci.Event, key string) string {
 	for _, a := range e.Attributes {
 		if a.Key == key {

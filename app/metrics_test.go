@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	"github.com/cometbft/cometbft/libs/log"
 
 	"github.com/riffchain/riffchain/contracts/pools"
 	"github.com/riffchain/riffchain/ledger"
@@ -119,7 +118,7 @@ func TestMetricsAgreements(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := &App{}
+			a := New(memTree(t), testChain, nil)
 			m := EnableMetrics(a)
 			resp := &abci.ResponseFinalizeBlock{
 				TxResults: []*abci.ExecTxResult{{Code: 0, Events: tt.tx}, {Code: 16, Events: tt.failed}},
@@ -156,14 +155,14 @@ func TestMetricsServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	a := &App{logger: log.NewNopLogger()}
+	a := New(memTree(t), testChain, nil)
 	a.Config.MetricsAddr = busy.Addr().String()
 	if err := startMetricsServer(a); err == nil {
 		t.Fatal("metrics server started on a busy address")
 	}
 
 	// Off when empty.
-	b := &App{logger: log.NewNopLogger()}
+	b := New(memTree(t), testChain, nil)
 	if err := startMetricsServer(b); err != nil || MetricsOf(b) != nil {
 		t.Fatalf("empty metrics_addr: err %v, metrics %v", err, MetricsOf(b))
 	}

@@ -46,6 +46,9 @@ type Module struct {
 	// error wrapping ledger.ErrInvariant when something does not. InitChain
 	// runs every module's; tests run them after every block.
 	Invariants func(r ledger.Reader) error
+	// Metrics builds the module's metrics for one App (called once, when
+	// its metrics are enabled).
+	Metrics func() *EventMetrics
 	// LocalIndexes are the module's node-local indexes (spec/state.md
 	// "Local indexes"): each rebuilt from state when the local store lags.
 	LocalIndexes []LocalIndex

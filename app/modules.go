@@ -84,9 +84,10 @@ func ledgerModule() Module {
 // poolsModule is package contracts/pools (spec/pools.md).
 func poolsModule() Module {
 	return Module{
-		Name:  "pools",
-		Codes: pools.Codes(),
-		Msgs:  registerPools,
+		Name:    "pools",
+		Codes:   pools.Codes(),
+		Metrics: poolMetrics,
+		Msgs:    registerPools,
 		Queries: []Query{
 			StateQuery("pool", pools.QueryPool),
 			StateQuery("pools", pools.QueryPools),

@@ -1,6 +1,9 @@
 package app
 
 import (
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/prometheus/client_golang/prometheus"
+
 	"fmt"
 
 	"github.com/riffchain/riffchain/contracts/agreements"
@@ -37,9 +40,10 @@ func (w *agreementsWiring) keeper(env *Env) *agreements.Keeper {
 func agreementsModule(hooks agreements.Hooks) Module {
 	w := &agreementsWiring{hooks: hooks}
 	return Module{
-		Name:  "agreements",
-		Codes: agreements.Codes(),
-		Msgs:  w.register,
+		Name:    "agreements",
+		Codes:   agreements.Codes(),
+		Metrics: agreementMetrics,
+		Msgs:    w.register,
 		Queries: []Query{
 			StateQuery("agreement", agreements.QueryAgreement),
 			{Path: "agreements", Handler: agreements.QueryAgreements},
@@ -72,4 +76,31 @@ func (w *agreementsWiring) register(r *Router) {
 	handleExec(r, agreements.TypeAttest, keeper, (*agreements.Keeper).ExecAttest)
 	handleExec(r, agreements.TypeCreateCollective, keeper, (*agreements.Keeper).ExecCreateCollective)
 	handleExec(r, agreements.TypeLeaveCollective, keeper, (*agreements.Keeper).ExecLeaveCollective)
+}
+
+// agreementMetrics counts "agreement" events by action and status, and the
+// agreements that settled or lapsed (spec/network.md "Metrics").
+func agreementMetrics() *EventMetrics {
+	events := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "agreement_events_total",
+		Help: `"agreement" events, by action and resulting status.`}, []string{"action", "status"})
+	settled := prometheus.NewCounter(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "agreements_settled_total",
+		Help: "Agreements that became settled (submitted fully signed, or the last acceptance)."})
+	lapsed := prometheus.NewCounter(prometheus.CounterOpts{Namespace: MetricsNamespace, Name: "agreements_lapsed_total",
+		Help: "Agreements that lapsed at their expiry."})
+	return &EventMetrics{
+		Collectors: []prometheus.Collector{events, settled, lapsed},
+		Count: func(e abci.Event) {
+			if e.Type != "agreement" {
+				return
+			}
+			action, status := attr(e, "action"), attr(e, "status")
+			events.WithLabelValues(action, status).Inc()
+			switch {
+			case status == "settled" && (action == "submit" || action == "settle"):
+				settled.Inc()
+			case status == "lapsed" && action == "lapse":
+				lapsed.Inc()
+			}
+		},
+	}
 }
