@@ -6,7 +6,6 @@ package ledger
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -88,19 +87,10 @@ func QueryBalances(r Reader, parts []string, params url.Values) (*query.Result, 
 	if err != nil {
 		return nil, err
 	}
-	res := &query.Result{}
-	lr := query.NewList[json.RawMessage]()
-	if len(hs) > limit {
-		hs = hs[:limit]
-		lr.Next = hs[limit-1].Asset
-	}
-	for _, h := range hs {
-		b, _ := json.Marshal(h)
-		lr.Entries = append(lr.Entries, b)
-		res.Proven = append(res.Proven, query.KV{Key: BalanceKey(addr, h.Asset), Value: BalanceValue(h.Amount)})
-	}
-	res.Value, _ = json.Marshal(lr)
-	return res, nil
+	return query.Page(hs, limit, func(h Holding) string { return h.Asset },
+		func(h Holding) query.KV {
+			return query.KV{Key: BalanceKey(addr, h.Asset), Value: BalanceValue(h.Amount)}
+		})
 }
 
 // QueryHolders answers "/holders/ASSET?after=ADDR&limit=N": a page of the
@@ -129,19 +119,10 @@ func QueryHolders(r Reader, parts []string, params url.Values) (*query.Result, e
 	if err != nil {
 		return nil, err
 	}
-	lr := query.NewList[json.RawMessage]()
-	if len(hs) > limit {
-		hs = hs[:limit]
-		lr.Next = hs[limit-1].Address.String()
-	}
-	res := &query.Result{}
-	for _, h := range hs {
-		b, _ := json.Marshal(h)
-		lr.Entries = append(lr.Entries, b)
-		res.Proven = append(res.Proven, query.KV{Key: HolderKey(parts[0], h.Address), Value: BalanceValue(h.Amount)})
-	}
-	res.Value, _ = json.Marshal(lr)
-	return res, nil
+	return query.Page(hs, limit, func(h Holding) string { return h.Address.String() },
+		func(h Holding) query.KV {
+			return query.KV{Key: HolderKey(parts[0], h.Address), Value: BalanceValue(h.Amount)}
+		})
 }
 
 // QueryItems answers "/items/ADDR/ASSET?after=ITEM&limit=N": a page of the
@@ -162,19 +143,8 @@ func QueryItems(r Reader, parts []string, params url.Values) (*query.Result, err
 	if err != nil {
 		return nil, err
 	}
-	lr := query.NewList[json.RawMessage]()
-	if len(ids) > limit {
-		ids = ids[:limit]
-		lr.Next = ids[limit-1]
-	}
-	res := &query.Result{}
-	for _, id := range ids {
-		b, _ := json.Marshal(id)
-		lr.Entries = append(lr.Entries, b)
-		res.Proven = append(res.Proven, query.KV{Key: OwnedKey(addr, parts[1], id), Value: []byte("1")})
-	}
-	res.Value, _ = json.Marshal(lr)
-	return res, nil
+	return query.Page(ids, limit, func(id string) string { return id },
+		func(id string) query.KV { return query.KV{Key: OwnedKey(addr, parts[1], id), Value: []byte("1")} })
 }
 
 // QueryStore answers "/store/HEXKEY": any raw state key, for tools.

@@ -120,3 +120,28 @@ type List[T any] struct {
 
 // NewList returns an empty list (entries encode as [], never null).
 func NewList[T any]() List[T] { return List[T]{Entries: []T{}} }
+
+// Page answers one page of a listing. read holds the entries found after
+// the request's cursor, at most limit+1 of them (the one past the page
+// tells that more follow). The answer is a List of the first limit
+// entries, with Next the cursor of the last one shown when more follow;
+// each shown entry is proven by the state key and value prove gives.
+func Page[T any](read []T, limit int, cursor func(T) string, prove func(T) KV) (*Result, error) {
+	list := List[T]{Entries: read}
+	if len(read) > limit {
+		list.Entries = read[:limit]
+		list.Next = cursor(read[limit-1])
+	}
+	if list.Entries == nil {
+		list.Entries = []T{}
+	}
+	res := &Result{Proven: make([]KV, 0, len(list.Entries))}
+	for _, e := range list.Entries {
+		res.Proven = append(res.Proven, prove(e))
+	}
+	var err error
+	if res.Value, err = json.Marshal(list); err != nil {
+		return nil, fmt.Errorf("encode page: %w", err)
+	}
+	return res, nil
+}

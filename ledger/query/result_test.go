@@ -57,3 +57,30 @@ func TestEmptyListEncodesAnEmptyArray(t *testing.T) {
 		t.Fatalf("empty list = %s", b)
 	}
 }
+
+func TestPageTrimsProvesAndPointsToTheNext(t *testing.T) {
+	prove := func(s string) KV { return KV{Key: []byte("k/" + s), Value: []byte(s)} }
+	id := func(s string) string { return s }
+	tests := []struct {
+		read  []string
+		limit int
+		want  string
+		keys  int
+	}{
+		{nil, 2, `{"entries":[]}`, 0},
+		{[]string{"a"}, 2, `{"entries":["a"]}`, 1},
+		{[]string{"a", "b"}, 2, `{"entries":["a","b"]}`, 2},
+		{[]string{"a", "b", "c"}, 2, `{"entries":["a","b"],"next":"b"}`, 2},
+	}
+	for _, tc := range tests {
+		res, err := Page(tc.read, tc.limit, id, prove)
+		if err != nil || string(res.Value) != tc.want || len(res.Proven) != tc.keys {
+			t.Errorf("Page(%v, %d) = %s with %d proven, %v; want %s with %d", tc.read, tc.limit, res.Value, len(res.Proven), err, tc.want, tc.keys)
+		}
+		for i, kv := range res.Proven {
+			if string(kv.Key) != "k/"+tc.read[i] {
+				t.Errorf("proven %d: key %s", i, kv.Key)
+			}
+		}
+	}
+}
