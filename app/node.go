@@ -25,6 +25,10 @@ import (
 // NativeAsset is the id of the chain's genesis currency.
 const NativeAsset = "RIFF"
 
+// NativeDecimals is the decimals of NativeAsset in a genesis made by Init
+// (1 RIFF = 10^6 base units).
+const NativeDecimals = 6
+
 // InitOptions says how to create a node home.
 type InitOptions struct {
 	Home          string
@@ -78,7 +82,7 @@ func InitHome(o InitOptions) (*cmttypes.GenesisDoc, error) {
 		power = 10
 	}
 	gs := GenesisState{Ledger: ledger.Genesis{Assets: []ledger.Asset{{
-		ID: NativeAsset, Kind: ledger.Fungible, Symbol: NativeAsset, Name: "riffchain native currency", Decimals: 6,
+		ID: NativeAsset, Kind: ledger.Fungible, Symbol: NativeAsset, Name: "riffchain native currency", Decimals: NativeDecimals,
 	}}}}
 	state, err := json.Marshal(gs)
 	if err != nil {

@@ -2,16 +2,35 @@ package main
 
 import (
 	"errors"
+	"maps"
+	"strings"
 	"testing"
 
 	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/ledger"
 )
 
-// TestParseAmountWith is the rule every amount flag follows (--min-out,
-// --max-in, --shares, --min-shares, --min-a, --min-b, --max-supply, genesis
-// add-balance): a whole number is base units and needs no decimals; a
-// number with a decimal point is display units of the asset.
+// knownDecimals makes decimalsFor answer from decimals, without a node, for
+// the rest of the test.
+func knownDecimals(t *testing.T, decimals map[string]uint8) {
+	t.Helper()
+	saved := decimalsCache
+	decimalsCache = maps.Clone(decimals)
+	t.Cleanup(func() { decimalsCache = saved })
+}
+
+// baseUnitsOn turns --base-units on for the rest of the test.
+func baseUnitsOn(t *testing.T) {
+	t.Helper()
+	cfg.Set(flagBaseUnits, true)
+	t.Cleanup(func() { cfg.Set(flagBaseUnits, false) })
+}
+
+// TestParseAmountWith is the rule every amount the CLI takes follows
+// (arguments, --fee, pool and quote flags, agreement action flags, dev
+// fund, genesis add-balance, asset create --max-supply): display units of
+// the asset, whole or fractional; with --base-units whole base units, and
+// the decimals are never asked for.
 func TestParseAmountWith(t *testing.T) {
 	gs := &app.GenesisState{Ledger: ledger.Genesis{Assets: []ledger.Asset{
 		{ID: "RIFF", Decimals: 6}, {ID: "ACME-1", Decimals: 2}, {ID: "LP-1", Decimals: 0},
@@ -19,55 +38,80 @@ func TestParseAmountWith(t *testing.T) {
 	lookup := genesisDecimals(gs)
 	for _, tc := range []struct {
 		in, asset string
+		base      bool
 		want      string // "" = refused
+		wantErr   error  // when refused, errors.Is this (nil: any error)
 		asks      bool   // the decimals are looked up
 	}{
-		{"1500000", "RIFF", "1500000", false}, // whole number: base units
-		{"1.5", "RIFF", "1500000", true},
-		{"0.000001", "RIFF", "1", true},
-		{"1.", "RIFF", "1000000", true},
-		{"2500.25", "ACME-1", "250025", true},
-		{"7", "", "7", false},           // base units need no asset
-		{"7", "NOPE-9", "7", false},     // ... nor a known one
-		{"0.5", "", "", false},          // display units do
-		{"0.5", "NOPE-9", "", true},     // an asset the genesis lacks
-		{"1.0000001", "RIFF", "", true}, // more decimals than RIFF has
-		{"1.5", "LP-1", "", true},       // LP-1 has none
-		{"-1", "RIFF", "", false},
-		{"abc", "RIFF", "", false},
+		{"1", "RIFF", false, "1000000", nil, true}, // a whole number is display units too
+		{"1.5", "RIFF", false, "1500000", nil, true},
+		{"0.000001", "RIFF", false, "1", nil, true},
+		{"1.", "RIFF", false, "1000000", nil, true},
+		{"2500", "ACME-1", false, "250000", nil, true},
+		{"2500.25", "ACME-1", false, "250025", nil, true},
+		{"1,000", "LP-1", false, "1000", nil, true},
+		{"0", "RIFF", false, "0", nil, true},
+		{"1500000", "RIFF", true, "1500000", nil, false}, // --base-units: as written
+		{"7", "", true, "7", nil, false},                 // base units need no asset
+		{"7", "NOPE-9", true, "7", nil, false},           // ... nor a known one
+		{"1.5", "RIFF", true, "", errBadDisplayAmount, false},
+		{"0.5", "", false, "", errBadDisplayAmount, false}, // display units need the asset
+		{"5", "", false, "", errBadDisplayAmount, false},
+		{"0.5", "NOPE-9", false, "", nil, true}, // an asset the genesis lacks
+		{"1.0000001", "RIFF", false, "", errTooManyDecimals, true},
+		{"1.5", "LP-1", false, "", errTooManyDecimals, true}, // LP-1 has none
+		{"-1", "RIFF", false, "", errBadDisplayAmount, false},
+		{"abc", "RIFF", false, "", errBadDisplayAmount, false},
+		{"1.2.3", "RIFF", false, "", errBadDisplayAmount, false},
+		{"-1", "RIFF", true, "", nil, false},
 	} {
 		asked := false
-		got, err := parseAmountWith(tc.in, tc.asset, func(a string) (uint8, error) {
+		got, err := parseAmountWith(tc.in, tc.asset, tc.base, func(a string) (uint8, error) {
 			asked = true
 			return lookup(a)
 		})
 		if asked != tc.asks {
-			t.Errorf("parseAmountWith(%q, %q): looked decimals up = %v, want %v", tc.in, tc.asset, asked, tc.asks)
+			t.Errorf("parseAmountWith(%q, %q, base %v): looked decimals up = %v, want %v", tc.in, tc.asset, tc.base, asked, tc.asks)
 		}
 		if tc.want == "" {
-			if err == nil {
-				t.Errorf("parseAmountWith(%q, %q) = %s, want an error", tc.in, tc.asset, got)
+			if err == nil || tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
+				t.Errorf("parseAmountWith(%q, %q, base %v) = %s, %v; want an error (%v)", tc.in, tc.asset, tc.base, got, err, tc.wantErr)
 			}
 			continue
 		}
 		if err != nil || got.String() != tc.want {
-			t.Errorf("parseAmountWith(%q, %q) = %s, %v; want %s", tc.in, tc.asset, got, err, tc.want)
+			t.Errorf("parseAmountWith(%q, %q, base %v) = %s, %v; want %s", tc.in, tc.asset, tc.base, got, err, tc.want)
 		}
+	}
+}
+
+// TestTooManyDecimalsHint: an amount finer than the asset's smallest unit
+// names the asset and its decimals, and the hint says what the smallest
+// amount is and how to give base units.
+func TestTooManyDecimalsHint(t *testing.T) {
+	knownDecimals(t, map[string]uint8{"RIFF": 6})
+	_, err := parseAmountOf("0.0000001", "RIFF")
+	if !errors.Is(err, errTooManyDecimals) || !strings.Contains(err.Error(), "RIFF") || !strings.Contains(err.Error(), "only 6") {
+		t.Fatalf("err = %v", err)
+	}
+	if h := errorHint(err); !strings.Contains(h, "--base-units") || !strings.Contains(h, "decimals") {
+		t.Fatalf("hint = %q", h)
 	}
 }
 
 // TestAmountFlagsOptionalOf: an empty optional flag is zero and never
 // consults the node; an error names the flag and stops later parsing.
 func TestAmountFlagsOptionalOf(t *testing.T) {
+	knownDecimals(t, map[string]uint8{"RIFF": 6})
 	var p amountFlags
-	if a := p.optionalOf("min-a", "", "RIFF"); !a.IsZero() || p.err != nil {
+	if a := p.optionalOf("min-a", "", "NOPE-9"); !a.IsZero() || p.err != nil {
 		t.Fatalf("empty --min-a = %s, %v; want 0, nil", a, p.err)
 	}
-	if a := p.optionalOf("min-b", "42", ""); a.String() != "42" || p.err != nil {
+	if a := p.optionalOf("min-b", "42", "RIFF"); a.String() != "42000000" || p.err != nil {
 		t.Fatalf("--min-b 42 = %s, %v", a, p.err)
 	}
 	p.optionalOf("min-shares", "1.5", "") // display units without an asset
-	if !errors.Is(p.err, errBadDisplayAmount) || p.err.Error()[:13] != "--min-shares:" {
+	if !errors.Is(p.err, errBadDisplayAmount) || !strings.HasPrefix(p.err.Error(), "--min-shares:") {
 		t.Fatalf("--min-shares 1.5 with no asset: err = %v", p.err)
 	}
 	if a := p.optionalOf("min-a", "9", "RIFF"); !a.IsZero() {

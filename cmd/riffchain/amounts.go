@@ -15,12 +15,23 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/app/client"
 	"github.com/riffchain/riffchain/ledger"
 )
 
-// errBadDisplayAmount marks a display amount that does not parse.
-var errBadDisplayAmount = errors.New("not an amount")
+var (
+	// errBadDisplayAmount marks an amount that does not parse.
+	errBadDisplayAmount = errors.New("not an amount")
+	// errTooManyDecimals marks a display amount finer than its asset's
+	// smallest unit.
+	errTooManyDecimals = errors.New("too many decimals")
+	// errAmountAsset marks an amount whose asset's decimals could not be had
+	// (no such asset, no node).
+	errAmountAsset = errors.New("amount in display units")
+	// errUnknownAsset marks an asset id the node does not know.
+	errUnknownAsset = errors.New("unknown asset")
+)
 
 // displayToBase parses s (digits, optionally a point and at most decimals
 // fraction digits; "_" and "," group digits) as display units and returns
@@ -32,7 +43,7 @@ func displayToBase(s string, decimals uint8) (ledger.Amount, error) {
 		return ledger.Amount{}, fmt.Errorf("%w: %q (want digits, e.g. 1.5)", errBadDisplayAmount, s)
 	}
 	if len(frac) > int(decimals) {
-		return ledger.Amount{}, fmt.Errorf("%w: %q has %d decimals, the asset only %d", errBadDisplayAmount, s, len(frac), decimals)
+		return ledger.Amount{}, fmt.Errorf("%w: %q has %d decimals, the asset only %d", errTooManyDecimals, s, len(frac), decimals)
 	}
 	digits := orZero(whole) + frac + strings.Repeat("0", int(decimals)-len(frac))
 	return ledger.ParseAmount(strings.TrimLeft(digits, "0") + zeroIfAllTrimmed(digits))
@@ -112,6 +123,9 @@ func assetDecimals(ctx context.Context, c *client.Client, asset string) (uint8, 
 	if err != nil {
 		return 0, err
 	}
+	if res.Response.Code == app.CodeNotFound || res.Response.Code == app.CodeUnknownAsset {
+		return 0, fmt.Errorf("%w: %s: no such asset on this chain", errUnknownAsset, asset)
+	}
 	if res.Response.Code != 0 {
 		return 0, fmt.Errorf("asset %s: %s", asset, res.Response.Log)
 	}
@@ -138,34 +152,56 @@ func decimalsFor(asset string) (uint8, error) {
 	defer cancel()
 	d, err := assetDecimals(ctx, c, asset)
 	if err != nil {
-		return 0, fmt.Errorf("display amount of %s needs its decimals: %w", asset, err)
+		return 0, fmt.Errorf("%w of %s needs the asset's decimals: %w", errAmountAsset, asset, err)
 	}
 	decimalsCache[asset] = d
 	return d, nil
 }
 
-// parseAmountOf parses an amount of asset as the CLI accepts it: a whole
-// number is base units (as always); a number with a decimal point is in
-// display units, scaled by the asset's decimals (1.5 RIFF is 1500000).
+// flagBaseUnits is the global --base-units flag (RIFFCHAIN_BASE_UNITS): every
+// amount the CLI takes is then a whole number of base units, as scripts that
+// build exact protocol amounts want.
+const flagBaseUnits = "base-units"
+
+// amountsInBaseUnits reports whether --base-units is on.
+func amountsInBaseUnits() bool { return cfg.GetBool(flagBaseUnits) }
+
+// parseAmountOf parses an amount of asset as the CLI accepts it, and is
+// the one place every amount argument and flag goes through (transfers,
+// fees, mint/burn, pool and quote amounts, agreement action flags, dev
+// fund): display units scaled by the asset's decimals, whole or fractional
+// (RIFF has 6 decimals: "1" is 1000000 base units, "1.5" is 1500000), the
+// decimals asked of the node once per run; with --base-units a whole
+// number of base units, asking nothing.
 func parseAmountOf(s, asset string) (ledger.Amount, error) {
-	return parseAmountWith(s, asset, decimalsFor)
+	return parseAmountWith(s, asset, amountsInBaseUnits(), decimalsFor)
 }
 
-// parseAmountWith is parseAmountOf with the asset's decimals from lookup
-// (a genesis file, a --decimals flag) instead of the node; lookup is only
-// called for a display amount.
-func parseAmountWith(s, asset string, lookup func(asset string) (uint8, error)) (ledger.Amount, error) {
-	if !strings.Contains(s, ".") {
+// parseAmountWith is parseAmountOf with the unit chosen by baseUnits and
+// the asset's decimals from lookup (the node, a genesis file, a --decimals
+// flag); lookup is called only for a display amount that parses.
+func parseAmountWith(s, asset string, baseUnits bool, lookup func(asset string) (uint8, error)) (ledger.Amount, error) {
+	if baseUnits {
+		if strings.Contains(s, ".") {
+			return ledger.Amount{}, fmt.Errorf("%w: %q has a decimal point, but --base-units takes whole base units", errBadDisplayAmount, s)
+		}
 		return ledger.ParseAmount(s)
 	}
+	if !isAmount(strings.NewReplacer("_", "", ",", "").Replace(s)) {
+		return ledger.Amount{}, fmt.Errorf("%w: %q (want a number such as 2500 or 1.5)", errBadDisplayAmount, s)
+	}
 	if asset == "" {
-		return ledger.Amount{}, fmt.Errorf("%w: %q: a display amount needs its asset", errBadDisplayAmount, s)
+		return ledger.Amount{}, fmt.Errorf("%w: %q: an amount in display units needs its asset", errBadDisplayAmount, s)
 	}
 	d, err := lookup(asset)
 	if err != nil {
 		return ledger.Amount{}, err
 	}
-	return displayToBase(s, d)
+	a, err := displayToBase(s, d)
+	if err != nil {
+		return ledger.Amount{}, fmt.Errorf("%w (%s)", err, asset)
+	}
+	return a, nil
 }
 
 // displayOf renders amount of asset in display units with the asset id

@@ -2,7 +2,8 @@ package main
 
 // Parsing of the amounts, assets and items that commands take as
 // arguments and flags: AMOUNT ASSET and ASSET/ITEM (transfers), AMOUNT:ASSET
-// (swap and quote sides), AMOUNT+ASSET (fees) and decimal amount flags.
+// (swap and quote sides), AMOUNT+ASSET (fees) and amount flags. Every
+// amount is read by parseAmountOf (amounts.go).
 
 import (
 	"fmt"
@@ -12,20 +13,8 @@ import (
 	"github.com/riffchain/riffchain/ledger"
 )
 
-// parseAmountFlag parses a required decimal amount flag.
-func parseAmountFlag(name, s string) (ledger.Amount, error) {
-	if s == "" {
-		return ledger.Amount{}, fmt.Errorf("--%s is required", name)
-	}
-	a, err := ledger.ParseAmount(s)
-	if err != nil {
-		return ledger.Amount{}, fmt.Errorf("--%s: %w", name, err)
-	}
-	return a, nil
-}
-
-// parseAmountFlagOf parses a required amount flag of asset (display units
-// with a decimal point; see parseAmountOf).
+// parseAmountFlagOf parses a required amount flag of asset (see
+// parseAmountOf: display units, or base units with --base-units).
 func parseAmountFlagOf(name, s, asset string) (ledger.Amount, error) {
 	if s == "" {
 		return ledger.Amount{}, fmt.Errorf("--%s is required", name)
@@ -51,24 +40,6 @@ func (p *amountFlags) requiredOf(name, s, asset string) ledger.Amount {
 	return a
 }
 
-// required parses a required amount flag (see parseAmountFlag).
-func (p *amountFlags) required(name, s string) ledger.Amount {
-	if p.err != nil {
-		return ledger.Amount{}
-	}
-	a, err := parseAmountFlag(name, s)
-	p.err = err
-	return a
-}
-
-// optional parses an optional amount flag ("" = 0).
-func (p *amountFlags) optional(name, s string) ledger.Amount {
-	if s == "" {
-		return ledger.Amount{}
-	}
-	return p.required(name, s)
-}
-
 // optionalOf parses an optional amount flag of asset ("" = 0; see
 // parseAmountFlagOf).
 func (p *amountFlags) optionalOf(name, s, asset string) ledger.Amount {
@@ -91,8 +62,8 @@ func optionalAmountArg(args []string, i int, asset string) (*ledger.Amount, erro
 	return &amt, nil
 }
 
-// parseFee parses AMOUNT[ ]ASSET such as 10RIFF, "10 RIFF", 10:RIFF or
-// 0.00001RIFF (display units; see parseAmountOf).
+// parseFee parses AMOUNT[ ]ASSET such as 0.01RIFF, "0.01 RIFF" or
+// 0.01:RIFF (see parseAmountOf).
 func parseFee(s string) (*app.Fee, error) {
 	amount, asset := splitAmountAsset(s)
 	if amount == "" || !ledger.ValidAssetID(asset) {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/riffchain/riffchain/contracts/agreements"
+	"github.com/riffchain/riffchain/ledger"
 )
 
 // This file is `riffchain agreement new`: an unsigned agreement file from a
@@ -198,7 +199,20 @@ func readSpec(path string) ([]byte, error) {
 
 // specWords reads the words of action and obligation flags as every other
 // command does: key names for addresses, display amounts.
-var specWords = agreements.Words{Address: resolveAddress, Amount: parseAmountOf, Move: parseMove}
+var specWords = agreements.Words{Address: resolveAddress, Amount: parseAmountOf, Move: parseMove, MinOut: swapMinOut}
+
+// swapMinOut reads a --pool-swap MIN_OUT: an amount of the asset pool pays
+// for assetIn (asked of the node), in display units unless --base-units.
+func swapMinOut(s, pool, assetIn string) (ledger.Amount, error) {
+	assetOut := ""
+	if !amountsInBaseUnits() {
+		var err error
+		if assetOut, err = walkPath([]string{pool}, assetIn, false); err != nil { // cmd_pool.go
+			return ledger.Amount{}, err
+		}
+	}
+	return parseAmountOf(s, assetOut)
+}
 
 func applySpecFlags(cmd *cobra.Command, f *newSpecFlags, body *agreements.Body) error {
 	for _, p := range f.parties {

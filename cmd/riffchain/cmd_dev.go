@@ -359,7 +359,8 @@ func newDevFundCmd() *cobra.Command {
 		Use:   "fund KEY|ADDRESS AMOUNT [ASSET]",
 		Short: "Send RIFF (or ASSET) from the dev key to KEY, creating KEY in the test keyring if it does not exist",
 		Long: `fund sends AMOUNT in display units (1.5 or 1.5RIFF is 1,500,000 base units of
-RIFF, which has 6 decimals) from the dev key to KEY. A key name that is not in
+RIFF, which has 6 decimals; --base-units reads whole base units) from the dev key
+to KEY. A key name that is not in
 the test keyring yet is created there first (its address is printed).`,
 		Example: "  riffchain dev fund alice 100\n  riffchain dev fund alice 2.5RIFF\n  riffchain dev fund bob 2500 ACME-1",
 		Args:    cobra.RangeArgs(2, 3),
@@ -386,22 +387,12 @@ the test keyring yet is created there first (its address is printed).`,
 			if asset == "" {
 				asset = app.NativeAsset
 			}
-			c, err := newClient()
-			if err != nil {
-				return err
-			}
-			ctx, cancel := ctxTimeout()
-			defer cancel()
-			dec, err := assetDecimals(ctx, c, asset)
-			if err != nil {
-				return err
-			}
-			base, err := displayToBase(amount, dec)
+			base, err := parseAmountOf(amount, asset)
 			if err != nil {
 				return err
 			}
 			extra["address"], extra["asset"], extra["amount"] = to.String(), asset, base.String()
-			extra["display"] = baseToDisplay(base, dec, false) + " " + asset
+			extra["display"] = displayOf(base, asset, false)
 			f.from = devKey
 			return f.sendWith(extra, "transfer", ledger.Move{To: to, Asset: asset, Amount: &base})
 		},

@@ -45,7 +45,7 @@ func newGenesisCmd() *cobra.Command {
 	c := &cobra.Command{Use: "genesis", Short: "Edit the genesis of a node home before the chain starts"}
 	add := &cobra.Command{
 		Use:   "add-balance ADDRESS|KEY AMOUNT [ASSET]",
-		Short: "Give an account a genesis balance (default asset RIFF; 1.5 is display units, 1500000 base units)",
+		Short: "Give an account a genesis balance (default asset RIFF; display units with the asset's decimals in the genesis, whole base units with --base-units)",
 		Args:  cobra.RangeArgs(2, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			addr, err := resolveAddress(args[0])
@@ -58,7 +58,7 @@ func newGenesisCmd() *cobra.Command {
 			}
 			var amt ledger.Amount
 			err = app.EditGenesisState(cfgHome(), func(gs *app.GenesisState) error {
-				if amt, err = parseAmountWith(args[1], asset, genesisDecimals(gs)); err != nil {
+				if amt, err = parseAmountWith(args[1], asset, amountsInBaseUnits(), genesisDecimals(gs)); err != nil {
 					return err
 				}
 				gs.Ledger.Balances = append(gs.Ledger.Balances, ledger.Holding{Address: addr, Asset: asset, Amount: amt})

@@ -60,8 +60,11 @@ func newPoolAddCmd() *cobra.Command {
 		Short: "Add liquidity (at most the given amounts, in the pool's ratio); prints amount_a, amount_b, shares",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			assetA, assetB, shareAsset, err := poolAssetsFor(args[0])
+			if err != nil {
+				return err
+			}
 			var p amountFlags
-			assetA, assetB, shareAsset := poolAssetsFor(args[0], amountA, amountB, minShares)
 			a, b := p.requiredOf("amount-a", amountA, assetA), p.requiredOf("amount-b", amountB, assetB)
 			ms := p.optionalOf("min-shares", minShares, shareAsset)
 			if p.err != nil {
@@ -87,8 +90,11 @@ func newPoolRemoveCmd() *cobra.Command {
 		Short: "Burn shares for the pro-rata reserves; prints amount_a, amount_b, shares",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			assetA, assetB, shareAsset, err := poolAssetsFor(args[0])
+			if err != nil {
+				return err
+			}
 			var p amountFlags
-			assetA, assetB, shareAsset := poolAssetsFor(args[0], shares, minA, minB)
 			s, a, b := p.requiredOf("shares", shares, shareAsset), p.optionalOf("min-a", minA, assetA), p.optionalOf("min-b", minB, assetB)
 			if p.err != nil {
 				return p.err
@@ -146,7 +152,7 @@ Prints amount_in, amount_out, asset_in, asset_out and path.`,
 					return err
 				}
 				var assetOut string
-				if strings.Contains(minOut, ".") { // a display amount: of the asset the path ends with
+				if !amountsInBaseUnits() { // a display amount: of the asset the path ends with
 					if assetOut, err = walkPath(ids, in.asset, false); err != nil {
 						return err
 					}
@@ -207,15 +213,9 @@ func walkPath(ids []string, from string, backward bool) (string, error) {
 		if backward {
 			i = len(ids) - 1 - k
 		}
-		v, code, log, err := fetchPool(ids[i])
+		v, err := knownPool(ids[i])
 		if err != nil {
 			return "", err
-		}
-		if code == app.CodeNotFound {
-			code, log = app.CodePoolUnknown, fmt.Sprintf("%s: %q", pools.ErrUnknownPool, ids[i])
-		}
-		if code != 0 {
-			return "", fail(map[string]any{"code": code, "log": log}, 1, fmt.Errorf("pool %s: code %d: %s", ids[i], code, log))
 		}
 		prev, ok := v.Other(cur)
 		if !ok {
@@ -225,6 +225,22 @@ func walkPath(ids []string, from string, backward bool) (string, error) {
 		cur = prev
 	}
 	return cur, nil
+}
+
+// knownPool reads pool id; one that does not exist is reported like a
+// failed transaction (its pool code, exit status 1).
+func knownPool(id string) (*pools.PoolView, error) {
+	v, code, log, err := fetchPool(id)
+	if err != nil {
+		return nil, err
+	}
+	if code == app.CodeNotFound {
+		code, log = app.CodePoolUnknown, fmt.Sprintf("%s: %q", pools.ErrUnknownPool, id)
+	}
+	if code != 0 {
+		return nil, fail(map[string]any{"code": code, "log": log}, 1, fmt.Errorf("pool %s: code %d: %s", id, code, log))
+	}
+	return v, nil
 }
 
 // fetchPool reads /pool/ID (unproven) at the latest height.
@@ -415,16 +431,16 @@ Prints path, asset_in, asset_out, amount_in, amount_out, price, price_e18 and ho
 	return c
 }
 
-// poolAssetsFor returns the assets and the share asset of pool id when one
-// of the amounts is a display amount (which needs them for the decimals);
-// otherwise "", "", "".
-func poolAssetsFor(id string, amounts ...string) (assetA, assetB, shareAsset string) {
-	for _, a := range amounts {
-		if strings.Contains(a, ".") {
-			if v, code, _, err := fetchPool(id); err == nil && code == 0 {
-				return v.AssetA, v.AssetB, v.ShareAsset
-			}
-		}
+// poolAssetsFor asks the node for the assets and the share asset of pool
+// id, whose decimals its amount flags are read with; with --base-units it
+// asks nothing and returns "", "", "".
+func poolAssetsFor(id string) (assetA, assetB, shareAsset string, err error) {
+	if amountsInBaseUnits() {
+		return "", "", "", nil
 	}
-	return "", "", ""
+	v, err := knownPool(id)
+	if err != nil {
+		return "", "", "", err
+	}
+	return v.AssetA, v.AssetB, v.ShareAsset, nil
 }

@@ -26,7 +26,7 @@ func newTransferCmd() *cobra.Command {
 	var f txFlags
 	c := &cobra.Command{
 		Use:   "transfer TO (AMOUNT ASSET | ASSET/ITEM)",
-		Short: "Transfer an amount of a fungible asset, or one unique item",
+		Short: "Transfer an amount of a fungible asset (display units: 1.5 RIFF, 2500 ACME-1), or one unique item",
 		Args:  cobra.RangeArgs(2, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			to, err := resolveAddress(args[0])
@@ -89,7 +89,7 @@ func newAssetCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m := ledger.MsgCreateAsset{Kind: ledger.AssetKind(kind), Symbol: args[0], Name: name, Decimals: decimals, CID: cidStr}
 			if maxSupply != "" {
-				amt, err := parseAmountWith(maxSupply, args[0], func(string) (uint8, error) { return decimals, nil })
+				amt, err := parseAmountWith(maxSupply, args[0], amountsInBaseUnits(), func(string) (uint8, error) { return decimals, nil })
 				if err != nil {
 					return fmt.Errorf("--max-supply: %w", err)
 				}
@@ -101,7 +101,7 @@ func newAssetCmd() *cobra.Command {
 	create.Flags().StringVar(&kind, "kind", "fungible", "fungible or unique")
 	create.Flags().StringVar(&name, "name", "", "display name")
 	create.Flags().Uint8Var(&decimals, "decimals", 0, "decimals (fungible only, at most 18)")
-	create.Flags().StringVar(&maxSupply, "max-supply", "", "optional maximum supply (base units, or display units with a decimal point: 1000.5)")
+	create.Flags().StringVar(&maxSupply, "max-supply", "", "optional maximum supply (display units with --decimals, e.g. 1000000.5; whole base units with --base-units)")
 	create.Flags().StringVar(&cidStr, "cid", "", "optional CID of a description document")
 	cf.register(create)
 

@@ -69,6 +69,17 @@ type devNode struct {
 	cmd     *exec.Cmd
 	logPath string
 	extra   []string // more dev flags
+	// display runs the CLI with amounts in display units, as users write
+	// them; otherwise run passes --base-units, so that the tests' amounts
+	// are the exact base units the chain sees.
+	display bool
+}
+
+// human is this node's CLI with amounts in display units (no --base-units).
+func (n *devNode) human() *devNode {
+	c := *n
+	c.display = true
+	return &c
 }
 
 func startDevNode(t testing.TB) *devNode {
@@ -178,8 +189,11 @@ func (n *devNode) waitHeight(h int64, timeout time.Duration) {
 // run runs the CLI against this node with JSON output and the test
 // keyring; it returns stdout and an error for a non-zero exit.
 func (n *devNode) run(args ...string) (string, error) {
-	full := append([]string{"--home", n.home, "--node", n.rpc, "--keyring-backend", "test", "-o", "json"}, args...)
-	cmd := exec.Command(n.bin, full...)
+	full := []string{"--home", n.home, "--node", n.rpc, "--keyring-backend", "test", "-o", "json"}
+	if !n.display {
+		full = append(full, "--base-units")
+	}
+	cmd := exec.Command(n.bin, append(full, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -29,6 +29,12 @@ func TestJSONErrors(t *testing.T) {
 		}
 		return stdout.String(), stderr.String(), code
 	}
+	added, stderr, code := run("--keyring-backend", "test", "-o", "json", "keys", "add", "dev")
+	var key map[string]any
+	if code != 0 || json.Unmarshal([]byte(added), &key) != nil {
+		t.Fatalf("keys add dev: %s%s", added, stderr)
+	}
+	devAddr := str(key, "address")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -38,7 +44,8 @@ func TestJSONErrors(t *testing.T) {
 		{"usage", []string{"tx", "transfer", "alice", "--from", "dev"}, ""},
 		{"unknown subcommand", []string{"tx", "trnsfer"}, "riffchain --help"},
 		{"unknown key", []string{"query", "balance", "nobody", "RIFF"}, "keys add"},
-		{"amount", []string{"tx", "transfer", "riff1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq", "1.5", "RIFF", "--from", "dev", "--generate-only"}, ""},
+		{"display amount offline", []string{"tx", "transfer", devAddr, "1.5", "RIFF", "--from", "dev", "--keyring-backend", "test", "--generate-only"}, "--base-units"},
+		{"base units with a point", []string{"--base-units", "tx", "transfer", devAddr, "1.5", "RIFF", "--from", "dev", "--keyring-backend", "test", "--generate-only"}, "leave --base-units out"},
 		{"disputed not a CID", []string{"agreement", "attest", strings.Repeat("ab", 32), "1", "--disputed", "because", "--from", "dev"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -716,8 +716,8 @@ func (nw *network) balance(n *netNode, addr ledger.Address) string {
 func TestTestnetCommand(t *testing.T) {
 	bin := riffBinary(t)
 	dir := filepath.Join(t.TempDir(), "ln")
-	out, err := exec.Command(bin, "testnet", "--validators", "3", "--output", dir, "--base-port", "0",
-		"--chain-id", "riff-cli", "--timeout-commit", "250ms").Output()
+	out, err := exec.Command(bin, "testnet", "-o", "json", "--validators", "3", "--dir", dir, "--base-port", "0",
+		"--chain-id", "riff-cli", "--timeout-commit", "250ms", "--balance", "2.5").Output()
 	if err != nil {
 		t.Fatalf("riffchain testnet: %v", err)
 	}
@@ -741,6 +741,12 @@ func TestTestnetCommand(t *testing.T) {
 			t.Fatalf("node%d has another genesis", i)
 		}
 		genesis = g
+		var doc struct {
+			AppState app.GenesisState `json:"app_state"`
+		}
+		if err := json.Unmarshal(g, &doc); err != nil || len(doc.AppState.Ledger.Balances) != 3 || doc.AppState.Ledger.Balances[i].Amount.String() != "2500000" {
+			t.Fatalf("genesis balances after --balance 2.5 (display units): %v %+v", err, doc.AppState.Ledger.Balances)
+		}
 		if n.Key != fmt.Sprintf("node%d", i) || n.RPC == "" || n.Prometheus == "" || n.AppMetrics == "" {
 			t.Fatalf("node %d summary %+v", i, n)
 		}
@@ -752,8 +758,9 @@ func TestTestnetCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, testnet.SummaryFile)); err != nil {
 		t.Fatal(err)
 	}
-	if err := exec.Command(bin, "testnet", "--validators", "1", "--output", dir).Run(); err == nil {
-		t.Fatal("testnet into a used folder succeeded")
+	// --output DIR (the flag's old name) still names the folder: this one is used.
+	if out, err := exec.Command(bin, "testnet", "--validators", "1", "--output", dir).CombinedOutput(); err == nil || !strings.Contains(string(out), "ln") {
+		t.Fatalf("testnet --output into a used folder: %v %s", err, out)
 	}
 	t.Logf("testnet command: 3 homes, one genesis (%s), keys node0..node2 in the test keyrings", sum.Genesis[:12])
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"math/big"
-	"strings"
 	"testing"
 
 	"github.com/riffchain/riffchain/ledger"
@@ -92,9 +91,15 @@ func TestPoolsEndToEnd(t *testing.T) {
 		n.ok("tx", "asset", "mint", id, "1000000000000", "--from", "dev")
 		return id
 	}
-	// GOLD has 3 decimals; its --max-supply in display units is 10^12 base
-	// units, exactly what is minted.
-	acme, buck, gold := asset("ACME"), asset("BUCK"), asset("GOLD", "--decimals", "3", "--max-supply", "1000000000.000")
+	// GOLD has 3 decimals; its --max-supply in display units (as a user
+	// writes it, without --base-units) is 10^12 base units, exactly what is
+	// minted.
+	acme, buck := asset("ACME"), asset("BUCK")
+	gold := str(n.human().ok("tx", "asset", "create", "GOLD", "--decimals", "3", "--max-supply", "1000000000", "--from", "dev"), "asset_id")
+	n.ok("tx", "asset", "mint", gold, "1000000000000", "--from", "dev")
+	if over := n.fails("tx", "asset", "mint", gold, "1", "--from", "dev"); str(over, "code") == "0" {
+		t.Fatalf("minting past --max-supply 1000000000 (display) passed: %v", over)
+	}
 	art := str(n.ok("tx", "asset", "create", "ART", "--kind", "unique", "--from", "dev"), "asset_id")
 	n.ok("tx", "asset", "mint", art, "--item", "mona", "--from", "dev")
 	n.ok("tx", "multi-transfer", "--move", bob+":1000000:"+acme, "--move", bob+":1000000:"+buck, "--from", "dev")
@@ -182,22 +187,17 @@ func TestPoolsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("quote amount_out: %v", err)
 	}
-	display := func(a ledger.Amount) string { // always with a point: display units
-		d := baseToDisplay(a, 3, false)
-		if !strings.Contains(d, ".") {
-			d += ".0"
-		}
-		return d
-	}
+	display := func(a ledger.Amount) string { return baseToDisplay(a, 3, false) }
+	h := n.human() // amounts in display units, as a user writes them
 	over, err := quoted.Add(ledger.NewAmount(1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := n.fails("tx", "pool", "swap", "--path", pool+","+pool2, "--in", "1000", acme, "--min-out", display(over), "--from", "bob"); str(got, "code") != "203" {
+	if got := h.fails("tx", "pool", "swap", "--path", pool+","+pool2, "--in", "1000", acme, "--min-out", display(over), "--from", "bob"); str(got, "code") != "203" {
 		t.Fatalf("--min-out %s (one base unit over the quote): %v, want code 203", display(over), got)
 	}
 	minOut := display(quoted)
-	multi := n.ok("tx", "pool", "swap", "--path", pool+","+pool2, "--in", "1000", acme, "--min-out", minOut, "--from", "bob")
+	multi := h.ok("tx", "pool", "swap", "--path", pool+","+pool2, "--in", "1000", acme, "--min-out", minOut, "--from", "bob")
 	if str(multi, "amount_out") != str(q, "amount_out") || str(multi, "asset_out") != gold {
 		t.Fatalf("multi-hop swap %v, quote %v", multi, q)
 	}

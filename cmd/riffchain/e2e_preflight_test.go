@@ -14,10 +14,11 @@ func TestPreflightEndToEnd(t *testing.T) {
 	n := startDevNode(t)
 	n.ok("keys", "add", "alice")
 	bob := str(n.ok("keys", "add", "bob"), "address")
-	n.ok("dev", "fund", "alice", "10")
-	n.ok("dev", "fund", "bob", "10")
+	h := n.human() // dev fund and 2.5RIFF in display units, as a user writes them
+	h.ok("dev", "fund", "alice", "10")
+	h.ok("dev", "fund", "bob", "10")
 
-	dry := n.ok("tx", "transfer", bob, "2.5RIFF", "--from", "alice", "--dry-run")
+	dry := h.ok("tx", "transfer", bob, "2.5RIFF", "--from", "alice", "--dry-run")
 	if str(dry, "dry_run") != "true" || str(dry, "code") != "0" || str(dry, "summary") == "" {
 		t.Fatalf("dry run: %v", dry)
 	}
@@ -56,7 +57,7 @@ func TestPreflightEndToEnd(t *testing.T) {
 
 	// A 2-of-2 collective of alice and bob buys from dev; both members sign.
 	coll := str(n.ok("tx", "collective", "create", "--member", "alice", "--member", "bob", "--threshold", "2", "--from", "alice"), "collective")
-	n.ok("dev", "fund", coll, "1")
+	h.ok("dev", "fund", coll, "1")
 	buy := filepath.Join(dir, "buy.json")
 	n.ok("agreement", "new", "--transfer", coll+":dev:1:RIFF", "--transfer", "dev:"+coll+":1:RIFF", "--expires-in", "100", "--out", buy)
 	n.ok("agreement", "sign", buy, "--from", "alice", "--as", coll)

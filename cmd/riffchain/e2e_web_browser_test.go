@@ -98,7 +98,7 @@ func setupWebScenario(t *testing.T) *webScenario {
 	s.bob = str(n.ok("keys", "add", "bob"), "address")
 	carol := str(n.ok("keys", "add", "carol"), "address")
 	for _, k := range []string{"alice", "bob", "carol"} {
-		n.ok("dev", "fund", k, "5000")
+		n.human().ok("dev", "fund", k, "5000") // display units: 5,000 RIFF
 	}
 	// Assets: Acme shares (2 decimals), Alice holds them.
 	s.acme = str(n.ok("tx", "asset", "create", "ACME", "--name", "Acme shares", "--decimals", "2", "--from", "alice"), "asset_id")
@@ -244,7 +244,7 @@ func TestWebExplorer(t *testing.T) {
 			t.Errorf("no new block appeared live after height %s: %v", first, err)
 		}
 		// Live: a new tx appears in words without a reload.
-		s.n.ok("dev", "fund", "carol", "1")
+		s.n.human().ok("dev", "fund", "carol", "1")
 		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`Array.from(document.querySelectorAll("#txs li.new")).some(li => li.innerText.includes(" at ") && li.innerText.includes("RIFF"))`,
 			chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 			t.Errorf("no new tx appeared live: %v", err)

@@ -24,14 +24,22 @@ import (
 func errorHint(err error) string {
 	msg := err.Error()
 	switch {
+	case amountsInBaseUnits() && (errors.Is(err, errBadDisplayAmount) || strings.Contains(msg, "is not a decimal integer")):
+		return "with --base-units amounts are whole base units (RIFF has 6 decimals: 1 RIFF = 1000000); leave --base-units out to write display amounts such as 1.5"
+	case errors.Is(err, errTooManyDecimals):
+		return "amounts are in display units with the asset's decimals (RIFF has 6: its smallest amount is 0.000001; `riffchain query asset ID` shows an asset's); give whole base units with --base-units"
+	case errors.Is(err, errUnknownAsset):
+		return "asset ids are SYMBOL-N as printed by `tx asset create` (asset_id), or RIFF; `riffchain query asset ID` checks one"
+	case errors.Is(err, errAmountAsset):
+		return fmt.Sprintf("an amount in display units is scaled by its asset's decimals, which the CLI asks the node for (%s): start one with `riffchain dev` or give --node ADDR; offline, give whole base units with --base-units", cfgNode())
+	case errors.Is(err, errBadDisplayAmount):
+		return "write an amount and its asset as 2500 ACME-1, 1.5RIFF or 1.5:RIFF (display units); --base-units for whole base units"
 	case strings.Contains(msg, "connection refused") || strings.Contains(msg, "no such host"):
 		return fmt.Sprintf("is a node running at %s? Start one with `riffchain dev`, or point the CLI at yours with --node ADDR (or node in %s/config/client.toml)", cfgNode(), cfgHome())
 	case strings.Contains(msg, "is neither an address nor a key"):
 		return fmt.Sprintf("create the key with `riffchain keys add NAME` (keys live in the %s keyring of %s; a dev home's client.toml selects the test keyring; else pass --keyring-backend test)", cfg.GetString(flagBackend), cfgHome())
 	case strings.Contains(msg, "agreement has no expiry"):
 		return "give --expires-in BLOCKS (or --expires-at-height H, --expires-at-time UNIX, or expires_at_height in the spec file)"
-	case strings.Contains(msg, "is not a decimal integer"):
-		return "amounts here are whole base units (RIFF has 6 decimals: 1 RIFF = 1000000); riffchain dev fund takes display units such as 1.5"
 	case errors.Is(err, client.ErrProofInvalid) || errors.Is(err, client.ErrHeaderInvalid):
 		return "the node's answer did not verify against a signed header: do not trust this node's answer"
 	case strings.Contains(msg, "required flag(s) \"from\""):
@@ -47,7 +55,7 @@ var txCodeHints = map[uint32]string{
 	app.CodeInsufficient:  "the sender lacks the funds: on a dev chain `riffchain dev fund KEY AMOUNT`; check with `riffchain query balances KEY`",
 	app.CodeUnknownAsset:  "no such asset: asset ids are SYMBOL-N as printed by `tx asset create` (asset_id); `riffchain query asset ID` checks one",
 	app.CodeBadNonce:      "another tx from this key got in first; send again (or give --nonce)",
-	app.CodeFeeTooLow:     "this node wants a fee: add --fee AMOUNTASSET (e.g. --fee 10RIFF); its minimum is in the log",
+	app.CodeFeeTooLow:     "this node wants a fee: add --fee AMOUNTASSET (e.g. --fee 0.01RIFF, display units); its minimum, in base units, is in the log",
 	app.CodeWrongChainID:  "the tx was built for another chain: drop --chain-id or give the node's (riffchain status)",
 	app.CodeNotIssuer:     "only the asset's issuer may do this (riffchain query asset ID shows the issuer)",
 	app.CodeNotOwner:      "the signer does not own that item (riffchain query owner ASSET/ITEM)",
@@ -55,7 +63,7 @@ var txCodeHints = map[uint32]string{
 	app.CodeInvalidField:  "a field is malformed; the log names it",
 	app.CodeMempoolFull:   "this node holds too many pending txs from the signer; wait a block and retry",
 	app.CodeTxTooLarge:    "the tx is larger than this node admits (app.toml max_tx_bytes)",
-	app.CodeInvalidAmount: "amounts are whole base units, more than zero",
+	app.CodeInvalidAmount: "an amount must be more than zero (display units with the asset's decimals, or whole base units with --base-units)",
 	112:                   "a party has not signed: `riffchain agreement check FILE` lists who is missing; each signs with `riffchain agreement sign FILE --from KEY`",
 	119:                   "the agreement expired: make a new one with a later --expires-in",
 	302:                   "that handle is taken: choose another (for `lens import`, --handle NEW)",

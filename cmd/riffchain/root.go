@@ -43,7 +43,8 @@ func newRootCmd() *cobra.Command {
 	pf.StringP(flagOutput, "o", "text", "output format: text or json")
 	pf.String(flagBackend, "file", "keyring backend: file (encrypted) or test (unencrypted, for scripts)")
 	pf.StringVar(&outputField, "field", "", "print only this field of the result (e.g. CID=$(riffchain content add f --field cid))")
-	for _, name := range []string{flagHome, flagNode, flagOutput, flagBackend} {
+	pf.Bool(flagBaseUnits, false, "read every amount as a whole number of base units (default: display units with the asset's decimals, 1.5 RIFF = 1500000)")
+	for _, name := range []string{flagHome, flagNode, flagOutput, flagBackend, flagBaseUnits} {
 		_ = cfg.BindPFlag(name, pf.Lookup(name))
 	}
 	cfg.SetEnvPrefix("RIFFCHAIN")

@@ -39,6 +39,10 @@ type Words struct {
 	// Move reads what a transfer to `to` moves: [AMOUNT ASSET] or
 	// [ASSET/ITEM].
 	Move func(to ledger.Address, what []string) (ledger.Move, error)
+	// MinOut reads a pool swap's MIN_OUT, an amount of the asset pool pays
+	// for assetIn (the CLI takes display units of that asset); nil reads
+	// base units.
+	MinOut func(s, pool, assetIn string) (ledger.Amount, error)
 }
 
 // flagName is the command-line name of an action kind ("hand-over").
@@ -99,7 +103,11 @@ func ParseActionFlag(f ActionFlag, w Words) (Action, error) {
 		if err != nil {
 			return fail(fmt.Errorf("amount_in: %w", err))
 		}
-		minOut, err := ledger.ParseAmount(parts[4])
+		readMinOut := w.MinOut
+		if readMinOut == nil {
+			readMinOut = func(s, _, _ string) (ledger.Amount, error) { return ledger.ParseAmount(s) }
+		}
+		minOut, err := readMinOut(parts[4], parts[1], parts[3])
 		if err != nil {
 			return fail(fmt.Errorf("min_out: %w", err))
 		}

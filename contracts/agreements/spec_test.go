@@ -195,3 +195,19 @@ func TestResolveSpecAddresses(t *testing.T) {
 		}
 	}
 }
+
+// TestParseActionFlagMinOut: a pool swap's MIN_OUT is read by Words.MinOut
+// with the pool and the asset in (so the CLI can scale it by the decimals
+// of the asset the pool pays out); without one it is base units.
+func TestParseActionFlagMinOut(t *testing.T) {
+	w := testWords
+	var asked []string
+	w.MinOut = func(s, pool, assetIn string) (ledger.Amount, error) {
+		asked = append(asked, s, pool, assetIn)
+		return ledger.ParseAmount(s + "000") // 3 decimals
+	}
+	got, err := ParseActionFlag(ActionFlag{FlagPoolSwap, "alice:pool-1:10:RIFF:3"}, w)
+	if err != nil || got.PoolSwap == nil || got.PoolSwap.MinOut.String() != "3000" || strings.Join(asked, " ") != "3 pool-1 RIFF" {
+		t.Fatalf("got %+v, %v; MinOut asked %q", got.PoolSwap, err, asked)
+	}
+}
