@@ -560,6 +560,8 @@ func (f *txFlags) recreate(ctx context.Context, signer ledger.Address, out map[s
 			for k, v := range out {
 				merged[k] = v
 			}
+			typedResult(merged) // output_fields.go
+			merged["summary"] = fmt.Sprintf("refused (code %d) at tx %d of %d: %s", res.Code, i+1, len(msgs), res.Log)
 			return fail(merged, 1, fmt.Errorf("tx %d of %d: %w", i+1, len(msgs), err))
 		}
 		// The next tx uses the next nonce and the same chain id, without
@@ -569,6 +571,8 @@ func (f *txFlags) recreate(ctx context.Context, signer ledger.Address, out map[s
 	for k, v := range out {
 		merged[k] = v
 	}
+	typedResult(merged) // output_fields.go
+	merged["summary"] = fmt.Sprintf("recreated Lens %v with %v entries in %d txs", merged["recreated_lens"], merged["recreated_entries"], len(hashes))
 	return emit(merged)
 }
 

@@ -49,7 +49,7 @@ func TestCollectiveExecEndToEnd(t *testing.T) {
 	n.fails("collective", "sign", file, "--from", "m2") // twice
 	n.ok("collective", "sign", file, "--from", "m3")
 	out := n.ok("collective", "submit", file, "--from", "m1")
-	if str(out, "collective") != coll || str(out, "exec_nonce") != "1" || str(out, "lens") != "coop" {
+	if str(out, "collective") != coll || out["exec_nonce"] != float64(1) || str(out, "lens") != "coop" || len(list(out, "signers")) != 2 || str(out, "summary") == "" {
 		t.Fatalf("submit %v", out)
 	}
 	info := n.ok("query", "lens", "coop", "--prove")

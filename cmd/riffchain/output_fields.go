@@ -12,6 +12,7 @@ package main
 
 import (
 	"strconv"
+	"strings"
 )
 
 // countKeys are the tx result fields (ABCI result data, which carries
@@ -22,7 +23,12 @@ var countKeys = map[string]bool{
 	"announced": true, "withdrawn": true, "entries": true, "follows": true, "hosts": true,
 	"count": true, "power": true, "signed_power": true, "total_power": true, "new_total_power": true,
 	"fee_bps": true, "expires_at_height": true, "index": true, "nonce": true, "hops": true,
+	"exec_nonce": true, "recreated_blocks": true, "recreated_follows": true, "recreated_roles": true,
 }
+
+// listKeys are the tx result fields that the chain joins with "," and the
+// CLI prints as JSON lists.
+var listKeys = map[string]bool{"signers": true}
 
 // maxExactJSON is 2^53: integers below it are exact in a float64.
 const maxExactJSON = 1 << 53
@@ -36,11 +42,18 @@ func jsonNumber(s string) any {
 	return s
 }
 
-// numbersInResult applies the number rule to a tx result's data fields.
-func numbersInResult(out map[string]any) {
+// typedResult applies the number rule to a tx result's data fields and
+// splits its comma-joined lists.
+func typedResult(out map[string]any) {
 	for k, v := range out {
-		if s, ok := v.(string); ok && countKeys[k] {
+		s, ok := v.(string)
+		switch {
+		case ok && countKeys[k]:
 			out[k] = jsonNumber(s)
+		case ok && listKeys[k] && s == "":
+			out[k] = []string{}
+		case ok && listKeys[k]:
+			out[k] = strings.Split(s, ",")
 		}
 	}
 }

@@ -243,7 +243,7 @@ func broadcastAndReport(ctx context.Context, tx []byte, wait bool, extra map[str
 	for k, v := range res.Data {
 		out[k] = v
 	}
-	numbersInResult(out)                // output_fields.go
+	typedResult(out)                    // output_fields.go
 	out["summary"] = txSummary(tx, out) // txsummary.go
 	if err := res.Err(); err != nil {
 		return fail(out, 1, err)
