@@ -37,6 +37,9 @@ var (
 // fraction digits; "_" and "," group digits) as display units and returns
 // the base-unit amount.
 func displayToBase(s string, decimals uint8) (ledger.Amount, error) {
+	if !commasGroupThousands(s) {
+		return ledger.Amount{}, fmt.Errorf("%w: %q: a comma groups thousands (1,000,000); the decimal separator is a point (1.5)", errBadDisplayAmount, s)
+	}
 	clean := strings.NewReplacer("_", "", ",", "").Replace(s)
 	whole, frac, hasPoint := strings.Cut(clean, ".")
 	if whole == "" && frac == "" || !isDecimal(orZero(whole)) || hasPoint && frac != "" && !isDecimal(frac) {
@@ -47,6 +50,24 @@ func displayToBase(s string, decimals uint8) (ledger.Amount, error) {
 	}
 	digits := orZero(whole) + frac + strings.Repeat("0", int(decimals)-len(frac))
 	return ledger.ParseAmount(strings.TrimLeft(digits, "0") + zeroIfAllTrimmed(digits))
+}
+
+// commasGroupThousands reports whether the commas of s, if any, stand
+// only in its whole part between groups of three digits (1,000 or
+// 12,345,678.5, never 1,5 or 1,00), so that a decimal comma is refused
+// rather than read as a thousands separator.
+func commasGroupThousands(s string) bool {
+	whole, frac, _ := strings.Cut(s, ".")
+	if strings.Contains(frac, ",") {
+		return false
+	}
+	groups := strings.Split(whole, ",")
+	for i, g := range groups {
+		if i > 0 && len(g) != 3 || i == 0 && len(groups) > 1 && (len(g) == 0 || len(g) > 3) {
+			return false
+		}
+	}
+	return true
 }
 
 func orZero(s string) string {
@@ -212,6 +233,17 @@ func displayOf(amount ledger.Amount, asset string, grouped bool) string {
 		return ""
 	}
 	return baseToDisplay(amount, d, grouped) + " " + asset
+}
+
+// displayOfString is displayOf for a base-unit amount given as a decimal
+// string (as in a query answer); "" when it is not one.
+func displayOfString(amount any, asset string) string {
+	s, _ := amount.(string)
+	a, err := ledger.ParseAmount(s)
+	if err != nil {
+		return ""
+	}
+	return displayOf(a, asset, false)
 }
 
 // holdingsWithDisplay lists holdings as JSON objects with their display

@@ -420,6 +420,9 @@ Prints path, asset_in, asset_out, amount_in, amount_out, price, price_e18 and ho
 				ain, _ := res["asset_in"].(string)
 				aout, _ := res["asset_out"].(string)
 				res["price_display"] = displayPrice(e18, aout, ain) // amounts.go: out per in, display units
+				// What --min-out / --max-in take: the amounts in display units.
+				res["amount_in_display"] = displayOfString(res["amount_in"], ain)
+				res["amount_out_display"] = displayOfString(res["amount_out"], aout)
 				return res, nil
 			})
 		},

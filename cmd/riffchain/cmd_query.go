@@ -129,7 +129,13 @@ func qAccount() *cobra.Command {
 func qBalance() *cobra.Command {
 	var f queryFlags
 	c := &cobra.Command{
-		Use: "balance ADDRESS|KEY ASSET", Short: "An account's balance of one asset", Args: cobra.ExactArgs(2),
+		Use: "balance ADDRESS|KEY ASSET", Short: "An account's balance of one asset",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				return fmt.Errorf("give the asset too: riffchain query balance %s RIFF (riffchain query balances %s lists every asset it holds)", args[0], args[0])
+			}
+			return cobra.ExactArgs(2)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			addr, err := resolveAddress(args[0])
 			if err != nil {

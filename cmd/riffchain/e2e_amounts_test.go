@@ -52,6 +52,7 @@ func TestDisplayAmountsEndToEnd(t *testing.T) {
 	}{
 		{h, []string{"tx", "transfer", bob, "0.0000001", "RIFF"}, "too many decimals", "--base-units"},
 		{h, []string{"tx", "transfer", bob, "1", "NOPE-9"}, "no such asset", "tx asset create"},
+		{h, []string{"tx", "transfer", bob, "1,5", "RIFF"}, "the decimal separator is a point", "display units"},
 		{h, []string{"tx", "transfer", bob, "1RIFF", "--fee", "0.0000001RIFF"}, "too many decimals", "smallest amount is 0.000001"},
 		{n, []string{"tx", "transfer", bob, "1.5", "RIFF"}, "--base-units takes whole base units", "leave --base-units out"},
 	} {

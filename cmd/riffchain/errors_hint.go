@@ -67,6 +67,8 @@ var txCodeHints = map[uint32]string{
 	112:                   "a party has not signed: `riffchain agreement check FILE` lists who is missing; each signs with `riffchain agreement sign FILE --from KEY`",
 	119:                   "the agreement expired: make a new one with a later --expires-in",
 	302:                   "that handle is taken: choose another (for `lens import`, --handle NEW)",
+	203:                   "the swap would pay out less than --min-out (display units of the asset out): `riffchain query quote --in AMOUNT ASSET --out ASSET` shows what it pays now (amount_out_display)",
+	204:                   "the swap would cost more than --max-in (display units of the asset in): `riffchain query quote --out AMOUNT ASSET --in ASSET` shows what it costs now (amount_in_display)",
 	304:                   "not a CID: add the content first (`riffchain content add FILE --field cid`) and use the CID it prints",
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/contracts/agreements"
+	"github.com/riffchain/riffchain/contracts/pools"
 	"github.com/riffchain/riffchain/ledger"
 	"github.com/riffchain/riffchain/lens"
 )
@@ -31,6 +32,15 @@ func amountWords(amt ledger.Amount, asset string) string {
 		return d
 	}
 	return amt.String() + " " + asset
+}
+
+// stringAmountWords is amountWords for a base-unit amount given as a
+// decimal string (a tx output field).
+func stringAmountWords(amount, asset string) string {
+	if a, err := ledger.ParseAmount(amount); err == nil {
+		return amountWords(a, asset)
+	}
+	return amount + " " + asset
 }
 
 // txSummary says what the tx of raw did, given its result out.
@@ -103,15 +113,27 @@ func msgWords(m app.Msg, out map[string]any) string {
 		}
 		return fmt.Sprintf("%s agreement %s: %s", orWord(str("status"), "sent"), shortID(str("agreement_id")), actionsWords(body.Actions))
 	case "pool/swap":
-		words := func(amount, asset string) string {
-			if a, err := ledger.ParseAmount(amount); err == nil {
-				return amountWords(a, asset)
-			}
-			return amount + " " + asset
-		}
-		return fmt.Sprintf("swapped %s for %s via %s", words(str("amount_in"), str("asset_in")), words(str("amount_out"), str("asset_out")), str("path"))
+		return fmt.Sprintf("swapped %s for %s via %s", stringAmountWords(str("amount_in"), str("asset_in")), stringAmountWords(str("amount_out"), str("asset_out")), str("path"))
 	case "pool/create":
-		return fmt.Sprintf("created pool %s (shares %s)", str("pool_id"), str("share_asset"))
+		var mc pools.MsgCreate
+		if json.Unmarshal(m.Value, &mc) == nil {
+			return fmt.Sprintf("created pool %s with %s and %s for %s", str("pool_id"), amountWords(mc.AmountA, mc.AssetA), amountWords(mc.AmountB, mc.AssetB),
+				stringAmountWords(str("shares"), str("share_asset")))
+		}
+	case "pool/add", "pool/remove":
+		shares := str("shares") + " shares"
+		if v, _, _, err := fetchPool(str("pool_id")); err == nil && v != nil { // cmd_pool.go: the share asset's decimals
+			shares = stringAmountWords(str("shares"), v.ShareAsset)
+		}
+		assets := stringAmountWords(str("amount_a"), str("asset_a")) + " and " + stringAmountWords(str("amount_b"), str("asset_b"))
+		if m.Type == "pool/remove" {
+			return fmt.Sprintf("removed %s from %s for %s", shares, str("pool_id"), assets)
+		}
+		return fmt.Sprintf("added %s to %s for %s", assets, str("pool_id"), shares)
+	case lens.TypeAnnounce:
+		return fmt.Sprintf("announced hosting %v CIDs", out["announced"])
+	case lens.TypeWithdraw:
+		return fmt.Sprintf("withdrew hosting of %v CIDs", out["withdrawn"])
 	case lens.TypeCreate:
 		return "created Lens " + str("lens")
 	case lens.TypeAddEntry:
