@@ -130,6 +130,58 @@ func msgWords(m app.Msg, out map[string]any) string {
 			return fmt.Sprintf("removed %s from %s for %s", shares, str("pool_id"), assets)
 		}
 		return fmt.Sprintf("added %s to %s for %s", assets, str("pool_id"), shares)
+	case "asset/burn":
+		var mb ledger.MsgBurn
+		if json.Unmarshal(m.Value, &mb) == nil {
+			if mb.Item != "" {
+				return fmt.Sprintf("burned item %s/%s", mb.Asset, mb.Item)
+			}
+			if mb.Amount != nil {
+				return "burned " + amountWords(*mb.Amount, mb.Asset)
+			}
+		}
+	case "asset/transfer-issuer":
+		var mt ledger.MsgTransferIssuer
+		if json.Unmarshal(m.Value, &mt) == nil {
+			what := "issuer rights"
+			if mt.Holdings {
+				what += " and holdings"
+			}
+			return fmt.Sprintf("handed %s %s to %s", mt.Asset, what, shortAddr(mt.To))
+		}
+	case lens.TypeGrant:
+		var mg lens.MsgGrant
+		if json.Unmarshal(m.Value, &mg) == nil {
+			return fmt.Sprintf("granted %s %s in Lens %s", shortAddr(mg.Address), mg.Role, mg.Lens)
+		}
+	case lens.TypeRevoke:
+		var mr lens.MsgRevoke
+		if json.Unmarshal(m.Value, &mr) == nil {
+			return fmt.Sprintf("revoked %s's role in Lens %s", shortAddr(mr.Address), mr.Lens)
+		}
+	case lens.TypeEditEntry, lens.TypeRemoveEntry:
+		var me lens.MsgRemoveEntry // lens and seq, which both carry
+		if json.Unmarshal(m.Value, &me) == nil {
+			verb := "edited"
+			if m.Type == lens.TypeRemoveEntry {
+				verb = "removed"
+			}
+			return fmt.Sprintf("%s entry %d of Lens %s", verb, me.Seq, me.Lens)
+		}
+	case lens.TypeUnfollow:
+		var mu lens.MsgUnfollow
+		if json.Unmarshal(m.Value, &mu) == nil {
+			return fmt.Sprintf("Lens %s no longer follows %s", mu.Lens, mu.Target)
+		}
+	case lens.TypeBlock, lens.TypeUnblock:
+		var mb lens.MsgBlock // MsgUnblock has the same fields
+		if json.Unmarshal(m.Value, &mb) == nil {
+			verb := "blocks"
+			if m.Type == lens.TypeUnblock {
+				verb = "no longer blocks"
+			}
+			return fmt.Sprintf("Lens %s %s %s", mb.Lens, verb, mb.CID+mb.Target)
+		}
 	case lens.TypeAnnounce:
 		return fmt.Sprintf("announced hosting %v CIDs", out["announced"])
 	case lens.TypeWithdraw:
