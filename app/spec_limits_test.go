@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/riffchain/riffchain/contracts/agreements"
+	"github.com/riffchain/riffchain/contracts/pools"
 	"github.com/riffchain/riffchain/contracts/validators"
 	"github.com/riffchain/riffchain/ledger/query"
 	"github.com/riffchain/riffchain/lens"
@@ -24,6 +25,15 @@ func n[T ~int | ~int64 | ~uint64](v T) string {
 }
 
 var spaces = regexp.MustCompile(`\s+`)
+
+// feeTiers is pools.FeeTiers as the spec writes the set: "5, 30, 100".
+func feeTiers() string {
+	parts := make([]string, len(pools.FeeTiers))
+	for i, f := range pools.FeeTiers {
+		parts[i] = strconv.FormatUint(uint64(f), 10)
+	}
+	return strings.Join(parts, ", ")
+}
 
 // TestSpecLimits: the limits the spec states in prose are the code's
 // constants. Each phrase is written from the constant, so changing either
@@ -66,6 +76,18 @@ func TestSpecLimits(t *testing.T) {
 		{"validators.md", "1.." + n(validators.MaxChainIDLen) + " characters"},
 		{"validators.md", "≤ " + n(validators.MaxSaltLen) + " characters"},
 		{"validators.md", "`MaxEvidenceStored` = " + n(validators.MaxEvidenceStored)},
+		{"validators.md", "`MaxEvidencePerValidator` = " + n(validators.MaxEvidencePerValidator)},
+		{"validators.md", "1.." + n(validators.MaxChanges) + " entries, applied in order"},
+		{"validators.md", "At most " + n(validators.MaxSignatures) + " signatures"},
+		{"agreements.md", n(agreements.MinParties) + "–" + n(agreements.MaxParties) + " distinct, non-zero addresses"},
+		{"agreements.md", "0–" + n(agreements.MaxActions) + " actions"},
+		{"agreements.md", "0–" + n(agreements.MaxObligations) + " off-ledger promises"},
+		{"pools.md", "1–" + n(pools.MaxPathLen) + " distinct pool ids"},
+		{"pools.md", "up to " + n(pools.MaxPathLen) + " pools"},
+		{"pools.md", "⌊√(X·Y)⌋ ≤ " + strconv.Itoa(pools.MinimumLiquidity)},
+		{"pools.md", "{" + feeTiers() + "}"},
+		{"lenses.md", "(1.." + n(lens.MaxImportBatch) + " manifest entries)"},
+		{"lenses.md", "`MsgAnnounce{cids}` (1.." + n(lens.MaxAnnounce) + ")"},
 	}
 	texts := map[string]string{}
 	for _, c := range cases {
