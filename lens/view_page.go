@@ -154,13 +154,15 @@ func (v *viewer) scan(g group, start []byte, f *entryFilter, max int, out *[]Vie
 		if ierr = v.gas.Consume(gas.Mul(gas.DecodeByte, uint64(len(val))), "view entry"); ierr != nil {
 			return false
 		}
-		var e Entry
+		// An entry's fields are a ViewEntry's but for its score (set here)
+		// and a few (height, editor) the decoder skips.
+		var e ViewEntry
 		if err := json.Unmarshal(val, &e); err != nil {
 			ierr = fmt.Errorf("%w: entry of %s: %v", ledger.ErrStore, g.lens, err)
 			return false
 		}
-		*out = append(*out, ViewEntry{CID: e.CID, Lens: g.lens, Seq: e.Seq, Author: e.Author, Kind: e.Kind,
-			Title: e.Title, Tags: e.Tags, Size: e.Size, Score: g.score, Origin: e.Origin})
+		e.Lens, e.Score = g.lens, g.score
+		*out = append(*out, e)
 		return len(*out) < max
 	})
 	if err != nil {

@@ -27,9 +27,24 @@ func newViewer(k *Keeper) *viewer {
 	return &viewer{k: k, gas: gas.Of(k.kv), meta: make(map[string]*lensMeta)}
 }
 
+// lensHead is the part of a Lens record a view needs; decoding only it
+// skips the name and the rest.
+type lensHead struct {
+	Handle     string `json:"handle"`
+	CIDBlocks  uint64 `json:"cid_blocks"`
+	LensBlocks uint64 `json:"lens_blocks"`
+}
+
+// followHead is the part of a Follow record the walk needs.
+type followHead struct {
+	Target string   `json:"target"`
+	Weight uint32   `json:"weight"`
+	Tags   []string `json:"tags"`
+}
+
 // lensMeta is what a view knows of one Lens.
 type lensMeta struct {
-	rec        Lens
+	rec        lensHead
 	lensBlocks map[string]bool // Lenses it blocks (loaded when it has any)
 	follows    []followStep
 	loaded     bool // follows loaded
@@ -73,7 +88,7 @@ func (v *viewer) load(h string) (*lensMeta, error) {
 	if m, ok := v.meta[h]; ok {
 		return m, nil
 	}
-	var rec Lens
+	var rec lensHead
 	ok, err := v.k.getJSON(LensKey(h), &rec)
 	if err != nil {
 		return nil, err
@@ -103,7 +118,7 @@ func (v *viewer) followsOf(m *lensMeta) ([]followStep, error) {
 		return m.follows, nil
 	}
 	var steps []followStep
-	err := iterJSON(v.k.kv, FollowsPrefix(m.rec.Handle), 0, func(f Follow) {
+	err := iterJSON(v.k.kv, FollowsPrefix(m.rec.Handle), 0, func(f followHead) {
 		steps = append(steps, followStep{target: f.Target, weight: f.Weight, scope: newTagScope(f.Tags)})
 	})
 	if err != nil {
