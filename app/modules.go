@@ -23,8 +23,9 @@ import (
 //     of each block; the node-local party index (query_paths.go; wiring in
 //     wire_agreements.go, wire_collective_exec.go);
 //   - pools (contracts/pools): constant-product exchange pools (query.go);
-//   - lens (package lens): Lenses, follows, views, seeding and hosts; the
-//     Lens invariants; the node-local roles index (lens/role_index.go);
+//   - lens (package lens): Lenses, follows, views, seeding and hosts
+//     (lens/query*.go); the Lens invariants; the node-local roles index
+//     (lens/role_index.go);
 //   - validators (contracts/validators): the validator set, its
 //     offline-signed changes, evidence and jailing at the end of each block
 //     (query.go; wiring in wire_validators.go).
@@ -49,6 +50,12 @@ func Modules() []Module {
 // a pool swap (pools) and a Lens handed over (lens).
 func agreementHooks() agreements.Hooks {
 	return agreements.Hooks{PoolSwap: agreementPoolSwap, LensTransfer: agreementLensTransfer}
+}
+
+// agreementLensTransfer settles an agreement's lens_transfer action: the
+// Lens is handed from the party to the recipient (lens.Keeper.Transfer).
+func agreementLensTransfer(l *ledger.Ledger, _ ledger.Block, a *agreements.LensTransferAction) error {
+	return lens.New(l).Transfer(a.From, a.To, a.Lens)
 }
 
 // frameCodes are the codes of what app itself does around the modules: tx
@@ -104,12 +111,12 @@ func lensModule() Module {
 		Msgs:       registerLens,
 		Invariants: lens.CheckInvariants,
 		Queries: []Query{
-			StateQuery("lens", queryLens),
-			StateQuery("lenses", queryLenses),
-			StateQuery("view", queryView),
-			StateQuery("seeding", querySeeding),
-			StateQuery("manifest", queryManifest),
-			StateQuery("hosts", queryHosts),
+			StateQuery("lens", lens.QueryLens),
+			StateQuery("lenses", lens.QueryLenses),
+			StateQuery("view", lens.QueryView),
+			StateQuery("seeding", lens.QuerySeeding),
+			StateQuery("manifest", lens.QueryManifest),
+			StateQuery("hosts", lens.QueryHosts),
 			{Path: "roles", Handler: lens.QueryRolesHeld},
 		},
 		LocalIndexes: []LocalIndex{{Name: "lens roles index", Rebuild: func(state ledger.Reader, local ledger.KV) error {

@@ -156,7 +156,7 @@ func TestLensWired(t *testing.T) {
 	// /lens/HANDLE is proven: record, owner item, follows.
 	root := c.app.tree.CommittedHash()
 	r := c.query("/lens/aaa")
-	var info LensInfo
+	var info lens.InfoAnswer
 	if r.Code != 0 || json.Unmarshal(r.Value, &info) != nil {
 		t.Fatalf("lens query: %d %s", r.Code, r.Log)
 	}
@@ -187,7 +187,7 @@ func TestLensWired(t *testing.T) {
 	c.ok(c.alice, lens.TypeBlock, lens.MsgBlock{Lens: "aaa", Target: "zzz"})
 	root = c.app.tree.CommittedHash()
 	r = c.query("/manifest/aaa")
-	var ans ManifestAnswer
+	var ans lens.ManifestAnswer
 	if r.Code != 0 || json.Unmarshal(r.Value, &ans) != nil {
 		t.Fatalf("manifest: %d %s", r.Code, r.Log)
 	}
@@ -212,7 +212,7 @@ func TestLensWired(t *testing.T) {
 	c.ok(c.bob, lens.TypeAnnounce, lens.MsgAnnounce{CIDs: []string{cidOf("aaa")}})
 	c.ok(c.bob, lens.TypeAnnounce, lens.MsgAnnounce{CIDs: []string{cidOf("aaa")}})
 	r = c.query("/seeding/aaa?target=1")
-	var sa SeedingAnswer
+	var sa lens.SeedingAnswer
 	if r.Code != 0 || json.Unmarshal(r.Value, &sa) != nil || len(sa.Entries) != 0 {
 		t.Fatalf("seeding target 1: %d %s", r.Code, r.Value)
 	}
@@ -348,7 +348,7 @@ func TestLensImportBatched(t *testing.T) {
 		}
 	}
 	r := src.query("/manifest/big")
-	var ans ManifestAnswer
+	var ans lens.ManifestAnswer
 	if r.Code != 0 || json.Unmarshal(r.Value, &ans) != nil {
 		t.Fatalf("manifest: code %d %s", r.Code, r.Log)
 	}
@@ -402,7 +402,7 @@ func TestLensImportBatched(t *testing.T) {
 	}
 
 	r = dst.query("/manifest/big")
-	var got ManifestAnswer
+	var got lens.ManifestAnswer
 	if r.Code != 0 || json.Unmarshal(r.Value, &got) != nil {
 		t.Fatalf("manifest here: code %d %s", r.Code, r.Log)
 	}

@@ -87,3 +87,17 @@ func (k *Keeper) ExecRevoke(blk ledger.Block, signer ledger.Address, m *MsgRevok
 	k.ev.Emit("lens_role_revoked", "lens", m.Lens, "address", m.Address.String(), "role", string(g.Role), "by", signer.String())
 	return ledger.Output{"lens": m.Lens}, nil
 }
+
+// Transfer hands the Lens handle over: its LENS item moves from from (who
+// must own it) to to, as an ordinary item transfer, and with it the Lens
+// (roles granted by the old owner become inactive). Agreements settle their
+// lens_transfer action with it (the app's agreement hooks).
+func (k *Keeper) Transfer(from, to ledger.Address, handle string) error {
+	if !ValidHandle(handle) {
+		return fmt.Errorf("lens_transfer: %w: %q", ErrBadHandle, handle)
+	}
+	if err := k.l.TransferItem(from, to, AssetID, handle); err != nil {
+		return fmt.Errorf("lens_transfer %s: %w", handle, err)
+	}
+	return nil
+}

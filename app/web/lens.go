@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/lens"
 )
 
@@ -22,7 +21,7 @@ import (
 // the weights live in the address, so a link shares the same view.
 type LensView struct {
 	Meta
-	app.LensInfo
+	lens.InfoAnswer
 	View        lens.ViewResult    `json:"view"`
 	Weights     []WeightControl    `json:"weights"`
 	UnderSeeded []lens.SeedingItem `json:"under_seeded"`
@@ -91,7 +90,7 @@ func (s *Server) loadLens(ctx context.Context, rd *reader, r *http.Request) (vie
 		return nil, fmt.Errorf("%w: Lens %s", ErrNotFound, h)
 	}
 	v := &LensView{Weights: []WeightControl{}, UnderSeeded: []lens.SeedingItem{}}
-	if err := json.Unmarshal(ans.value, &v.LensInfo); err != nil {
+	if err := json.Unmarshal(ans.value, &v.InfoAnswer); err != nil {
 		return nil, fmt.Errorf("decode lens: %w", err)
 	}
 	v.Title = "Lens " + h
@@ -126,7 +125,7 @@ func (s *Server) loadLens(ctx context.Context, rd *reader, r *http.Request) (vie
 	if ans, err = rd.query(ctx, fmt.Sprintf("/seeding/%s?limit=%d", h, lensSeeding)); err != nil {
 		return nil, err
 	}
-	var seed app.SeedingAnswer
+	var seed lens.SeedingAnswer
 	if err := json.Unmarshal(ans.value, &seed); err != nil {
 		return nil, fmt.Errorf("decode seeding: %w", err)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/app/client"
+	"github.com/riffchain/riffchain/ledger/query"
 	"github.com/riffchain/riffchain/lens"
 )
 
@@ -41,7 +42,7 @@ func parseReweights(list []string) (map[string]uint32, error) {
 	if len(list) == 0 {
 		return nil, nil
 	}
-	return app.ParseReweight(strings.Join(list, ","))
+	return lens.ParseReweight(strings.Join(list, ","))
 }
 
 func newLensTxCmd() *cobra.Command {
@@ -319,7 +320,7 @@ func qLens() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			h := args[0]
-			var info app.LensInfo
+			var info lens.InfoAnswer
 			decode := func(v []byte) ([]app.KV, error) {
 				if len(v) == 0 {
 					return []app.KV{{Key: lens.LensKey(h)}}, nil
@@ -362,7 +363,17 @@ func qLenses() *cobra.Command {
 	c := &cobra.Command{
 		Use: "lenses", Short: "All Lenses in handle order, paged", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return queryAs[app.LensesPage](&f, "/lenses?"+pageValues(limit, after).Encode(), "lenses", map[string]any{}, nil)
+			return f.queryPrint("/lenses?"+pageValues(limit, after).Encode(), nil, map[string]any{}, func(value []byte) (map[string]any, error) {
+				var page query.List[lens.Lens]
+				if err := json.Unmarshal(value, &page); err != nil {
+					return nil, fmt.Errorf("decode lenses: %w", err)
+				}
+				// The CLI names the list (spec/lenses.md "Command line").
+				return jsonMap(struct {
+					Lenses []lens.Lens `json:"lenses"`
+					Next   string      `json:"next,omitempty"`
+				}{nonNil(page.Entries), page.Next})
+			})
 		},
 	}
 	c.Flags().StringVar(&after, "after", "", "start after this handle (a previous page's next)")
@@ -393,7 +404,7 @@ func qView() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				q.Set("reweight", app.FormatReweight(rw))
+				q.Set("reweight", lens.FormatReweight(rw))
 			}
 			for k, v := range map[string]string{"tag": tag, "kind": kind, "after": after} {
 				if v != "" {
@@ -440,10 +451,10 @@ func qSeeding() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q := pageValues(limit, after)
 			q.Set("target", strconv.FormatUint(target, 10))
-			return queryAs[app.SeedingAnswer](&f, "/seeding/"+url.PathEscape(args[0])+"?"+q.Encode(), "seeding", map[string]any{"lens": args[0]}, nil)
+			return queryAs[lens.SeedingAnswer](&f, "/seeding/"+url.PathEscape(args[0])+"?"+q.Encode(), "seeding", map[string]any{"lens": args[0]}, nil)
 		},
 	}
-	c.Flags().Uint64Var(&target, "target", app.DefaultSeedingTarget, "wanted number of hosts per entry")
+	c.Flags().Uint64Var(&target, "target", lens.DefaultSeedingTarget, "wanted number of hosts per entry")
 	c.Flags().IntVar(&limit, "limit", app.DefaultPageLimit, fmt.Sprintf("at most this many entries (1..%d)", app.MaxPageLimit))
 	c.Flags().StringVar(&after, "after", "", "cursor: the next of the previous page")
 	f.register(c, false)

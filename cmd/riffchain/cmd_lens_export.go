@@ -149,7 +149,7 @@ func fetchExport(ctx context.Context, c *client.Client, handle string, height in
 	if r.Code != 0 {
 		return nil, r.Code, r.Log, nil
 	}
-	var ans app.ManifestAnswer
+	var ans lens.ManifestAnswer
 	if err := json.Unmarshal(r.Value, &ans); err != nil {
 		return nil, 0, "", fmt.Errorf("decode manifest: %w", err)
 	}

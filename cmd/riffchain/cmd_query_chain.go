@@ -216,35 +216,25 @@ func qHosts() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cid := args[0]
-			if !app.ValidCID(cid) {
+			if _, err := lens.CanonicalCID(cid); err != nil {
 				return fmt.Errorf("%q is not a CID", cid)
 			}
 			ctx, cancel := ctxTimeout()
 			defer cancel()
-			var hosts []app.HostEntry
-			var next string
-			var count uint64
+			var ans lens.HostsAnswer
 			decode := func(v []byte) ([]app.KV, error) {
-				var ans app.HostsAnswer
-				if err := json.Unmarshal(v, &ans); err != nil {
+				var got lens.HostsAnswer
+				if err := json.Unmarshal(v, &got); err != nil {
 					return nil, fmt.Errorf("decode hosts: %w", err)
 				}
-				next, count = ans.Next, ans.Count
-				list, kvs, err := decodeEntries(ans.Entries, "host", func(e app.HostEntry) []byte { return lens.HostKey(cid, e.Address) })
-				if err != nil {
-					return nil, err
-				}
-				for i := range kvs {
-					kvs[i].Value = []byte(strconv.FormatInt(list[i].Height, 10))
-				}
-				hosts = list
-				return kvs, nil
+				ans = got
+				return ans.KVs(cid), nil
 			}
 			a, err := f.queryDecoded(ctx, "/hosts/"+url.PathEscape(cid)+"?"+pageValues(limit, after).Encode(), decode)
 			if err != nil {
 				return err
 			}
-			return a.finish(map[string]any{"cid": cid, "hosts": nonNil(hosts), "count": count, "next": next})
+			return a.finish(map[string]any{"cid": cid, "hosts": nonNil(ans.Entries), "count": ans.Count, "next": ans.Next})
 		},
 	}
 	c.Flags().StringVar(&after, "after", "", "start after this address (from a previous page's next)")

@@ -160,6 +160,15 @@ func TestLensEndToEnd(t *testing.T) {
 	n.ok("tx", "lens", "follow", "lens-a", "lens-b", "--weight", "500000", "--from", "alice")
 	n.ok("tx", "lens", "follow", "lens-b", "lens-c", "--weight", "500000", "--from", "bob")
 
+	// query lenses names its list "lenses" (the node answers {entries, next}).
+	page := n.ok("query", "lenses", "--limit", "2")
+	if ls := list(page, "lenses"); len(ls) != 2 || str(ls[0].(map[string]any), "handle") != "lens-a" || str(page, "next") != "lens-b" {
+		t.Fatalf("query lenses: %v", page)
+	}
+	if ls := list(n.ok("query", "lenses", "--after", "lens-b"), "lenses"); len(ls) != 1 || str(ls[0].(map[string]any), "handle") != "lens-c" {
+		t.Fatalf("query lenses --after lens-b: %v", ls)
+	}
+
 	info := n.ok("query", "lens", "lens-a", "--prove")
 	follows, _ := info["follows"].([]any)
 	if str(info, "owner") != addrs["alice"] || len(follows) != 1 || str(info, "proof_verified") != "true" {
