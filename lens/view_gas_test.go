@@ -37,9 +37,9 @@ func attackGraph(t *testing.T, k, n int) *env {
 }
 
 // meteredView runs root's view over a store metered with limit.
-func meteredView(e *env, limit uint64, opts ViewOptions) (ViewResult, uint64, error) {
+func meteredView(e *env, limit uint64, root string, opts ViewOptions) (ViewResult, uint64, error) {
 	m := gas.NewMeter(limit)
-	v, err := NewReader(gas.NewStore(ledger.ReadOnly(e.tree), m)).View("root", opts)
+	v, err := NewReader(gas.NewStore(ledger.ReadOnly(e.tree), m)).View(root, opts)
 	return v, m.Used(), err
 }
 
@@ -55,7 +55,7 @@ func TestViewAttackBounded(t *testing.T) {
 		if len(want.Entries) != 20 {
 			t.Fatalf("k=%d: %d entries, want 20 (the graph is wrong)", k, len(want.Entries))
 		}
-		got, g, err := meteredView(e, 1<<40, opts)
+		got, g, err := meteredView(e, 1<<40, "root", opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,10 +63,10 @@ func TestViewAttackBounded(t *testing.T) {
 			t.Fatalf("k=%d: metered view differs from unmetered", k)
 		}
 		used[k] = g
-		if _, _, err := meteredView(e, g-1, opts); !errors.Is(err, gas.ErrOutOfGas) {
+		if _, _, err := meteredView(e, g-1, "root", opts); !errors.Is(err, gas.ErrOutOfGas) {
 			t.Fatalf("k=%d: a budget one short of %d: %v, want out of gas", k, g, err)
 		}
-		if _, g2, _ := meteredView(e, 1<<40, opts); g2 != g {
+		if _, g2, _ := meteredView(e, 1<<40, "root", opts); g2 != g {
 			t.Fatalf("k=%d: gas %d then %d for the same view", k, g, g2)
 		}
 	}

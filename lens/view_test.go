@@ -212,6 +212,9 @@ func TestViewMatchesReference(t *testing.T) {
 			}
 			if rng.Intn(4) == 0 {
 				opts.Tag = "red"
+				if seed%2 == 0 {
+					opts.Tag = "post" // also a kind: the byte test passes entries the decoded test drops
+				}
 			}
 			if rng.Intn(4) == 0 {
 				opts.Kind = "post"
@@ -225,25 +228,7 @@ func TestViewMatchesReference(t *testing.T) {
 				t.Fatalf("seed %d root %s opts %+v:\n got %v\nwant %v", seed, root, opts, brief(got.Entries), brief(want))
 			}
 			// Page through with pages of 3.
-			var paged []ViewEntry
-			opts.Limit = 3
-			for page := 0; ; page++ {
-				v, err := k.View(root, opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				paged = append(paged, v.Entries...)
-				if v.Next == "" {
-					break
-				}
-				if page > 100 {
-					t.Fatal("paging does not end")
-				}
-				opts.After = v.Next
-			}
-			if len(paged) == 0 {
-				paged = []ViewEntry{}
-			}
+			paged := pageThrough(t, k, root, opts, 3)
 			if !reflect.DeepEqual(paged, want) {
 				t.Fatalf("seed %d root %s: paged view differs:\n got %v\nwant %v", seed, root, brief(paged), brief(want))
 			}
