@@ -70,8 +70,8 @@ func (s ExecSignature) Key() []byte { return s.PubKey }
 func (s ExecSignature) Sig() []byte { return s.Signature }
 
 // MsgCollectiveExec runs Msgs with the collective as signer once enough
-// current members have signed them. It is also the on-disk exec file the
-// CLI builds, signs and submits. Anyone may submit it.
+// current members have signed them. With its chain id it is the exec file
+// members sign offline (ExecFile). Anyone may submit it.
 type MsgCollectiveExec struct {
 	Collective ledger.Address  `json:"collective"`
 	Version    uint64          `json:"version" validate:"required"`
