@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/libs/bytes"
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	coretypes "github.com/cometbft/cometbft/rpc/core/types"
@@ -62,6 +63,7 @@ type Proof struct {
 // for, or the latest committed one when the first query answers.
 type reader struct {
 	chain  Chain
+	cache  *answerCache // answers at explicit heights; nil = none
 	height int64
 	prove  bool
 	proofs []Proof
@@ -115,11 +117,10 @@ func (r *reader) lookup(ctx context.Context, path string) (*answer, error) {
 }
 
 func (r *reader) ask(ctx context.Context, path string, prove bool) (*answer, error) {
-	res, err := r.chain.ABCIQueryWithOptions(ctx, path, nil, rpcclient.ABCIQueryOptions{Height: r.height, Prove: prove})
+	resp, err := r.answer(ctx, path, prove)
 	if err != nil {
-		return nil, fmt.Errorf("%w: abci_query %s: %v", ErrUnavailable, path, err)
+		return nil, err
 	}
-	resp := res.Response
 	if r.height == 0 && resp.Height > 0 {
 		r.height = resp.Height
 	}
@@ -140,6 +141,27 @@ func (r *reader) ask(ctx context.Context, path string, prove bool) (*answer, err
 	default:
 		return nil, fmt.Errorf("query %s: code %d: %s", path, resp.Code, resp.Log)
 	}
+}
+
+// answer asks the node, or the cache for a question at an explicit height
+// (an answer the app gave, found or not, at a committed height never
+// changes; failures are not kept).
+func (r *reader) answer(ctx context.Context, path string, prove bool) (abci.ResponseQuery, error) {
+	k := cacheKey{path: path, height: r.height, prove: prove}
+	if r.cache != nil && r.height > 0 {
+		if resp, ok := r.cache.get(k); ok {
+			return resp, nil
+		}
+	}
+	res, err := r.chain.ABCIQueryWithOptions(ctx, path, nil, rpcclient.ABCIQueryOptions{Height: r.height, Prove: prove})
+	if err != nil {
+		return abci.ResponseQuery{}, fmt.Errorf("%w: abci_query %s: %v", ErrUnavailable, path, err)
+	}
+	resp := res.Response
+	if r.cache != nil && r.height > 0 && resp.Height == r.height && (resp.Code == 0 || notFoundCodes[resp.Code]) {
+		r.cache.put(k, resp)
+	}
+	return resp, nil
 }
 
 // notFoundCodes are the app's answers that mean "no such thing".

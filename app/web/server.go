@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -57,11 +58,14 @@ type Server struct {
 	cfg   Config
 	pages map[string]*template.Template
 	live  chan struct{} // tokens for live streams
+	cache *answerCache  // the node's answers at explicit heights
+	bufs  sync.Pool     // render buffers
 }
 
 // New builds the explorer. chain is usually the node's local client.
 func New(chain Chain, cfg Config) (*Server, error) {
-	s := &Server{chain: chain, cfg: cfg, pages: map[string]*template.Template{}, live: make(chan struct{}, MaxLiveStreams)}
+	s := &Server{chain: chain, cfg: cfg, pages: map[string]*template.Template{}, live: make(chan struct{}, MaxLiveStreams),
+		cache: newAnswerCache(cacheMaxItems, cacheMaxBytes), bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web templates: %w", err)
@@ -221,7 +225,7 @@ func (s *Server) gatewayOrigin(r *http.Request) string {
 
 // newReader starts a request's queries: ?height= and ?prove=true.
 func (s *Server) newReader(r *http.Request) (*reader, error) {
-	rd := &reader{chain: s.chain}
+	rd := &reader{chain: s.chain, cache: s.cache}
 	q := r.URL.Query()
 	if h := q.Get("height"); h != "" {
 		n, err := strconv.ParseInt(h, 10, 64)
@@ -334,15 +338,24 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	if r.URL.Path == "/" {
 		d.JSONURL = "/api/v1/overview" + querySuffix(r)
 	}
-	var buf strings.Builder
-	if err := t.ExecuteTemplate(&buf, "layout.html", d); err != nil {
+	buf := s.bufs.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledPage {
+			buf.Reset()
+			s.bufs.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, "layout.html", d); err != nil {
 		http.Error(w, "render: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write([]byte(buf.String()))
+	_, _ = w.Write(buf.Bytes())
 }
+
+// maxPooledPage bounds the render buffers kept for reuse.
+const maxPooledPage = 1 << 20
 
 func querySuffix(r *http.Request) string {
 	if r.URL.RawQuery == "" {
