@@ -106,17 +106,52 @@ func (k *Keeper) setPool(p Pool) error {
 	return k.kv().Set(PoolKey(p.ID), b)
 }
 
+// poolCount is the number N of the last pool created: pools are POOL-1 to
+// POOL-N, never deleted.
+func (k *Keeper) poolCount() (uint64, error) {
+	b, err := k.kv().Get(SeqKey())
+	if err != nil || b == nil {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: pool sequence: %v", ledger.ErrStore, err)
+	}
+	return n, nil
+}
+
+// poolID is the id of pool number n.
+func poolID(n uint64) string { return "POOL-" + strconv.FormatUint(n, 10) }
+
+// PoolIDsAfter lists, in creation order, the ids of at most limit pools
+// created after pool after ("" = from the first). Pools are numbered in
+// creation order and never deleted, so a page reads one key, whatever the
+// number of pools; an after that names no pool is ErrUnknownPool.
+func (k *Keeper) PoolIDsAfter(after string, limit int) ([]string, error) {
+	n, err := k.poolCount()
+	if err != nil {
+		return nil, err
+	}
+	var from uint64 = 1
+	if after != "" {
+		a := poolNum(after)
+		if a == 0 || a > n || poolID(a) != after {
+			return nil, fmt.Errorf("%w: %q", ErrUnknownPool, after)
+		}
+		from = a + 1
+	}
+	ids := []string{}
+	for i := from; i <= n && len(ids) < limit; i++ {
+		ids = append(ids, poolID(i))
+	}
+	return ids, nil
+}
+
 // nextPoolID allocates "POOL-N".
 func (k *Keeper) nextPoolID() (string, error) {
-	b, err := k.kv().Get(SeqKey())
+	n, err := k.poolCount()
 	if err != nil {
 		return "", err
-	}
-	var n uint64
-	if b != nil {
-		if n, err = strconv.ParseUint(string(b), 10, 64); err != nil {
-			return "", fmt.Errorf("%w: pool sequence: %v", ledger.ErrStore, err)
-		}
 	}
 	if n == ^uint64(0) {
 		return "", fmt.Errorf("%w: pool sequence exhausted", ledger.ErrOverflow)
@@ -125,7 +160,7 @@ func (k *Keeper) nextPoolID() (string, error) {
 	if err := k.kv().Set(SeqKey(), []byte(strconv.FormatUint(n, 10))); err != nil {
 		return "", err
 	}
-	return "POOL-" + strconv.FormatUint(n, 10), nil
+	return poolID(n), nil
 }
 
 // state is a pool with its live reserves and share supply.

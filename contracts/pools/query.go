@@ -8,6 +8,7 @@ package pools
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -153,19 +154,32 @@ func QueryPools(r ledger.Reader, parts []string, params url.Values) (*query.Resu
 			return nil, err
 		}
 	}
-	ids, err := k.PoolIDs(asset)
-	if err != nil {
-		return nil, err
-	}
-	if after := params.Get("after"); after != "" {
-		i := 0
-		for i < len(ids) && ids[i] != after {
-			i++
-		}
-		if i == len(ids) {
+	after := params.Get("after")
+	var ids []string
+	if asset == "" {
+		// Every pool: a page reads limit+1 pools by number.
+		if ids, err = k.PoolIDsAfter(after, limit+1); errors.Is(err, ErrUnknownPool) {
 			return nil, fmt.Errorf("%w: after=%q is not a listed pool", query.ErrBadQuery, after)
 		}
-		ids = ids[i+1:]
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		// The pools of one asset: its index, read whole (bounded by the
+		// query's work budget: spec/pools.md "Queries").
+		if ids, err = k.PoolIDs(asset); err != nil {
+			return nil, err
+		}
+		if after != "" {
+			i := 0
+			for i < len(ids) && ids[i] != after {
+				i++
+			}
+			if i == len(ids) {
+				return nil, fmt.Errorf("%w: after=%q is not a listed pool", query.ErrBadQuery, after)
+			}
+			ids = ids[i+1:]
+		}
 	}
 	page := PoolsPage{List: query.NewList[PoolView]()}
 	if len(ids) > limit {
