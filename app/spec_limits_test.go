@@ -6,17 +6,19 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/riffchain/riffchain/contracts/agreements"
 	"github.com/riffchain/riffchain/contracts/pools"
 	"github.com/riffchain/riffchain/contracts/validators"
+	"github.com/riffchain/riffchain/ledger"
 	"github.com/riffchain/riffchain/ledger/query"
 	"github.com/riffchain/riffchain/lens"
 	"github.com/riffchain/riffchain/spec"
 )
 
 // n formats a number as the spec writes it: 1,000 and 65,536, but 64.
-func n[T ~int | ~int64 | ~uint64](v T) string {
+func n[T ~int | ~int64 | ~uint32 | ~uint64](v T) string {
 	s := strconv.FormatInt(int64(v), 10)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
@@ -88,6 +90,11 @@ func TestSpecLimits(t *testing.T) {
 		{"pools.md", "{" + feeTiers() + "}"},
 		{"lenses.md", "(1.." + n(lens.MaxImportBatch) + " manifest entries)"},
 		{"lenses.md", "`MsgAnnounce{cids}` (1.." + n(lens.MaxAnnounce) + ")"},
+		{"statesync.md", "## Format " + n(SnapshotFormat) + " (the only format)"},
+		{"statesync.md", "at least " + n(DefaultSnapshotChunkSize>>20) + " MiB (`DefaultSnapshotChunkSize`)"},
+		{"statesync.md", "the " + n(maxChunkFailures) + "th bad copy of one chunk"},
+		{"statesync.md", "`MaxImportHeight + 1` (" + n(ledger.MaxImportHeight+1) + ")"},
+		{"statesync.md", "in the last " + n(int64(servedGrace/time.Minute)) + " minutes"},
 	}
 	texts := map[string]string{}
 	for _, c := range cases {
