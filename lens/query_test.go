@@ -12,6 +12,7 @@ import (
 	"github.com/riffchain/riffchain/ledger"
 	"github.com/riffchain/riffchain/ledger/codes"
 	"github.com/riffchain/riffchain/ledger/query"
+	"github.com/riffchain/riffchain/ledger/query/querytest"
 )
 
 // queryFn is the shape of every QueryX of this package.
@@ -43,18 +44,6 @@ func (e *env) mustAsk(t testing.TB, fn queryFn, path string, v any) *query.Resul
 	return res
 }
 
-// provenFromState fails unless every proven key holds its proven value in
-// the env's state (nil: absent).
-func (e *env) provenFromState(t testing.TB, what string, kvs []query.KV) {
-	t.Helper()
-	for _, kv := range kvs {
-		v, err := e.tree.Get(kv.Key)
-		if err != nil || !bytes.Equal(v, kv.Value) {
-			t.Fatalf("%s: proven %q = %q, state holds %q (%v)", what, kv.Key, kv.Value, v, err)
-		}
-	}
-}
-
 // wantCode fails unless err is want and answers want's code.
 func wantCode(t testing.TB, what string, err error, want *codes.Error) {
 	t.Helper()
@@ -84,7 +73,7 @@ func TestQueryLensProvesRecordFollowsAndRoles(t *testing.T) {
 			t.Fatalf("kv %d: client rebuilds %q, node proves %q", i, kvs[i].Key, res.Proven[i].Key)
 		}
 	}
-	e.provenFromState(t, "/lens/aaa", res.Proven)
+	querytest.Proves(t, e.tree, res.Proven)
 
 	// An answer that disagrees with its records fails its own check.
 	for name, lie := range map[string]func(v *InfoAnswer){
@@ -121,7 +110,7 @@ func TestQueryLensesPagesInHandleOrder(t *testing.T) {
 		e.create(t, addr(1), h)
 	}
 	var page query.List[Lens]
-	e.mustAsk(t, QueryLenses, "/lenses?limit=2", &page)
+	querytest.Envelope(t, e.mustAsk(t, QueryLenses, "/lenses?limit=2", &page).Value)
 	if len(page.Entries) != 2 || page.Entries[0].Handle != "aaa" || page.Entries[1].Handle != "bbb" || page.Next != "bbb" {
 		t.Fatalf("first page %+v", page)
 	}
@@ -202,7 +191,7 @@ func TestQuerySeedingPages(t *testing.T) {
 		return k.ExecAnnounce(b, addr(5), &MsgAnnounce{CIDs: []string{testCID("x2")}})
 	})
 	var ans SeedingAnswer
-	e.mustAsk(t, QuerySeeding, "/seeding/aaa?target=1&limit=1", &ans)
+	querytest.Envelope(t, e.mustAsk(t, QuerySeeding, "/seeding/aaa?target=1&limit=1", &ans).Value, "lens", "target")
 	if ans.Lens != "aaa" || ans.Target != 1 || len(ans.Entries) != 1 || ans.Entries[0].CID != testCID("x3") || ans.Next == "" {
 		t.Fatalf("first page %+v", ans)
 	}
@@ -244,7 +233,7 @@ func TestQueryManifestProvesEveryRecord(t *testing.T) {
 			t.Fatalf("record %d differs from its proven value", i)
 		}
 	}
-	e.provenFromState(t, "/manifest/aaa", res.Proven)
+	querytest.Proves(t, e.tree, res.Proven)
 	if err := ans.Manifest.CheckRecords(ans.Records); err != nil {
 		t.Fatal(err)
 	}
@@ -274,10 +263,11 @@ func TestQueryHostsPagesAndProves(t *testing.T) {
 	for pages := 0; ; pages++ {
 		ans = HostsAnswer{}
 		res := e.mustAsk(t, QueryHosts, path, &ans)
+		querytest.Envelope(t, res.Value, "count")
 		if ans.Count != 3 || len(res.Proven) != len(ans.Entries) || pages > 1 {
 			t.Fatalf("page %d: %s with %d proven", pages, res.Value, len(res.Proven))
 		}
-		e.provenFromState(t, path, res.Proven)
+		querytest.Proves(t, e.tree, res.Proven)
 		// What a client rebuilds from the answer is what the node proves.
 		for i, kv := range ans.KVs(cid) {
 			if !bytes.Equal(kv.Key, res.Proven[i].Key) || !bytes.Equal(kv.Value, res.Proven[i].Value) {

@@ -368,10 +368,11 @@ func qLenses() *cobra.Command {
 				if err := json.Unmarshal(value, &page); err != nil {
 					return nil, fmt.Errorf("decode lenses: %w", err)
 				}
-				// The CLI names the list (spec/lenses.md "Command line").
+				// The CLI names the list and always prints next ("" on the
+				// last page), as every listing command does.
 				return jsonMap(struct {
 					Lenses []lens.Lens `json:"lenses"`
-					Next   string      `json:"next,omitempty"`
+					Next   string      `json:"next"`
 				}{nonNil(page.Entries), page.Next})
 			})
 		},

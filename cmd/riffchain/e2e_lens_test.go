@@ -165,8 +165,8 @@ func TestLensEndToEnd(t *testing.T) {
 	if ls := list(page, "lenses"); len(ls) != 2 || str(ls[0].(map[string]any), "handle") != "lens-a" || str(page, "next") != "lens-b" {
 		t.Fatalf("query lenses: %v", page)
 	}
-	if ls := list(n.ok("query", "lenses", "--after", "lens-b"), "lenses"); len(ls) != 1 || str(ls[0].(map[string]any), "handle") != "lens-c" {
-		t.Fatalf("query lenses --after lens-b: %v", ls)
+	if last := n.ok("query", "lenses", "--after", "lens-b"); len(list(last, "lenses")) != 1 || str(list(last, "lenses")[0].(map[string]any), "handle") != "lens-c" || last["next"] != "" {
+		t.Fatalf("query lenses --after lens-b: %v", last)
 	}
 
 	info := n.ok("query", "lens", "lens-a", "--prove")

@@ -31,7 +31,6 @@ var schemaless = map[string]string{
 	"query_account":       "not yet pinned",
 	"query_history":       "not yet pinned",
 	"query_items":         "not yet pinned",
-	"query_lenses":        "not yet pinned",
 	"query_pools":         "not yet pinned",
 }
 
