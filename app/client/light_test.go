@@ -3,84 +3,24 @@ package client
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"net"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/cometbft/cometbft/libs/log"
-
 	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/app/client/lyingnode"
+	"github.com/riffchain/riffchain/app/testnode"
 	"github.com/riffchain/riffchain/ledger"
 )
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
 
 // startNode runs a one-validator chain in-process and returns its RPC
 // address and a genesis-funded address.
 func startNode(t *testing.T) (string, ledger.Address) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("runs a node")
-	}
-	// The node may still write its address book while stopping, so the
-	// home is removed after it, with retries (t.TempDir would fail).
-	home, err := os.MkdirTemp("", "riff-light")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for i := 0; i < 20 && os.RemoveAll(home) != nil; i++ {
-			time.Sleep(50 * time.Millisecond)
-		}
-	})
-	rpc := "tcp://" + freeAddr(t)
-	if _, err := app.InitHome(app.InitOptions{Home: home, ChainID: "riff-light", Moniker: "v0",
-		RPCAddr: rpc, P2PAddr: "tcp://" + freeAddr(t), TimeoutCommit: 150 * time.Millisecond}); err != nil {
-		t.Fatal(err)
-	}
-	seed := sha256.Sum256([]byte("light-test"))
-	addr := ledger.AddressFromPubKey(ed25519.NewKeyFromSeed(seed[:]).Public().(ed25519.PublicKey))
-	if err := app.AddGenesisBalance(home, addr, app.NativeAsset, ledger.NewAmount(1234)); err != nil {
-		t.Fatal(err)
-	}
-	n, err := app.NewNode(home, log.NewNopLogger(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = n.Stop() })
-	c, err := New(rpc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		st, err := c.RPC.Status(context.Background())
-		if err == nil && st.SyncInfo.LatestBlockHeight >= 4 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("node did not reach height 4")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return rpc, addr
+	n := testnode.Start(t, testnode.Options{ChainID: "riff-light", KeySeed: "light-test", Balance: 1234,
+		TimeoutCommit: 150 * time.Millisecond, MinHeight: 4})
+	return n.RPC, n.Addr
 }
 
 // lyingProxy runs a lyingnode proxy in front of target for the test.

@@ -3,22 +3,19 @@ package web
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/cometbft/cometbft/libs/log"
 	"github.com/cometbft/cometbft/rpc/client/local"
 
 	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/app/client"
+	"github.com/riffchain/riffchain/app/testnode"
 	"github.com/riffchain/riffchain/ledger"
 	"github.com/riffchain/riffchain/lens"
 )
@@ -34,49 +31,13 @@ type testNode struct {
 	addr  ledger.Address
 }
 
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 func startTestNode(t testing.TB, cfg Config) *testNode {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("runs a node")
-	}
-	home, err := os.MkdirTemp("", "riff-web")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for i := 0; i < 20 && os.RemoveAll(home) != nil; i++ {
-			time.Sleep(50 * time.Millisecond)
-		}
-	})
-	rpc := "tcp://" + freeAddr(t)
-	if _, err := app.InitHome(app.InitOptions{Home: home, ChainID: "riff-web", Moniker: "v0",
-		RPCAddr: rpc, P2PAddr: "tcp://" + freeAddr(t), TimeoutCommit: 100 * time.Millisecond}); err != nil {
-		t.Fatal(err)
-	}
-	seed := sha256.Sum256([]byte("web-test"))
-	tn := &testNode{priv: ed25519.NewKeyFromSeed(seed[:])}
-	tn.addr = ledger.AddressFromPubKey(tn.priv.Public().(ed25519.PublicKey))
-	if err := app.AddGenesisBalance(home, tn.addr, app.NativeAsset, ledger.NewAmount(5_000_000)); err != nil {
-		t.Fatal(err)
-	}
-	if tn.node, err = app.NewNode(home, log.NewNopLogger(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := tn.node.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = tn.node.Stop() })
-	if tn.rpc, err = client.New(rpc); err != nil {
+	n := testnode.Start(t, testnode.Options{ChainID: "riff-web", KeySeed: "web-test", Balance: 5_000_000,
+		TimeoutCommit: 100 * time.Millisecond, MinHeight: 2})
+	tn := &testNode{node: n.Node, priv: n.Key, addr: n.Addr}
+	var err error
+	if tn.rpc, err = client.New(n.RPC); err != nil {
 		t.Fatal(err)
 	}
 	cfg.ChainID = "riff-web"
@@ -87,17 +48,6 @@ func startTestNode(t testing.TB, cfg Config) *testNode {
 	}
 	tn.web = httptest.NewServer(srv.Handler())
 	t.Cleanup(tn.web.Close)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		st, err := tn.rpc.RPC.Status(context.Background())
-		if err == nil && st.SyncInfo.LatestBlockHeight >= 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("node did not reach height 2")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 	return tn
 }
 
