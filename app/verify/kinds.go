@@ -32,9 +32,10 @@ var kinds = map[string]kind{
 	"obligation": {"agreement", expectObligation},
 	"event":      {"agreement", expectEvent},
 	// Lens page (/lens/HANDLE).
-	"lens":   {"lens", expectLens},
-	"follow": {"lens", expectFollow},
-	"entry":  {"lens", expectEntry},
+	"lens":      {"lens", expectLens},
+	"lens-role": {"lens", expectLensRole},
+	"follow":    {"lens", expectFollow},
+	"entry":     {"lens", expectEntry},
 	// Pool page (/pool/ID).
 	"pool": {"pool", expectPool},
 }
@@ -156,29 +157,46 @@ const InactiveRole = "(inactive: granted under an earlier owner)"
 
 func expectRoleHeld(c *checker, cl *Claim) (map[string]string, error) {
 	h := normalize(cl.Shown["lens"])
-	key, err := RoleKey(h, c.subject)
+	role, inactive, err := c.role(h, c.subject)
 	if err != nil {
 		return nil, err
+	}
+	return map[string]string{"lens": h, "role": role, "inactive": inactive}, nil
+}
+
+func expectLensRole(c *checker, cl *Claim) (map[string]string, error) {
+	role, inactive, err := c.role(c.subject, cl.Ref)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"address": Short(cl.Ref), "role": role, "inactive": inactive}, nil
+}
+
+// role is address's proven role in Lens h and what the pages write after
+// it: InactiveRole when it was granted under an earlier owner, else "".
+func (c *checker) role(h, address string) (string, string, error) {
+	key, err := RoleKey(h, address)
+	if err != nil {
+		return "", "", err
 	}
 	var g struct {
 		Role  string `json:"role"`
 		Owner string `json:"owner"`
 	}
-	if err := c.must(key, "the role in Lens "+h, &g); err != nil {
-		return nil, err
+	if err := c.must(key, "the role of "+Short(address)+" in Lens "+h, &g); err != nil {
+		return "", "", err
 	}
 	var it struct {
 		Owner string `json:"owner"`
 	}
 	owned, err := c.record(ItemKey(LensAsset, h), "the owner of Lens "+h, &it)
 	if err != nil {
-		return nil, err
+		return "", "", err
 	}
-	inactive := InactiveRole
 	if owned && it.Owner == g.Owner {
-		inactive = ""
+		return g.Role, "", nil
 	}
-	return map[string]string{"lens": h, "role": g.Role, "inactive": inactive}, nil
+	return g.Role, InactiveRole, nil
 }
 
 func expectCollective(c *checker, cl *Claim) (map[string]string, error) {

@@ -146,6 +146,16 @@ func (r *reader) msgWords(ctx context.Context, signer string, m app.Msg) string 
 		return fmt.Sprintf("%s %s agreement %s", who, verb, short(f.s("id")))
 	case "agreement/attest":
 		return fmt.Sprintf("%s attested obligation %s of agreement %s", who, f.s("obligation"), short(f.s("id")))
+	case "lens/revoke":
+		return fmt.Sprintf("%s revoked the role of %s in Lens %s", who, short(f.s("address")), f.s("lens"))
+	case "collective/create":
+		var c struct {
+			Members []string `json:"members"`
+		}
+		_ = json.Unmarshal(m.Value, &c)
+		return fmt.Sprintf("%s created a collective of %d members, %s to sign", who, len(c.Members), f.s("threshold"))
+	case "collective/leave":
+		return fmt.Sprintf("%s left the collective %s", who, short(f.s("collective")))
 	}
 	return fmt.Sprintf("%s sent %s", who, m.Type)
 }

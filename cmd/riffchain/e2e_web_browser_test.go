@@ -378,7 +378,7 @@ func TestWebExplorer(t *testing.T) {
 			{"/account/" + s.bob, "#roles-held .proven, #collectives .proven"},
 			{"/asset/" + s.acme, "#asset-facts .proven, #holders .proven"},
 			{"/agreement/" + s.agreement, "#agreement-facts .proven, #parties .proven, #obligations .proven, #timeline .proven"},
-			{"/lens/lens-a", "#lens-facts .proven, #follows .proven, #entries .proven"},
+			{"/lens/lens-a", "#lens-facts .proven, #roles .proven, #follows .proven, #entries .proven"},
 			{"/pool/" + s.pool, "#pool-facts .proven"},
 		} {
 			if p.page != "/account/"+s.alice {

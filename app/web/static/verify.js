@@ -62,7 +62,8 @@ const PAGES = {
   asset: [["#asset-facts", "asset"], ["#holders tbody tr", "holder"]],
   agreement: [["#agreement-facts", "agreement"], ["#parties li", "party"], ["#obligations li", "obligation", refIndex],
     ["#timeline li", "event", refIndex]],
-  lens: [["#lens-facts", "lens"], ["#follows li", "follow"], ["#entries li", "entry", refEntry]],
+  lens: [["#lens-facts", "lens"], ["#roles li", "lens-role", refAccountLink], ["#follows li", "follow"],
+    ["#entries li", "entry", refEntry]],
   pool: [["#pool-facts", "pool"]],
 };
 
