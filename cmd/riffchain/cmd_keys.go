@@ -175,6 +175,9 @@ func keysShowCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if addrOnly && cfgOutput() == "json" { // one JSON object, as every command prints
+				return emit(map[string]any{"address": info.Address.String()})
+			}
 			if addrOnly {
 				fmt.Println(info.Address)
 				return nil
@@ -182,7 +185,7 @@ func keysShowCmd() *cobra.Command {
 			return emit(info)
 		},
 	}
-	c.Flags().BoolVar(&addrOnly, "address", false, "print only the address")
+	c.Flags().BoolVar(&addrOnly, "address", false, "print only the address (with -o json: {\"address\": ...})")
 	return c
 }
 

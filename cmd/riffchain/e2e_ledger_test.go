@@ -15,8 +15,11 @@ func TestLedgerEndToEnd(t *testing.T) {
 	if len(bob) < 10 {
 		t.Fatalf("keys add printed no address")
 	}
-	if out, err := n.run("keys", "show", "bob", "--address"); err != nil || out != bob+"\n" {
-		t.Fatalf("keys show --address: %q %v", out, err)
+	if out := n.ok("keys", "show", "bob", "--address"); str(out, "address") != bob || len(out) != 1 { // -o json: one object
+		t.Fatalf("keys show --address -o json: %v", out)
+	}
+	if out, err := n.run("keys", "show", "bob", "--field", "address"); err != nil || out != bob+"\n" {
+		t.Fatalf("keys show --field address: %q %v", out, err)
 	}
 
 	created := n.ok("tx", "asset", "create", "ACME", "--name", "Acme shares", "--decimals", "2", "--from", "dev")
