@@ -138,8 +138,30 @@ func QueryLens(r ledger.Reader, parts []string, _ url.Values) (*query.Result, er
 	return query.Proven(&v, "lens")
 }
 
-// QueryLenses answers "/lenses?after=HANDLE&limit=N": a page of Lens
-// records in handle order (query.List[Lens]); not proven.
+// LensesPage is the value of the /lenses query: a page of Lens records in
+// handle order (the list envelope; next is the last handle listed).
+type LensesPage struct {
+	query.List[Lens]
+}
+
+// KVs returns the state keys and values that back the page, the ones
+// /lenses proves: each listed Lens's record at its LensKey (the stored
+// record is the JSON of the listed one). That no Lens was left out is not
+// proven.
+func (p *LensesPage) KVs() ([]query.KV, error) {
+	kvs := make([]query.KV, len(p.Entries))
+	for i, l := range p.Entries {
+		b, err := json.Marshal(l)
+		if err != nil {
+			return nil, fmt.Errorf("encode lens: %w", err)
+		}
+		kvs[i] = query.KV{Key: LensKey(l.Handle), Value: b}
+	}
+	return kvs, nil
+}
+
+// QueryLenses answers "/lenses?after=HANDLE&limit=N": a LensesPage, each
+// listed record proven (LensesPage.KVs).
 func QueryLenses(r ledger.Reader, parts []string, params url.Values) (*query.Result, error) {
 	if err := query.NeedArgs(parts, 0, "/lenses?after=HANDLE&limit=N"); err != nil {
 		return nil, err
@@ -156,15 +178,11 @@ func QueryLenses(r ledger.Reader, parts []string, params url.Values) (*query.Res
 	if err != nil {
 		return nil, err
 	}
-	page := query.NewList[Lens]()
+	page := LensesPage{List: query.NewList[Lens]()}
 	if len(ls) > limit {
 		ls = ls[:limit]
 		page.Next = ls[limit-1].Handle
 	}
 	page.Entries = nonNil(ls)
-	b, err := json.Marshal(page)
-	if err != nil {
-		return nil, fmt.Errorf("encode lenses: %w", err)
-	}
-	return &query.Result{Value: b}, nil
+	return query.Proven(&page, "lenses")
 }

@@ -9,13 +9,14 @@ import (
 	"github.com/riffchain/riffchain/ledger"
 )
 
-// FuzzLensAnswers: a node's /lens, /hosts and /manifest answers are network
-// bytes to the CLI and the web server, which decode them and rebuild from
-// them what to verify (InfoAnswer.KVs, HostsAnswer.KVs,
-// Manifest.CheckRecords). None panics on any input, and KVs that succeed
-// bind the shown fields: the first is the Lens record equal to the shown
-// one, one follow per follow the record counts, one role per listed role;
-// each host is proven at its own key with its shown height.
+// FuzzLensAnswers: a node's /lens, /lenses, /hosts and /manifest answers
+// are network bytes to the CLI and the web server, which decode them and
+// rebuild from them what to verify (InfoAnswer.KVs, LensesPage.KVs,
+// HostsAnswer.KVs, Manifest.CheckRecords). None panics on any input, and
+// KVs that succeed bind the shown fields: the first is the Lens record
+// equal to the shown one, one follow per follow the record counts, one
+// role per listed role; each listed Lens and each host is proven at its
+// own key (a host with its shown height).
 func FuzzLensAnswers(f *testing.F) {
 	e := newEnv(f)
 	e.create(f, addr(1), "aaa")
@@ -31,6 +32,7 @@ func FuzzLensAnswers(f *testing.F) {
 		parts []string
 	}{
 		{QueryLens, []string{"aaa"}},
+		{QueryLenses, nil},
 		{QueryHosts, []string{testCID("a1")}},
 		{QueryManifest, []string{"aaa"}},
 	} {
@@ -50,6 +52,15 @@ func FuzzLensAnswers(f *testing.F) {
 				h := hosts.Entries[i]
 				if !bytes.Equal(kv.Key, HostKey("c", h.Address)) || string(kv.Value) != strconv.FormatInt(h.Height, 10) {
 					t.Fatalf("host kv %d %q does not bind %+v", i, kv, h)
+				}
+			}
+		}
+		var page LensesPage
+		if json.Unmarshal(b, &page) == nil {
+			kvs, err := page.KVs()
+			for i := range kvs {
+				if err != nil || !bytes.Equal(kvs[i].Key, LensKey(page.Entries[i].Handle)) {
+					t.Fatalf("lenses kv %d %q does not bind %+v (%v)", i, kvs[i], page.Entries[i], err)
 				}
 			}
 		}

@@ -109,13 +109,18 @@ func TestQueryLensesPagesInHandleOrder(t *testing.T) {
 	for _, h := range []string{"ccc", "aaa", "bbb"} {
 		e.create(t, addr(1), h)
 	}
-	var page query.List[Lens]
-	querytest.Envelope(t, e.mustAsk(t, QueryLenses, "/lenses?limit=2", &page).Value)
+	var page LensesPage
+	res := e.mustAsk(t, QueryLenses, "/lenses?limit=2", &page)
+	querytest.Envelope(t, res.Value)
+	querytest.Proves(t, e.tree, res.Proven)
+	if kvs, err := page.KVs(); err != nil || len(kvs) != 2 || len(res.Proven) != 2 || !bytes.Equal(kvs[1].Key, res.Proven[1].Key) || !bytes.Equal(kvs[1].Value, res.Proven[1].Value) {
+		t.Fatalf("client rebuilds %q (%v), node proves %q", kvs, err, res.Proven)
+	}
 	if len(page.Entries) != 2 || page.Entries[0].Handle != "aaa" || page.Entries[1].Handle != "bbb" || page.Next != "bbb" {
 		t.Fatalf("first page %+v", page)
 	}
 	next := page.Next
-	page = query.List[Lens]{}
+	page = LensesPage{}
 	e.mustAsk(t, QueryLenses, "/lenses?limit=2&after="+next, &page)
 	if len(page.Entries) != 1 || page.Entries[0].Handle != "ccc" || page.Next != "" {
 		t.Fatalf("second page %+v", page)

@@ -18,7 +18,6 @@ import (
 
 	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/app/client"
-	"github.com/riffchain/riffchain/ledger/query"
 	"github.com/riffchain/riffchain/lens"
 )
 
@@ -361,25 +360,31 @@ func qLenses() *cobra.Command {
 	var after string
 	var limit int
 	c := &cobra.Command{
-		Use: "lenses", Short: "All Lenses in handle order, paged", Args: cobra.NoArgs,
+		Use: "lenses [--after H] [--limit N]", Short: "All Lenses in handle order, paged (with --prove: each record proven)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.queryPrint("/lenses?"+pageValues(limit, after).Encode(), nil, map[string]any{}, func(value []byte) (map[string]any, error) {
-				var page query.List[lens.Lens]
-				if err := json.Unmarshal(value, &page); err != nil {
+			ctx, cancel := ctxTimeout()
+			defer cancel()
+			var page lens.LensesPage
+			decode := func(value []byte) ([]app.KV, error) {
+				var got lens.LensesPage
+				if err := json.Unmarshal(value, &got); err != nil {
 					return nil, fmt.Errorf("decode lenses: %w", err)
 				}
-				// The CLI names the list and always prints next ("" on the
-				// last page), as every listing command does.
-				return jsonMap(struct {
-					Lenses []lens.Lens `json:"lenses"`
-					Next   string      `json:"next"`
-				}{nonNil(page.Entries), page.Next})
-			})
+				page = got
+				return page.KVs()
+			}
+			a, err := f.queryDecoded(ctx, "/lenses?"+pageValues(limit, after).Encode(), decode)
+			if err != nil {
+				return err
+			}
+			// The CLI names the list and always prints next ("" on the
+			// last page), as every listing command does.
+			return a.finish(map[string]any{"lenses": nonNil(page.Entries), "next": page.Next})
 		},
 	}
 	c.Flags().StringVar(&after, "after", "", "start after this handle (a previous page's next)")
 	c.Flags().IntVar(&limit, "limit", 100, "page size (1..1000)")
-	f.register(c, false)
+	f.register(c, true)
 	return c
 }
 

@@ -161,8 +161,8 @@ func TestLensEndToEnd(t *testing.T) {
 	n.ok("tx", "lens", "follow", "lens-b", "lens-c", "--weight", "500000", "--from", "bob")
 
 	// query lenses names its list "lenses" (the node answers {entries, next}).
-	page := n.ok("query", "lenses", "--limit", "2")
-	if ls := list(page, "lenses"); len(ls) != 2 || str(ls[0].(map[string]any), "handle") != "lens-a" || str(page, "next") != "lens-b" {
+	page := n.ok("query", "lenses", "--limit", "2", "--prove")
+	if ls := list(page, "lenses"); len(ls) != 2 || str(ls[0].(map[string]any), "handle") != "lens-a" || str(page, "next") != "lens-b" || str(page, "proof_verified") != "true" {
 		t.Fatalf("query lenses: %v", page)
 	}
 	if last := n.ok("query", "lenses", "--after", "lens-b"); len(list(last, "lenses")) != 1 || str(list(last, "lenses")[0].(map[string]any), "handle") != "lens-c" || last["next"] != "" {
