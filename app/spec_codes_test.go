@@ -2,10 +2,7 @@ package app
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -104,18 +101,11 @@ func sentinelDecls(t *testing.T) map[string]map[string]sentinel {
 				continue
 			}
 			out[dir] = map[string]sentinel{}
-			entries, err := os.ReadDir(dir)
+			files, err := spec.GoFiles(fset, false, dir)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, e := range entries {
-				if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
-					continue
-				}
-				f, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, parser.SkipObjectResolution)
-				if err != nil {
-					t.Fatal(err)
-				}
+			for _, f := range files {
 				ast.Inspect(f, func(n ast.Node) bool {
 					vs, ok := n.(*ast.ValueSpec)
 					if !ok {

@@ -3,10 +3,7 @@ package app
 import (
 	"errors"
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -18,6 +15,7 @@ import (
 	"github.com/riffchain/riffchain/contracts/pools"
 	"github.com/riffchain/riffchain/ledger"
 	"github.com/riffchain/riffchain/lens"
+	"github.com/riffchain/riffchain/spec"
 )
 
 // messageDirs hold every type the app validates with struct tags.
@@ -38,52 +36,40 @@ func scanValidateTags(t *testing.T) (fields []taggedField, stringTypes map[strin
 	t.Helper()
 	stringTypes = map[string]bool{}
 	fset := token.NewFileSet()
-	for _, dir := range messageDirs {
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-				return nil
-			}
-			f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-			if err != nil {
-				return err
-			}
-			ast.Inspect(f, func(n ast.Node) bool {
-				ts, ok := n.(*ast.TypeSpec)
-				if !ok {
-					return true
-				}
-				if id, ok := ts.Type.(*ast.Ident); ok && id.Name == "string" {
-					stringTypes[ts.Name.Name] = true
-				}
-				st, ok := ts.Type.(*ast.StructType)
-				if !ok {
-					return true
-				}
-				for _, fl := range st.Fields.List {
-					if fl.Tag == nil {
-						continue
-					}
-					tag := reflect.StructTag(strings.Trim(fl.Tag.Value, "`")).Get("validate")
-					if tag == "" {
-						continue
-					}
-					for _, nm := range fl.Names {
-						fields = append(fields, taggedField{
-							name: f.Name.Name + "." + ts.Name.Name + "." + nm.Name,
-							typ:  fl.Type, tag: tag, pos: fset.Position(fl.Pos()).String(),
-						})
-					}
-				}
+	files, err := spec.GoFiles(fset, true, messageDirs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			ts, ok := n.(*ast.TypeSpec)
+			if !ok {
 				return true
-			})
-			return nil
+			}
+			if id, ok := ts.Type.(*ast.Ident); ok && id.Name == "string" {
+				stringTypes[ts.Name.Name] = true
+			}
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok {
+				return true
+			}
+			for _, fl := range st.Fields.List {
+				if fl.Tag == nil {
+					continue
+				}
+				tag := reflect.StructTag(strings.Trim(fl.Tag.Value, "`")).Get("validate")
+				if tag == "" {
+					continue
+				}
+				for _, nm := range fl.Names {
+					fields = append(fields, taggedField{
+						name: f.Name.Name + "." + ts.Name.Name + "." + nm.Name,
+						typ:  fl.Type, tag: tag, pos: fset.Position(fl.Pos()).String(),
+					})
+				}
+			}
+			return true
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
 	}
 	return fields, stringTypes
 }

@@ -2,13 +2,9 @@ package spec_test
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
-	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/riffchain/riffchain/spec"
@@ -31,63 +27,51 @@ func emittedEvents(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	fset := token.NewFileSet()
-	for _, dir := range eventDirs {
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-				return nil
-			}
-			f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-			if err != nil {
-				return err
-			}
-			literal := func(e ast.Expr) {
-				if lit, ok := e.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					if v, err := strconv.Unquote(lit.Value); err == nil {
-						out[v] = fset.Position(lit.Pos()).String()
-					}
+	files, err := spec.GoFiles(fset, true, eventDirs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		literal := func(e ast.Expr) {
+			if lit, ok := e.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if v, err := strconv.Unquote(lit.Value); err == nil {
+					out[v] = fset.Position(lit.Pos()).String()
 				}
 			}
-			ast.Inspect(f, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.CallExpr:
-					var name string
-					switch fn := n.Fun.(type) {
-					case *ast.SelectorExpr:
-						name = fn.Sel.Name
-					case *ast.Ident:
-						name = fn.Name
-					}
-					if emitter.MatchString(name) && len(n.Args) > 0 {
-						literal(n.Args[0])
-					}
-				case *ast.CompositeLit:
-					// abci.Event{Type: "tx", …}, also inside []abci.Event{{…}}.
-					if at, ok := n.Type.(*ast.ArrayType); ok && isABCIEvent(at.Elt) {
-						for _, e := range n.Elts {
-							if cl, ok := e.(*ast.CompositeLit); ok && cl.Type == nil {
-								eventTypeField(cl, literal)
-							}
-						}
-					} else if isABCIEvent(n.Type) {
-						eventTypeField(n, literal)
-					}
-				case *ast.AssignStmt:
-					for i, l := range n.Lhs {
-						if id, ok := l.(*ast.Ident); ok && id.Name == "event" && i < len(n.Rhs) {
-							literal(n.Rhs[i])
-						}
-					}
-				}
-				return true
-			})
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
 		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				var name string
+				switch fn := n.Fun.(type) {
+				case *ast.SelectorExpr:
+					name = fn.Sel.Name
+				case *ast.Ident:
+					name = fn.Name
+				}
+				if emitter.MatchString(name) && len(n.Args) > 0 {
+					literal(n.Args[0])
+				}
+			case *ast.CompositeLit:
+				// abci.Event{Type: "tx", …}, also inside []abci.Event{{…}}.
+				if at, ok := n.Type.(*ast.ArrayType); ok && isABCIEvent(at.Elt) {
+					for _, e := range n.Elts {
+						if cl, ok := e.(*ast.CompositeLit); ok && cl.Type == nil {
+							eventTypeField(cl, literal)
+						}
+					}
+				} else if isABCIEvent(n.Type) {
+					eventTypeField(n, literal)
+				}
+			case *ast.AssignStmt:
+				for i, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Name == "event" && i < len(n.Rhs) {
+						literal(n.Rhs[i])
+					}
+				}
+			}
+			return true
+		})
 	}
 	if len(out) < 25 {
 		t.Fatalf("found %d emitted event types: is the scan looking in the right place?", len(out))

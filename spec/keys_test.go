@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -246,54 +243,44 @@ func scanKeyCode(t *testing.T) (funcs []string, consts map[string]string) {
 	t.Helper()
 	consts = map[string]string{}
 	fset := token.NewFileSet()
-	for _, dir := range keyDirs {
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			name := e.Name()
-			if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-				continue
-			}
-			f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.SkipObjectResolution)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pkg := f.Name.Name
-			for _, d := range f.Decls {
-				switch d := d.(type) {
-				case *ast.FuncDecl:
-					if d.Recv != nil || !d.Name.IsExported() || !strings.HasSuffix(d.Name.Name, "Key") {
-						continue
-					}
-					if r := d.Type.Results; r != nil && len(r.List) == 1 {
-						if at, ok := r.List[0].Type.(*ast.ArrayType); ok && at.Len == nil {
-							if id, ok := at.Elt.(*ast.Ident); ok && id.Name == "byte" {
-								funcs = append(funcs, pkg+"."+d.Name.Name)
-							}
+	files, err := spec.GoFiles(fset, false, keyDirs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		pkg := f.Name.Name
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv != nil || !d.Name.IsExported() || !strings.HasSuffix(d.Name.Name, "Key") {
+					continue
+				}
+				if r := d.Type.Results; r != nil && len(r.List) == 1 {
+					if at, ok := r.List[0].Type.(*ast.ArrayType); ok && at.Len == nil {
+						if id, ok := at.Elt.(*ast.Ident); ok && id.Name == "byte" {
+							funcs = append(funcs, pkg+"."+d.Name.Name)
 						}
 					}
-				case *ast.GenDecl:
-					if d.Tok != token.CONST {
-						continue
-					}
-					for _, s := range d.Specs {
-						vs := s.(*ast.ValueSpec)
-						for i, n := range vs.Names {
-							if !strings.HasPrefix(n.Name, "prefix") && !strings.HasPrefix(n.Name, "key") || i >= len(vs.Values) {
-								continue
-							}
-							lit, ok := vs.Values[i].(*ast.BasicLit)
-							if !ok || lit.Kind != token.STRING {
-								continue
-							}
-							v, err := strconv.Unquote(lit.Value)
-							if err != nil {
-								t.Fatal(err)
-							}
-							consts[pkg+"."+n.Name] = v
+				}
+			case *ast.GenDecl:
+				if d.Tok != token.CONST {
+					continue
+				}
+				for _, s := range d.Specs {
+					vs := s.(*ast.ValueSpec)
+					for i, n := range vs.Names {
+						if !strings.HasPrefix(n.Name, "prefix") && !strings.HasPrefix(n.Name, "key") || i >= len(vs.Values) {
+							continue
 						}
+						lit, ok := vs.Values[i].(*ast.BasicLit)
+						if !ok || lit.Kind != token.STRING {
+							continue
+						}
+						v, err := strconv.Unquote(lit.Value)
+						if err != nil {
+							t.Fatal(err)
+						}
+						consts[pkg+"."+n.Name] = v
 					}
 				}
 			}
