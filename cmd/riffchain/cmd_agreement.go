@@ -134,39 +134,35 @@ current membership version is read from the node unless --collective-version is 
 
 func newAgreementCheckCmd() *cobra.Command {
 	var submitter string
-	c := &cobra.Command{
-		Use:   "check FILE [--submitter KEY|ADDR]",
-		Short: "Verify an agreement file's signatures offline and list who has signed and who is missing",
-		Long: `Verify an agreement file's signatures offline and list who has signed and who
+	return agreementFiles.checkCmd(checkStep[*agreements.File]{
+		use:   "check FILE [--submitter KEY|ADDR]",
+		short: "Verify an agreement file's signatures offline and list who has signed and who is missing",
+		long: `Verify an agreement file's signatures offline and list who has signed and who
 is missing. With --submitter, the check is for that account submitting it: a
 submitter that is a party approves by its transaction signature, so its own
 signature is not missing.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := agreementFiles.read(args[0])
-			if err != nil {
-				return err
-			}
+		flags: func(fl *pflag.FlagSet) {
+			fl.StringVar(&submitter, "submitter", "", "check for this key or address submitting the file")
+		},
+		check: func(path string, f *agreements.File) (checked, error) {
 			var sub *ledger.Address
 			if submitter != "" {
 				a, err := resolveAddress(submitter)
 				if err != nil {
-					return err
+					return checked{}, err
 				}
 				sub = &a
 			}
-			rep, err := approvalReportFor(args[0], f, sub)
+			rep, err := approvalReportFor(path, f, sub)
 			if err != nil {
-				return err
+				return checked{}, err
 			}
 			if rep["complete"] != true {
-				return fail(rep, 1, fmt.Errorf("%w: agreement is not fully signed", agreements.ErrMissingSignature))
+				return checked{rep, fmt.Errorf("%w: agreement is not fully signed", agreements.ErrMissingSignature)}, nil
 			}
-			return emit(rep)
+			return checked{report: rep}, nil
 		},
-	}
-	c.Flags().StringVar(&submitter, "submitter", "", "check for this key or address submitting the file")
-	return c
+	})
 }
 
 func newAgreementSubmitCmd() *cobra.Command {

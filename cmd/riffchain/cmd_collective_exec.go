@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -18,6 +19,7 @@ import (
 //
 //	riffchain collective exec COLLECTIVE --msg-file MSGS.json --out FILE
 //	riffchain collective sign FILE --from KEY
+//	riffchain collective check FILE
 //	riffchain collective submit FILE --from KEY
 
 func init() {
@@ -54,9 +56,10 @@ order, all or nothing, with the collective as their signer:
 
   collective exec COLLECTIVE --msg-file MSGS.json --out FILE  (reads version and nonce from the node)
   collective sign FILE --from KEY                              (each member; in place or --out)
+  collective check FILE                                        (signers against the node's members and threshold)
   collective submit FILE --from KEY                            (any account)`,
 	}
-	c.AddCommand(newCollectiveExecBuildCmd(), newCollectiveExecSignCmd(), newCollectiveExecSubmitCmd())
+	c.AddCommand(newCollectiveExecBuildCmd(), newCollectiveExecSignCmd(), newCollectiveExecCheckCmd(), newCollectiveExecSubmitCmd())
 	return c
 }
 
@@ -81,13 +84,9 @@ func newCollectiveExecBuildCmd() *cobra.Command {
 				return fmt.Errorf("%s: want a JSON array of {\"type\",\"value\"}: %w", msgFile, err)
 			}
 			if version == 0 || nonce == 0 {
-				var st app.CollectiveExecState
-				code, log, err := fetchRecord("/collective-exec/"+coll.String(), "collective exec state", &st)
+				st, err := fetchExecState(coll)
 				if err != nil {
 					return err
-				}
-				if code != 0 {
-					return fmt.Errorf("query collective %s: code %d: %s", coll, code, log)
 				}
 				if version == 0 {
 					version = st.Version
@@ -141,6 +140,75 @@ func newCollectiveExecSignCmd() *cobra.Command {
 		},
 		report: execReport,
 	})
+}
+
+// fetchExecState reads what the node says a collective's next exec must
+// name (its version and next nonce) and who may sign it.
+func fetchExecState(coll ledger.Address) (*agreements.CollectiveExecState, error) {
+	var st agreements.CollectiveExecState
+	code, log, err := fetchRecord("/collective-exec/"+coll.String(), "collective exec state", &st)
+	if err != nil {
+		return nil, err
+	}
+	if code != 0 {
+		return nil, fmt.Errorf("query collective %s: code %d: %s", coll, code, log)
+	}
+	return &st, nil
+}
+
+func newCollectiveExecCheckCmd() *cobra.Command {
+	return execFiles.checkCmd(checkStep[*agreements.ExecFile]{
+		use:   "check FILE",
+		short: "Verify an exec file's signatures offline and check them against the node's members, threshold, version and next nonce",
+		long: `Verify every signature of an exec file offline, then ask the node whether the
+file would run now: it names the collective's current version and next exec
+nonce, every signer is a current member, and there are threshold signers.
+A file that lacks anything is printed with what it lacks and the command fails
+with the code the chain would give.`,
+		check: func(path string, f *agreements.ExecFile) (checked, error) {
+			rep, err := execReport(path, f)
+			if err != nil {
+				return checked{}, err
+			}
+			st, err := fetchExecState(f.Collective)
+			if err != nil {
+				return checked{}, err
+			}
+			signers, _ := rep["signers"].([]ledger.Address)
+			notMembers := []ledger.Address{}
+			for _, a := range signers {
+				if !slices.Contains(st.Members, a) {
+					notMembers = append(notMembers, a)
+				}
+			}
+			lacking := execLacks(f, st, len(signers), notMembers)
+			rep["threshold"], rep["current_version"], rep["next_nonce"] = st.Threshold, st.Version, st.NextNonce
+			rep["not_members"], rep["complete"] = notMembers, lacking == nil
+			if lacking != nil {
+				rep["code"] = app.CodeOf(lacking) // what the chain would answer
+			}
+			return checked{rep, lacking}, nil
+		},
+	})
+}
+
+// execLacks says what keeps f, with its signers of whom notMembers are no
+// members, from running now against st (nil: nothing), as the chain would
+// refuse it.
+func execLacks(f *agreements.ExecFile, st *agreements.CollectiveExecState, signers int, notMembers []ledger.Address) error {
+	if f.Version != st.Version {
+		return fmt.Errorf("%w: the collective is at version %d, the file names %d", agreements.ErrCollectiveVersion, st.Version, f.Version)
+	}
+	if f.Nonce != st.NextNonce {
+		return fmt.Errorf("%w: the next exec nonce is %d, the file has %d", agreements.ErrExecNonce, st.NextNonce, f.Nonce)
+	}
+	if len(notMembers) > 0 {
+		return fmt.Errorf("%w: %s is not a member of %s", agreements.ErrNotMember, notMembers[0], f.Collective)
+	}
+	if uint32(signers) < st.Threshold {
+		return fmt.Errorf("%w: %d of %d (each member signs with `riffchain collective sign FILE --from KEY`)", agreements.ErrExecThreshold, signers, st.Threshold)
+	}
+	return nil
 }
 
 func newCollectiveExecSubmitCmd() *cobra.Command {

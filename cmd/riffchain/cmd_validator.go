@@ -281,27 +281,22 @@ func recordedSet(ctx context.Context, f *queryFlags) (*answer, []validators.Vali
 }
 
 func newValidatorCheckCmd() *cobra.Command {
-	c := &cobra.Command{
-		Use:   "check FILE",
-		Short: "Verify a proposal file's signatures and show the signed power against the node's set",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := proposalFiles.read(args[0])
-			if err != nil {
-				return err
-			}
+	return proposalFiles.checkCmd(checkStep[*validators.MsgChange]{
+		use:   "check FILE",
+		short: "Verify a proposal file's signatures and show the signed power against the node's set",
+		check: func(_ string, f *validators.MsgChange) (checked, error) {
 			if err := f.Check(); err != nil {
-				return err
+				return checked{}, err
 			}
 			ctx, cancel := ctxTimeout()
 			defer cancel()
 			var qf queryFlags
 			a, vals, total, err := recordedSet(ctx, &qf)
 			if err != nil {
-				return err
+				return checked{}, err
 			}
 			if a.code != 0 {
-				return fmt.Errorf("validators: code %d: %s", a.code, a.log)
+				return checked{}, fmt.Errorf("validators: code %d: %s", a.code, a.log)
 			}
 			power := map[string]int64{}
 			for _, v := range vals {
@@ -317,12 +312,13 @@ func newValidatorCheckCmd() *cobra.Command {
 					unknown = append(unknown, addr)
 				}
 			}
-			return emit(map[string]any{"id": f.ID, "signatures": len(f.Signatures), "signed_power": signed,
+			// Not enough power yet is reported, not an error: validators
+			// check the file while they are still collecting signatures.
+			return checked{report: map[string]any{"id": f.ID, "signatures": len(f.Signatures), "signed_power": signed,
 				"total_power": total, "enough": 3*signed > 2*total && len(unknown) == 0, "not_validators": unknown,
-				"expires_at_height": f.Proposal.ExpiresAtHeight, "height": a.height})
+				"expires_at_height": f.Proposal.ExpiresAtHeight, "height": a.height}}, nil
 		},
-	}
-	return c
+	})
 }
 
 func newValidatorSubmitCmd() *cobra.Command {

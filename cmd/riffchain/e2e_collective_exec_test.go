@@ -46,8 +46,15 @@ func TestCollectiveExecEndToEnd(t *testing.T) {
 	if out := n.fails("collective", "submit", file, "--from", "dave"); str(out, "code") != "139" {
 		t.Fatalf("below threshold: %v", out)
 	}
+	// check says so before sending, with the code the chain gives.
+	if out := n.fails("collective", "check", file); str(out, "code") != "139" || out["complete"] != false || len(list(out, "signers")) != 1 {
+		t.Fatalf("check below threshold: %v", out)
+	}
 	n.fails("collective", "sign", file, "--from", "m2") // twice
 	n.ok("collective", "sign", file, "--from", "m3")
+	if out := n.ok("collective", "check", file); out["complete"] != true || str(out, "threshold") != "2" || str(out, "next_nonce") != "1" || len(list(out, "not_members")) != 0 {
+		t.Fatalf("check: %v", out)
+	}
 	out := n.ok("collective", "submit", file, "--from", "m1")
 	if str(out, "collective") != coll || out["exec_nonce"] != float64(1) || str(out, "lens") != "coop" || len(list(out, "signers")) != 2 || str(out, "summary") == "" {
 		t.Fatalf("submit %v", out)
@@ -56,7 +63,10 @@ func TestCollectiveExecEndToEnd(t *testing.T) {
 	if str(info, "owner") != coll || !strings.Contains(mustJSON(t, info["roles"]), addr["dave"]) {
 		t.Fatalf("lens %v", info)
 	}
-	// A replay of the same file is refused (nonce, code 137).
+	// A replay of the same file is refused (nonce, code 137); check knew.
+	if out := n.fails("collective", "check", file); str(out, "code") != "137" || str(out, "next_nonce") != "2" {
+		t.Fatalf("check after use: %v", out)
+	}
 	if out := n.fails("collective", "submit", file, "--from", "m1"); str(out, "code") != "137" {
 		t.Fatalf("replay: %v", out)
 	}

@@ -15,7 +15,7 @@ import (
 
 // This file drives the three offline-signed file flows (contracts/signfile)
 // through one set of steps: write a new file, sign it (in place or to
-// --out), read it for check, and submit it. Each flow is a signedFile value
+// --out), check it, and submit it. Each flow is a signedFile value
 // with its own steps' specifics:
 //
 //	agreement files        agreementFiles (cmd_agreement.go)
@@ -120,35 +120,81 @@ type signStep[F signfile.File] struct {
 // place (or to --out) and print the report and sign's fields.
 func (k signedFile[F]) signCmd(s signStep[F]) *cobra.Command {
 	var out string
-	c := &cobra.Command{
-		Use: s.use, Short: s.short, Long: s.long,
+	c := k.fileCmd(s.use, s.short, s.long, func(path string, f F) error {
+		priv, err := s.key.load()
+		if err != nil {
+			return err
+		}
+		fields, err := s.sign(f, priv)
+		if err != nil {
+			return err
+		}
+		written, err := k.write(path, out, f)
+		if err != nil {
+			return err
+		}
+		rep, err := s.report(written, f)
+		if err != nil {
+			return err
+		}
+		maps.Copy(rep, fields)
+		return emit(rep)
+	})
+	s.key.register(c)
+	c.Flags().StringVar(&out, "out", "", "write the signed file here instead of in place")
+	if s.flags != nil {
+		s.flags(c.Flags())
+	}
+	return c
+}
+
+// fileCmd builds a command whose one argument is a file of this kind: it
+// reads the file and runs run on it.
+func (k signedFile[F]) fileCmd(use, short, long string, run func(path string, f F) error) *cobra.Command {
+	return &cobra.Command{
+		Use: use, Short: short, Long: long,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := k.read(args[0])
 			if err != nil {
 				return err
 			}
-			priv, err := s.key.load()
-			if err != nil {
-				return err
-			}
-			fields, err := s.sign(f, priv)
-			if err != nil {
-				return err
-			}
-			if out, err = k.write(args[0], out, f); err != nil {
-				return err
-			}
-			rep, err := s.report(out, f)
-			if err != nil {
-				return err
-			}
-			maps.Copy(rep, fields)
-			return emit(rep)
+			return run(args[0], f)
 		},
 	}
-	s.key.register(c)
-	c.Flags().StringVar(&out, "out", "", "write the signed file here instead of in place")
+}
+
+// checkStep is a flow's check command.
+type checkStep[F signfile.File] struct {
+	use, short, long string
+	// flags registers the flow's own flags.
+	flags func(fl *pflag.FlagSet)
+	// check verifies f's signatures (offline; against the node where the
+	// flow says who must sign).
+	check func(path string, f F) (checked, error)
+}
+
+// checked is what a check found: the report printed, and what the file
+// still lacks before it can be submitted (nil: nothing; else the report is
+// printed and the command fails).
+type checked struct {
+	report  map[string]any
+	lacking error
+}
+
+// checkCmd builds the check command: read FILE, check it and print the
+// report.
+func (k signedFile[F]) checkCmd(s checkStep[F]) *cobra.Command {
+	c := k.fileCmd(s.use, s.short, s.long, func(path string, f F) error {
+		res, err := s.check(path, f)
+		if err != nil {
+			return err
+		}
+		if res.lacking != nil {
+			return fail(res.report, 1, res.lacking)
+		}
+		return emit(res.report)
+	})
 	if s.flags != nil {
 		s.flags(c.Flags())
 	}
@@ -172,25 +218,17 @@ type submitStep[F signfile.File] struct {
 // of type typ, signed by --from (any account may submit).
 func (k signedFile[F]) submitCmd(s submitStep[F]) *cobra.Command {
 	var tf txFlags
-	c := &cobra.Command{
-		Use: s.use, Short: s.short, Long: s.long,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			signer, err := resolveAddress(tf.from)
-			if err != nil {
-				return err
-			}
-			f, err := k.read(args[0])
-			if err != nil {
-				return err
-			}
-			v, extra, err := s.message(args[0], f, signer, &tf)
-			if err != nil {
-				return err
-			}
-			return tf.sendWith(extra, s.typ, v)
-		},
-	}
+	c := k.fileCmd(s.use, s.short, s.long, func(path string, f F) error {
+		signer, err := resolveAddress(tf.from)
+		if err != nil {
+			return err
+		}
+		v, extra, err := s.message(path, f, signer, &tf)
+		if err != nil {
+			return err
+		}
+		return tf.sendWith(extra, s.typ, v)
+	})
 	if s.flags != nil {
 		s.flags(c.Flags())
 	}
