@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -250,7 +251,28 @@ func expectHolder(c *checker, cl *Claim) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]string{"address": addr, "amount": FormatUnits(string(v), d)}, nil
+	// The unique items listed beside a holding: those proven owned by the
+	// holder (owned/{addr}{asset}/{item}); an item without a proof makes
+	// the field read otherwise. That none is left out is not proven.
+	shown := strings.Split(normalize(cl.Shown["items"]), ", ")
+	if len(shown) > MaxClaims {
+		return nil, fmt.Errorf("%w: %d items", ErrAnswer, len(shown))
+	}
+	var items []string
+	for _, it := range shown {
+		if it == "" {
+			continue
+		}
+		key, _ := OwnedKey(addr, c.subject, it)
+		_, ok, err := c.proven(key, "the ownership of "+c.subject+"/"+it)
+		if errors.Is(err, ErrProof) {
+			return nil, err
+		}
+		if ok {
+			items = append(items, it)
+		}
+	}
+	return map[string]string{"address": addr, "amount": FormatUnits(string(v), d), "items": strings.Join(items, ", ")}, nil
 }
 
 func (c *checker) agreement() (*agreementRecord, error) {
