@@ -25,8 +25,12 @@ type HostsAnswer struct {
 }
 
 // KVs returns the state keys and values that back a's entries, the ones
-// /hosts/CID proves: each entry's HostKey with its announce height.
+// /hosts/CID proves: each entry's HostKey (of the canonical CID) with its
+// announce height.
 func (a *HostsAnswer) KVs(cid string) []query.KV {
+	if c, err := CanonicalCID(cid); err == nil {
+		cid = c
+	}
 	kvs := make([]query.KV, len(a.Entries))
 	for i, e := range a.Entries {
 		kvs[i] = query.KV{Key: HostKey(cid, e.Address), Value: []byte(strconv.FormatInt(e.Height, 10))}
@@ -37,14 +41,14 @@ func (a *HostsAnswer) KVs(cid string) []query.KV {
 // QueryHosts answers "/hosts/CID?limit=N&after=ADDR": the accounts that
 // announced hosting CID (tx seed announce), in address order, at most N
 // (default 100, max 1000). Proven: each entry's host key with its value
-// (the announce height; HostsAnswer.KVs). CIDs are stored canonical
-// (CanonicalCID): another spelling of one finds no hosts.
+// (the announce height; HostsAnswer.KVs). Any spelling of a CID asks for
+// its canonical form (CanonicalCID), the one state records hosts under.
 func QueryHosts(r ledger.Reader, parts []string, params url.Values) (*query.Result, error) {
 	if err := query.NeedArgs(parts, 1, "/hosts/CID"); err != nil {
 		return nil, err
 	}
-	cid := parts[0]
-	if _, err := CanonicalCID(cid); err != nil {
+	cid, err := CanonicalCID(parts[0])
+	if err != nil {
 		return nil, fmt.Errorf("%w: %w", query.ErrBadQuery, err)
 	}
 	limit, err := query.PageLimit(params)

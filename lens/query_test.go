@@ -294,6 +294,20 @@ func TestQueryHostsPagesAndProves(t *testing.T) {
 		t.Fatalf("hosts %v, want %v", got, hosts)
 	}
 
+	// Another spelling of the CID asks for the canonical one; a client
+	// rebuilds the proven keys from the spelling it asked with.
+	upper := strings.ToUpper(cid)
+	ans = HostsAnswer{}
+	res = e.mustAsk(t, QueryHosts, "/hosts/"+upper, &ans)
+	if upper == cid || ans.Count != 3 || len(ans.Entries) != 3 {
+		t.Fatalf("/hosts/%s: %s", upper, res.Value)
+	}
+	for i, kv := range ans.KVs(upper) {
+		if !bytes.Equal(kv.Key, res.Proven[i].Key) || !bytes.Equal(kv.Value, res.Proven[i].Value) {
+			t.Fatalf("entry %d: client rebuilds %q, node proves %q", i, kv.Key, res.Proven[i].Key)
+		}
+	}
+
 	for path, want := range map[string]*codes.Error{
 		"/hosts/not-a-cid":                  query.ErrBadQuery,
 		"/hosts":                            query.ErrBadQuery,

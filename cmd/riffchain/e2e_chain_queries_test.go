@@ -56,6 +56,10 @@ func TestChainQueriesEndToEnd(t *testing.T) {
 	if str(h, "count") != "2" || len(list(h, "hosts")) != 2 || str(h, "proof_verified") != "true" {
 		t.Fatalf("hosts: %v", h)
 	}
+	// Another spelling of the CID (base32 upper case) finds the same hosts, proven.
+	if h := n.ok("query", "hosts", strings.ToUpper(cid), "--prove"); str(h, "count") != "2" || len(list(h, "hosts")) != 2 || str(h, "proof_verified") != "true" {
+		t.Fatalf("hosts of %s: %v", strings.ToUpper(cid), h)
+	}
 	page := n.ok("query", "hosts", cid, "--limit", "1")
 	if len(list(page, "hosts")) != 1 || str(page, "next") == "" {
 		t.Fatalf("first page: %v", page)
