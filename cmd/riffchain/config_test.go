@@ -25,6 +25,9 @@ func TestConfigPrecedence(t *testing.T) {
 		if err := json.Unmarshal(out.Bytes(), &m); err != nil {
 			t.Fatalf("%q: %v", out.String(), err)
 		}
+		if err := checkSchemaIfAny(args, out.Bytes()); err != nil { // schema_test.go
+			t.Fatal(err)
+		}
 		return m
 	}
 	if got := run(nil, "config", "node")["node"]; got != "tcp://127.0.0.1:26657" {

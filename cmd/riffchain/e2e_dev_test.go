@@ -132,6 +132,9 @@ func TestDevConsole(t *testing.T) {
 		if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &out) != nil {
 			t.Fatalf("stdout is not exactly one JSON object: %q", d.stdout.String())
 		}
+		if err := checkSchema("dev", []byte(lines[0])); err != nil { // schema_test.go
+			t.Fatal(err)
+		}
 		if str(out, "chain_id") != "my-dev-chain" || str(out, "dev_balance") != "1000000000000000" || str(out, "rpc") != d.rpc || str(out, "gateway_serving") != "true" {
 			t.Fatalf("summary: %v", out)
 		}

@@ -14,8 +14,6 @@ import (
 // (TestEveryCommandHasSchema). Shrink this list, do not grow it.
 var schemaless = map[string]string{
 	"start":       "runs a node; prints no result",
-	"dev":         "runs a node; its start-up summary is checked field by field in TestDevConsole",
-	"config":      "prints the client.toml keys it shows or sets",
 	"query_items": "listings are moving to one envelope {entries, next} (issue 16)",
 	"query_pools": "listings are moving to one envelope {entries, next} (issue 16)",
 }
