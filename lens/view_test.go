@@ -103,7 +103,7 @@ func refView(t *testing.T, k *Keeper, root string, opts ViewOptions) []ViewEntry
 
 // randomGraph builds n lenses with random follows (some tag-scoped, some
 // tiny weights that floor to 0), entries (some CIDs shared), and blocks.
-func randomGraph(t *testing.T, seed int64, n int) (*ledger.Tree, []string) {
+func randomGraph(t testing.TB, seed int64, n int) (*ledger.Tree, []string) {
 	t.Helper()
 	rng := rand.New(rand.NewSource(seed))
 	tree, err := ledger.OpenTree("", "ref")
