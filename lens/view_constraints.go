@@ -18,11 +18,12 @@ import "strings"
 // subset test per kind.
 
 // tagScope is the scope of a tag-scoped follow, made once per follow record
-// when the walk first reads it. Two follows with the same tags in the same
-// order are the same scope (key).
+// when the walk first reads it. Follows store their tags canonical (sorted,
+// [a-z0-9_-], no duplicates: canonicalTags), so two follows with the same
+// tags have the same key and no two tag sets share one.
 type tagScope struct {
-	key  string   // tags joined by ","; tags are [a-z0-9_-], so the join is unambiguous
-	tags []string // as stored (canonical order)
+	key  string   // tags joined by ","
+	tags []string // as stored
 }
 
 func newTagScope(tags []string) *tagScope {

@@ -90,14 +90,6 @@ func (f *entryFilter) match(h *entryHead) bool {
 	return (f.kind == "" || h.Kind == f.kind) && (f.tag == "" || hasAnyTag(h.Tags, []string{f.tag}))
 }
 
-// entryHead is the part of an entry the ranking needs; decoding it skips
-// the author's bech32 form and the rest.
-type entryHead struct {
-	CID  string   `json:"cid"`
-	Kind string   `json:"kind"`
-	Tags []string `json:"tags"`
-}
-
 // page returns the entries of groups (in rank order) that come after the
 // cursor (nil: from the start), at most limit of them, and the cursor of
 // the next page ("" when there is none).
@@ -174,24 +166,4 @@ func (v *viewer) scan(g group, start []byte, f *entryFilter, max int, out *[]Vie
 		return err
 	}
 	return ierr
-}
-
-// entryScore decodes an entry's head (its stored bytes val) and returns the
-// score it gets in m's view: 0 when the filter drops it or every path
-// hides it; score itself when m is single.
-func (v *viewer) entryScore(m *lensMeta, score uint64, single bool, val []byte, f *entryFilter) (uint64, error) {
-	if err := v.gas.Consume(gas.Mul(gas.DecodeByte, uint64(len(val))), "view entry head"); err != nil {
-		return 0, err
-	}
-	var head entryHead
-	if err := json.Unmarshal(val, &head); err != nil {
-		return 0, fmt.Errorf("%w: entry of %s: %v", ledger.ErrStore, m.rec.Handle, err)
-	}
-	if !f.match(&head) {
-		return 0, nil
-	}
-	if single {
-		return score, nil
-	}
-	return v.bestScore(m, head.CID, head.Tags)
 }

@@ -1,8 +1,11 @@
 package lens
 
 import (
+	"encoding/json"
+	"fmt"
 	"sort"
 
+	"github.com/riffchain/riffchain/ledger"
 	"github.com/riffchain/riffchain/ledger/gas"
 )
 
@@ -111,4 +114,32 @@ func (v *viewer) bestScore(m *lensMeta, cid string, tags []string) (uint64, erro
 		}
 	}
 	return 0, nil
+}
+
+// entryHead is the part of an entry the ranking needs; decoding it skips
+// the author's bech32 form and the rest.
+type entryHead struct {
+	CID  string   `json:"cid"`
+	Kind string   `json:"kind"`
+	Tags []string `json:"tags"`
+}
+
+// entryScore decodes an entry's head (its stored bytes val) and returns the
+// score it gets in m's view: 0 when the filter drops it or every path
+// hides it; score itself when m is single.
+func (v *viewer) entryScore(m *lensMeta, score uint64, single bool, val []byte, f *entryFilter) (uint64, error) {
+	if err := v.gas.Consume(gas.Mul(gas.DecodeByte, uint64(len(val))), "view entry head"); err != nil {
+		return 0, err
+	}
+	var head entryHead
+	if err := json.Unmarshal(val, &head); err != nil {
+		return 0, fmt.Errorf("%w: entry of %s: %v", ledger.ErrStore, m.rec.Handle, err)
+	}
+	if !f.match(&head) {
+		return 0, nil
+	}
+	if single {
+		return score, nil
+	}
+	return v.bestScore(m, head.CID, head.Tags)
 }
