@@ -93,6 +93,8 @@ func FuzzQuery(f *testing.F) {
 	f.Add("/holders/RIFF?limit=2&after=x", []byte("x"), int64(-1), true)
 	f.Add("/store/acct/", []byte{0xff}, int64(99), true)
 	f.Add("/agreements/"+alice.addr.String()+"?status=settled", []byte{}, int64(0), true)
+	f.Add("/roles/"+alice.addr.String()+"?after=a&limit=3", []byte{}, int64(0), true)
+	f.Add("/collectives/"+bob.addr.String()+"?after="+alice.addr.String(), []byte{}, int64(0), true)
 	f.Fuzz(func(t *testing.T, path string, data []byte, height int64, prove bool) {
 		res, err := c.app.Query(context.Background(), &abci.RequestQuery{Path: path, Data: data, Height: height, Prove: prove})
 		if err != nil {

@@ -10,7 +10,7 @@ import (
 // a header that checked out.
 func FuzzCheckJSON(f *testing.F) {
 	f.Add(`{}`)
-	f.Add(`{"chain_id":"c","height":1,"light":{"signed_header":"CgA=","validators":"CgA="},"balances":[{"address":"riff1","asset":"A","amount":"1"}]}`)
+	f.Add(`{"chain_id":"c","height":1,"light":{"signed_header":"CgA=","validators":"CgA="},"page":"/account/riff1","claims":[{"el":"0","kind":"balance","shown":{"asset":"A","amount":"1 A"}}]}`)
 	f.Add(`{"light":{"signed_header":"!!","validators":""},"proofs":[{"ops":[{"key":"zz","data":"AA=="}]}]}`)
 	f.Fuzz(func(t *testing.T, in string) {
 		var res Result
