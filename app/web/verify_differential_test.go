@@ -41,9 +41,9 @@ func fetchLight(t *testing.T, tn *testNode, h int64) (verify.Light, *cmtproto.Si
 }
 
 // TestVerifierAgreesWithCometBFT gives package verify (what the browser
-// runs), the CLI's verifier (client.VerifySignedHeader, over CometBFT's
-// types) and cometbft/light the same honest and forged signed headers,
-// and wants the same verdict from all three.
+// runs), the CLI's verifier (client.VerifySignedHeader: the same package
+// reached from CometBFT's types) and cometbft/light the same honest and
+// forged signed headers, and wants the same verdict from all three.
 func TestVerifierAgreesWithCometBFT(t *testing.T) {
 	tn := startTestNode(t, Config{})
 	tn.send(t, "transfer", ledger.MsgTransfer{To: tn.addr, Asset: app.NativeAsset, Amount: ptr(ledger.NewAmount(7))})
