@@ -1,7 +1,9 @@
 package app
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/riffchain/riffchain/ledger"
 )
@@ -24,8 +26,16 @@ func (a *App) syncLocal() error {
 	if err != nil {
 		return err
 	}
-	if have == v {
+	haveLayout, err := a.local.Layout()
+	if err != nil {
+		return err
+	}
+	layout := a.localLayout()
+	if have == v && bytes.Equal(haveLayout, layout) {
 		return nil
+	}
+	if have == v {
+		a.logger.Info("local indexes changed: rebuilding", "was", string(haveLayout), "now", string(layout))
 	}
 	if err := a.local.Reset(); err != nil {
 		return err
@@ -49,6 +59,11 @@ func (a *App) syncLocal() error {
 			return fmt.Errorf("rebuild local indexes at %d: %w", v, err)
 		}
 	}
+	// Before the version: a crash in between leaves a store that matches
+	// no state, rebuilt again on the next start.
+	if err := a.local.SetLayout(layout); err != nil {
+		return err
+	}
 	if err := a.local.Commit(v); err != nil {
 		return err
 	}
@@ -57,6 +72,19 @@ func (a *App) syncLocal() error {
 		a.logger.Info("rebuilt local indexes from state", "version", v, "was", have)
 	}
 	return nil
+}
+
+// localLayout names the local indexes of the app's modules, in list order:
+// a store built for another list (an upgrade that adds, removes or renames
+// an index, or changes one's format and so its name) is rebuilt at start.
+func (a *App) localLayout() []byte {
+	var names []string
+	for _, m := range a.mods.modules {
+		for _, ix := range m.LocalIndexes {
+			names = append(names, m.Name+"/"+ix.Name)
+		}
+	}
+	return []byte(strings.Join(names, "\n"))
 }
 
 // commitLocal commits what the block wrote to the local indexes, as

@@ -69,6 +69,9 @@ func StateQuery(path string, h QueryHandler) Query {
 }
 
 // LocalIndex is a node-local index that Rebuild recreates from state.
+// Name identifies it and its format: change the name (e.g. its version)
+// when the format changes, and every node rebuilds its local store at the
+// next start (syncLocal).
 type LocalIndex struct {
 	Name    string
 	Rebuild func(state ledger.Reader, local ledger.KV) error

@@ -37,6 +37,10 @@ type LocalStore struct {
 // with 0x00 are the store's own; callers' keys never start with it.
 var localVersionKey = []byte{0x00, 'v'}
 
+// localLayoutKey holds the layout the store's indexes were built for (see
+// Layout).
+var localLayoutKey = []byte{0x00, 'l'}
+
 // ErrLocalKey is returned for keys a LocalStore reserves (starting 0x00).
 var ErrLocalKey = errors.New("reserved local store key")
 
@@ -76,6 +80,27 @@ func (s *LocalStore) Version() (int64, error) {
 		return 0, fmt.Errorf("%w: local store version %q: %v", ErrStore, v, err)
 	}
 	return n, nil
+}
+
+// Layout returns the layout the store's content was built for, as the
+// owner recorded it with SetLayout (nil when none was).
+func (s *LocalStore) Layout() ([]byte, error) {
+	v, err := s.db.Get(localLayoutKey)
+	if err != nil {
+		return nil, fmt.Errorf("%w: local store layout: %v", ErrStore, err)
+	}
+	return v, nil
+}
+
+// SetLayout records, at once, the layout the store's content is built for
+// (its owner's description of which indexes it holds, in which format), so
+// that an owner whose layout differs rebuilds the store instead of reading
+// indexes it does not know or lacks.
+func (s *LocalStore) SetLayout(layout []byte) error {
+	if err := s.writeBatch(1, func(b batchWriter) error { return b.Set(localLayoutKey, layout) }); err != nil {
+		return fmt.Errorf("%w: local store layout: %v", ErrStore, err)
+	}
+	return nil
 }
 
 func checkLocalKey(key []byte) error {
