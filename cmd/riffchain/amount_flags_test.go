@@ -118,3 +118,16 @@ func TestAmountFlagsOptionalOf(t *testing.T) {
 		t.Fatalf("after an error nothing more is parsed, got %s", a)
 	}
 }
+
+// TestShortfallWords: an insufficient-funds failure says in display units
+// what the chain's log says in base units.
+func TestShortfallWords(t *testing.T) {
+	knownDecimals(t, map[string]uint8{"RIFF": 6})
+	log := "msg 0 (transfer): debit 1000000000000 RIFF from riff1t4h6: insufficient funds: have 30159215, need 1000000000000"
+	if got, want := shortfallWords(log), "it holds 30.159215 RIFF and needs 1,000,000 RIFF"; got != want {
+		t.Fatalf("shortfallWords = %q, want %q", got, want)
+	}
+	if got := shortfallWords("something else"); got != "" {
+		t.Fatalf("shortfallWords of another log = %q", got)
+	}
+}

@@ -12,12 +12,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/riffchain/riffchain/app"
 	"github.com/riffchain/riffchain/app/client"
+	"github.com/riffchain/riffchain/ledger"
 )
 
 // errorHint returns what to do about err, or "".
@@ -72,6 +74,25 @@ var txCodeHints = map[uint32]string{
 	304:                   "not a CID: add the content first (`riffchain content add FILE --field cid`) and use the CID it prints",
 }
 
+// shortfall matches the ledger's insufficient-funds log: "debit AMOUNT
+// ASSET from ADDR: insufficient funds: have H, need N" (base units).
+var shortfall = regexp.MustCompile(`debit [0-9]+ (\S+) from \S+: insufficient funds: have ([0-9]+), need ([0-9]+)`)
+
+// shortfallWords says in display units what an insufficient-funds log says
+// in base units ("it holds 30.15 RIFF and needs 1,000,000 RIFF"), or "".
+func shortfallWords(log string) string {
+	m := shortfall.FindStringSubmatch(log)
+	if m == nil {
+		return ""
+	}
+	have, err1 := ledger.ParseAmount(m[2])
+	need, err2 := ledger.ParseAmount(m[3])
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	return fmt.Sprintf("it holds %s and needs %s", amountWords(have, m[1]), amountWords(need, m[1])) // txsummary.go
+}
+
 // failureObject is the JSON object of a failure that produced no result.
 func failureObject(err error, code int) map[string]any {
 	out := map[string]any{"error": err.Error(), "code": code}
@@ -105,6 +126,9 @@ func addFailure(out map[string]any, err error) {
 	hint := errorHint(err)
 	if code, ok := out["code"].(uint32); ok && txCodeHints[code] != "" {
 		hint = txCodeHints[code]
+		if w := shortfallWords(fmt.Sprint(out["log"])); code == app.CodeInsufficient && w != "" {
+			hint = strings.Replace(hint, "lacks the funds", "lacks the funds ("+w+")", 1)
+		}
 	}
 	if hint != "" {
 		out["hint"] = hint
