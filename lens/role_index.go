@@ -83,12 +83,42 @@ func RebuildRoleIndex(state ledger.Reader, index ledger.KV) (int, error) {
 
 // RoleHeld is one entry of /roles/ADDR: a stored role grant (its stored
 // JSON, proven by RoleKey) and whether it is active now (granted under the
-// Lens's current owner, proven by the LENS item).
+// Lens's current owner, proven by the LENS item: OwnerRecord, absent when
+// the Lens is burned).
 type RoleHeld struct {
-	Grant  json.RawMessage `json:"grant"`
-	Lens   string          `json:"lens"`
-	Role   Role            `json:"role"`
-	Active bool            `json:"active"`
+	Grant       json.RawMessage `json:"grant"`
+	Lens        string          `json:"lens"`
+	Role        Role            `json:"role"`
+	Active      bool            `json:"active"`
+	OwnerRecord json.RawMessage `json:"owner_record,omitempty"`
+}
+
+// RolesHeldKVs checks that each entry of a /roles/ADDR page fits its
+// proven records (the grant is addr's role in that Lens, Active follows
+// from the owner record) and returns the key/values the page's proofs
+// must show: RoleKey and OwnerKey of each entry, as RolesHeld proves them.
+func RolesHeldKVs(addr ledger.Address, entries []RoleHeld) ([]query.KV, error) {
+	kvs := make([]query.KV, 0, 2*len(entries))
+	for _, e := range entries {
+		var g RoleGrant
+		if err := json.Unmarshal(e.Grant, &g); err != nil || g.Lens != e.Lens || g.Address != addr || g.Role != e.Role || g.Active {
+			return nil, fmt.Errorf("%w: role grant in %q differs from the entry", query.ErrBadQuery, e.Lens)
+		}
+		var owner []byte
+		active := false
+		if len(e.OwnerRecord) > 0 {
+			var it ledger.Item
+			if err := json.Unmarshal(e.OwnerRecord, &it); err != nil || it.Asset != AssetID || it.ID != e.Lens {
+				return nil, fmt.Errorf("%w: owner record of %q differs from the entry", query.ErrBadQuery, e.Lens)
+			}
+			owner, active = e.OwnerRecord, it.Owner == g.Owner
+		}
+		if active != e.Active {
+			return nil, fmt.Errorf("%w: role in %q: active=%v, its records say %v", query.ErrBadQuery, e.Lens, e.Active, active)
+		}
+		kvs = append(kvs, query.KV{Key: RoleKey(e.Lens, addr), Value: e.Grant}, query.KV{Key: OwnerKey(e.Lens), Value: owner})
+	}
+	return kvs, nil
 }
 
 // RolesHeld lists the stored roles of addr at state, from the roles index
@@ -141,7 +171,7 @@ func RolesHeld(state, index ledger.Reader, addr ledger.Address, after string, li
 				return list, nil, fmt.Errorf("%w: decode owner of %s: %v", ledger.ErrStore, h, err)
 			}
 		}
-		list.Entries = append(list.Entries, RoleHeld{Grant: raw, Lens: h, Role: g.Role, Active: ownerRec != nil && it.Owner == g.Owner})
+		list.Entries = append(list.Entries, RoleHeld{Grant: raw, Lens: h, Role: g.Role, Active: ownerRec != nil && it.Owner == g.Owner, OwnerRecord: ownerRec})
 		kvs = append(kvs, query.KV{Key: RoleKey(h, addr), Value: raw}, query.KV{Key: OwnerKey(h), Value: ownerRec})
 	}
 	return list, kvs, nil

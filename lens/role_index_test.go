@@ -1,11 +1,14 @@
 package lens
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"testing"
 
 	"github.com/riffchain/riffchain/ledger"
+	"github.com/riffchain/riffchain/ledger/query"
 )
 
 // TestRolesIndex: grants and revokes keep the roles index in step with the
@@ -105,6 +108,24 @@ func TestRolesIndex(t *testing.T) {
 	}
 	if err := json.Unmarshal(res.Value, &ans); err != nil || len(ans.Entries) != 2 || len(res.Proven) != 4 {
 		t.Fatalf("query: %s %v", res.Value, err)
+	}
+	// A client rebuilds exactly the proven key/values from the answer,
+	// and refuses an entry whose active flag its records contradict.
+	kvs, err = RolesHeldKVs(x, ans.Entries)
+	if err != nil || len(kvs) != len(res.Proven) {
+		t.Fatalf("kvs %d %v, proven %d", len(kvs), err, len(res.Proven))
+	}
+	for i := range kvs {
+		if !bytes.Equal(kvs[i].Key, res.Proven[i].Key) || !bytes.Equal(kvs[i].Value, res.Proven[i].Value) {
+			t.Fatalf("kv %d: %q, proven %q", i, kvs[i], res.Proven[i])
+		}
+	}
+	ans.Entries[0].Active = !ans.Entries[0].Active
+	if _, err := RolesHeldKVs(x, ans.Entries); !errors.Is(err, query.ErrBadQuery) {
+		t.Fatalf("a flipped active flag: %v", err)
+	}
+	if _, err := RolesHeldKVs(owner, ans.Entries[1:]); !errors.Is(err, query.ErrBadQuery) {
+		t.Fatalf("another address's grant: %v", err)
 	}
 	if _, err := QueryRolesHeld(e.tree, idx, []string{"riff1bad"}, url.Values{}); err == nil {
 		t.Fatal("a bad address was accepted")

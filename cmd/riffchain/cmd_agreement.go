@@ -29,7 +29,7 @@ import (
 func init() {
 	extraCommands = append(extraCommands, newAgreementCmd)
 	extraTxCommands = append(extraTxCommands, newCollectiveTxCmd)
-	extraQueryCommands = append(extraQueryCommands, qAgreement, qAgreements, qCollective)
+	extraQueryCommands = append(extraQueryCommands, qAgreement, qAgreements, qCollective, qCollectives)
 }
 
 func newAgreementCmd() *cobra.Command {

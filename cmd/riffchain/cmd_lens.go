@@ -23,7 +23,7 @@ import (
 
 func init() {
 	extraTxCommands = append(extraTxCommands, newLensTxCmd, newSeedTxCmd)
-	extraQueryCommands = append(extraQueryCommands, qLens, qLenses, qView, qSeeding)
+	extraQueryCommands = append(extraQueryCommands, qLens, qLenses, qView, qSeeding, qRoles)
 	extraCommands = append(extraCommands, newLensCmd)
 }
 

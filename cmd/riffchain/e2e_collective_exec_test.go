@@ -73,6 +73,33 @@ func TestCollectiveExecEndToEnd(t *testing.T) {
 	if st := n.ok("query", "collective", coll); str(st, "version") != "1" {
 		t.Fatalf("collective %v", st)
 	}
+
+	// What an address belongs to, each entry proven: dave's role in the
+	// Lens the collective owns (granted by it, active), and the
+	// collectives m2 is a member of.
+	roles := n.ok("query", "roles", "dave", "--prove")
+	if roles["proof_verified"] != true || str(roles, "address") != addr["dave"] || str(roles, "count") != "1" || str(roles, "next") != "" {
+		t.Fatalf("roles %v", roles)
+	}
+	r := list(roles, "roles")[0].(map[string]any)
+	if str(r, "lens") != "coop" || str(r, "role") != "member" || r["active"] != true || str(r, "granted_by") != coll || str(r, "owner") != coll {
+		t.Fatalf("role %v", r)
+	}
+	colls := n.ok("query", "collectives", "m2", "--prove")
+	if colls["proof_verified"] != true || str(colls, "member") != addr["m2"] || str(colls, "count") != "1" || str(colls, "next") != "" {
+		t.Fatalf("collectives %v", colls)
+	}
+	if c := list(colls, "collectives")[0].(map[string]any); str(c, "address") != coll || len(list(c, "members")) != 3 || str(c, "threshold") != "2" {
+		t.Fatalf("collective listed %v", c)
+	}
+	if none := n.ok("query", "collectives", "dave", "--prove"); none["proof_verified"] != true || str(none, "count") != "0" || len(list(none, "collectives")) != 0 {
+		t.Fatalf("dave's collectives %v", none)
+	}
+	// Text output is a table, one row per role.
+	text, err := n.run("query", "roles", "dave", "-o", "text")
+	if err != nil || !strings.Contains(text, "roles:\n") || !strings.Contains(text, "coop") || !strings.Contains(text, "member") {
+		t.Fatalf("roles as text: %q %v", text, err)
+	}
 }
 
 func mustCLIMsg(t *testing.T, typ string, v any) app.Msg {
