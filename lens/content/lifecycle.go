@@ -64,12 +64,12 @@ type GCResult struct {
 	FreedBytes int64 `json:"freed_bytes"`
 	// Packs: pack files deleted whole, and rewritten without their
 	// garbage (compacted) because most of them was garbage.
-	PacksDeleted   int `json:"packs_deleted,omitempty"`
-	PacksCompacted int `json:"packs_compacted,omitempty"`
+	PacksDeleted   int `json:"packs_deleted"`
+	PacksCompacted int `json:"packs_compacted"`
 	// KeptGarbageBytes: unreachable bytes left in packs that are mostly
 	// live (compacted once they are mostly garbage).
-	KeptGarbageBytes int64 `json:"kept_garbage_bytes,omitempty"`
-	DryRun           bool  `json:"dry_run,omitempty"`
+	KeptGarbageBytes int64 `json:"kept_garbage_bytes"`
+	DryRun           bool  `json:"dry_run"`
 }
 
 // remotePins is an IPFS node that keeps its own pins and GC (the kubo
